@@ -1,0 +1,31 @@
+// The one source of "now" for server components; domain code gets a Clock passed in.
+
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/**
+ * A clock that runs `speed` times faster than real time from `origin` on (the simulator's `--speed`):
+ * at origin it reads origin, one real second later origin + speed seconds.
+ */
+export function scaledClock(speed: number, origin = Date.now()): Clock {
+  if (speed === 1) return systemClock;
+  return { now: () => origin + (Date.now() - origin) * speed };
+}
+
+/** A clock that only moves when told to: for tests. */
+export function manualClock(start: number): Clock & { set(t: number): void; advance(ms: number): void } {
+  let t = start;
+  return {
+    now: () => t,
+    set: (v) => {
+      t = v;
+    },
+    advance: (ms) => {
+      t += ms;
+    },
+  };
+}

@@ -1,0 +1,121 @@
+// The socket.io event contract. The server is Server<ClientToServerEvents, ServerToClientEvents>,
+// the client Socket<ServerToClientEvents, ClientToServerEvents>. Event names appear only here.
+import type { LogsetInfo, TopicInfo } from './catalog.ts';
+import type { Reply } from './reply.ts';
+
+export const WINDOW_SECONDS = 60;
+
+export interface Totals {
+  bytes: number;
+  packets: number;
+  records: number;
+}
+
+export interface ProtocolTotals extends Totals {
+  protocol: number;
+}
+
+/** A quintuple's traffic in one window; exact values (see server/window/top.ts). */
+export interface TopQuintuple {
+  srcaddr: string;
+  srcport: number;
+  dstaddr: string;
+  dstport: number;
+  protocol: number;
+  bytes: number;
+  packets: number;
+  records: number;
+  /** Part of `bytes` that was REJECTed. */
+  rejectBytes: number;
+  rejectPackets: number;
+}
+
+/** CCN: traffic from one region to another in one window. */
+export interface RegionPairTotals {
+  src: string;
+  dst: string;
+  acceptBytes: number;
+  acceptPackets: number;
+  rejectBytes: number;
+  rejectPackets: number;
+  records: number;
+}
+
+/** Records per log-status of one log stream in one window. */
+export interface StreamStatus {
+  streamId: string;
+  ok: number;
+  nodata: number;
+  skipdata: number;
+}
+
+/**
+ * The full aggregate of one topic's capture window at one revision. A later revision replaces an
+ * earlier one (it is never added to it): clients keep, per (topicId, windowStart), the highest revision.
+ */
+export interface WindowAggregate {
+  topicId: string;
+  /** Window start, epoch milliseconds, a multiple of 60 s. */
+  windowStart: number;
+  /** 1 for the first publication, +1 for each later one (late records). */
+  revision: number;
+  /** Server time (epoch ms) this revision was published. */
+  publishedAt: number;
+  accept: Totals;
+  reject: Totals;
+  byProtocol: ProtocolTotals[];
+  /** Top quintuples by bytes, largest first. */
+  top: TopQuintuple[];
+  /** Traffic of the quintuples not in `top`. */
+  topOther: Totals;
+  /** True when the window had more distinct quintuples than the tracker holds (see `topOther`). */
+  topTruncated: boolean;
+  /** CCN topics: per (source region, destination region). Empty for other topics. */
+  regionPairs: RegionPairTotals[];
+  streams: StreamStatus[];
+}
+
+/** What the overview (`/`) shows of a topic: a sparkline and its live status. */
+export interface TopicPulse {
+  topicId: string;
+  /** Newest published window start (epoch ms), or null before any. */
+  lastWindowStart: number | null;
+  /** Server time of the newest publication (epoch ms), or null. */
+  lastPublishedAt: number | null;
+  /** Bytes per window over the last 60 minutes, oldest first, [windowStart, bytes]. */
+  spark: Array<[number, number]>;
+  /** REJECTed share of bytes over the last 60 minutes, 0..1. */
+  rejectShare: number;
+  records: number;
+}
+
+export interface Overview {
+  logsets: LogsetInfo[];
+  pulses: TopicPulse[];
+  serverTime: number;
+}
+
+export interface TopicSnapshot {
+  topic: TopicInfo;
+  /** The last 60 minutes of windows, oldest first. */
+  windows: WindowAggregate[];
+  serverTime: number;
+}
+
+export interface TopicSubscribe {
+  topicId: string;
+}
+
+export interface ServerToClientEvents {
+  /** A window of a subscribed topic was published (first time or a new revision). */
+  'window:published': (update: WindowAggregate) => void;
+  /** Overview subscribers: a topic's pulse changed. */
+  'pulse:updated': (pulse: TopicPulse) => void;
+}
+
+export interface ClientToServerEvents {
+  'topic:subscribe': (req: TopicSubscribe, ack: (reply: Reply<TopicSnapshot>) => void) => void;
+  'topic:unsubscribe': (req: TopicSubscribe) => void;
+  'overview:subscribe': (ack: (reply: Reply<Overview>) => void) => void;
+  'overview:unsubscribe': () => void;
+}
