@@ -26,5 +26,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     fileParallelism: true,
     pool: 'forks',
+    // The JSON report feeds the summary line of .ci/run.
+    reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
   },
 });

@@ -1,0 +1,18 @@
+// `npm run bench`: throughput and latency figures, printed as a table. Targets are stated, never
+// asserted: the figures go in the closing note of the work that changes them.
+import os from 'node:os';
+import { benchAggregate } from './aggregate.ts';
+import { benchFanout } from './fanout.ts';
+import { benchParse } from './parse.ts';
+import { printTable, type BenchRow } from './table.ts';
+
+const only = process.argv.slice(2);
+const want = (name: string) => only.length === 0 || only.includes(name);
+
+const rows: BenchRow[] = [];
+if (want('parse')) rows.push(...(await benchParse()));
+if (want('aggregate')) rows.push(...(await benchAggregate()));
+if (want('fanout')) rows.push(...(await benchFanout()));
+
+console.log(`\nflowdeck bench — node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'})\n`);
+printTable(rows);

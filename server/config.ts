@@ -1,0 +1,141 @@
+// Configuration: read once at start from flags and environment, every bad value listed in one
+// error, then frozen.
+import { parseArgs } from 'node:util';
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Directory of the embedded store and other state. */
+  dataDir: string;
+  /** Built client served at `/`. */
+  clientDir: string;
+  simulator: {
+    enabled: boolean;
+    /** PRNG seed; the same seed replays the same traffic. */
+    seed: number;
+    /** Time acceleration: 10 means ten simulated seconds per real second. */
+    speed: number;
+    /** Seconds between a capture window's end and its publication (the service takes ~300). */
+    publishDelaySec: number;
+    /** Extra per-stream spread of publication, seconds. */
+    jitterSec: number;
+    /** Minutes of history generated at start. */
+    backfillMinutes: number;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const USAGE = `Usage: flowdeck [serve] [options]
+       flowdeck parse [--format auto|eni|ccn|"<field names>"] FILE...
+
+Options of serve (environment variable in brackets):
+  --port N             HTTP port [PORT] (default 8080)
+  --host ADDR          listen address [HOST] (default 0.0.0.0)
+  --data DIR           data directory [FLOWDECK_DATA] (default ./data)
+  --seed N             simulator seed: the same seed replays the same traffic [FLOWDECK_SEED] (default: random)
+  --speed X            simulator time acceleration, 1 = real time [FLOWDECK_SPEED] (default 1)
+  --publish-delay S    seconds from a window's end to its publication [FLOWDECK_PUBLISH_DELAY] (default 10)
+  --jitter S           per-stream spread of publication, seconds [FLOWDECK_JITTER] (default 20)
+  --backfill MIN       minutes of history generated at start [FLOWDECK_BACKFILL] (default 60)
+  --no-simulator       do not start the built-in simulator
+  -h, --help           show this help
+`;
+
+type Env = Record<string, string | undefined>;
+
+/** Reads flags (over environment variables, over defaults); throws ConfigError listing every problem. */
+export function loadConfig(argv: string[], env: Env = process.env): Readonly<Config> {
+  const problems: string[] = [];
+  let values: Record<string, string | boolean | undefined> = {};
+  try {
+    const parsed = parseArgs({
+      args: argv,
+      allowPositionals: false,
+      strict: true,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        data: { type: 'string' },
+        seed: { type: 'string' },
+        speed: { type: 'string' },
+        'publish-delay': { type: 'string' },
+        jitter: { type: 'string' },
+        backfill: { type: 'string' },
+        'no-simulator': { type: 'boolean' },
+        'client-dir': { type: 'string' },
+      },
+    });
+    values = parsed.values;
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
+
+  const pick = (flag: string, envName: string): string | undefined => {
+    const v = values[flag];
+    if (typeof v === 'string') return v;
+    const e = env[envName];
+    return e === undefined || e === '' ? undefined : e;
+  };
+  const number = (
+    flag: string,
+    envName: string,
+    fallback: number,
+    check: (n: number) => boolean,
+    rule: string,
+  ): number => {
+    const raw = pick(flag, envName);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(n) || !check(n)) {
+      problems.push(`--${flag} (${envName}) must be ${rule}, got ${JSON.stringify(raw)}`);
+      return fallback;
+    }
+    return n;
+  };
+
+  const config: Config = {
+    port: number('port', 'PORT', 8080, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'an integer 0-65535'),
+    host: pick('host', 'HOST') ?? '0.0.0.0',
+    dataDir: pick('data', 'FLOWDECK_DATA') ?? './data',
+    clientDir: pick('client-dir', 'FLOWDECK_CLIENT_DIR') ?? 'dist/client',
+    simulator: {
+      enabled: values['no-simulator'] !== true && env.FLOWDECK_SIMULATOR !== '0',
+      seed: number(
+        'seed',
+        'FLOWDECK_SEED',
+        Math.floor(Math.random() * 2 ** 31),
+        (n) => Number.isSafeInteger(n) && n >= 0,
+        'a non-negative integer',
+      ),
+      speed: number('speed', 'FLOWDECK_SPEED', 1, (n) => n > 0 && n <= 3600, 'a number in (0, 3600]'),
+      publishDelaySec: number(
+        'publish-delay',
+        'FLOWDECK_PUBLISH_DELAY',
+        10,
+        (n) => n >= 0 && n <= 3600,
+        'seconds in [0, 3600]',
+      ),
+      jitterSec: number('jitter', 'FLOWDECK_JITTER', 20, (n) => n >= 0 && n <= 600, 'seconds in [0, 600]'),
+      backfillMinutes: number(
+        'backfill',
+        'FLOWDECK_BACKFILL',
+        60,
+        (n) => Number.isInteger(n) && n >= 0 && n <= 24 * 60,
+        'whole minutes in [0, 1440]',
+      ),
+    },
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze(config);
+}
+
+function deepFreeze<T extends object>(o: T): Readonly<T> {
+  for (const v of Object.values(o)) if (v && typeof v === 'object') deepFreeze(v as object);
+  return Object.freeze(o);
+}

@@ -1,0 +1,79 @@
+// A user in Chromium: the overview lists the topics, a click opens a dashboard with charts full of
+// data, a live window arrives, a reload keeps the view, and the CCN topic draws its flow map.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp } from '../helpers/app.ts';
+import { launchBrowser } from '../helpers/browser.ts';
+
+// 30x: a new capture window every two real seconds.
+const args = ['--speed', '30', '--publish-delay', '5', '--jitter', '0', '--backfill', '60'];
+
+describe('dashboards in Chromium', () => {
+  let ctx: Awaited<ReturnType<typeof startApp>>;
+  let browser: Browser;
+  let page: Page;
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    ctx = await startApp(args);
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    page.on('pageerror', (e) => consoleErrors.push(e.message));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await ctx?.app.close();
+  });
+
+  const num = async (attr: string) =>
+    Number(await page.getAttribute('[data-testid="dashboard"]', attr));
+
+  it('lists every topic on the overview and opens a dashboard with data', async () => {
+    await page.goto(ctx.url);
+    const cards = page.locator('[data-testid="topic-card"]');
+    await cards.first().waitFor();
+    expect(await cards.count()).toBe(ctx.app.catalog.topics().length);
+
+    const eni = ctx.app.catalog.topics().find((t) => t.format === 'eni')!;
+    await page.locator(`[data-testid="topic-card"][data-topic-id="${eni.id}"] a`).first().click();
+    await page.waitForURL(`**/topics/${eni.id}`);
+    await page.locator('[data-testid="chart-traffic"][data-rendered="true"]').waitFor();
+    for (const id of ['chart-ratio', 'chart-ratio-time', 'chart-top'])
+      await page.locator(`[data-testid="${id}"][data-rendered="true"]`).waitFor();
+    expect(await num('data-windows')).toBeGreaterThanOrEqual(50);
+    expect(await page.locator('[data-testid="top-row"]').count()).toBeGreaterThan(0);
+    expect(await page.getAttribute('[data-testid="connection-status"]', 'data-state')).toBe('live');
+  });
+
+  it('merges a live window into the open dashboard', async () => {
+    const before = await num('data-latest-window');
+    await page.waitForFunction(
+      (prev) => {
+        const el = document.querySelector('[data-testid="dashboard"]');
+        return Number(el?.getAttribute('data-latest-window')) > prev && Number(el?.getAttribute('data-updates')) > 0;
+      },
+      before,
+      { timeout: 20_000 },
+    );
+    expect(await num('data-latest-window')).toBeGreaterThan(before);
+  });
+
+  it('keeps the view on reload', async () => {
+    const url = page.url();
+    await page.reload();
+    expect(page.url()).toBe(url);
+    await page.locator('[data-testid="chart-traffic"][data-rendered="true"]').waitFor();
+    expect(await page.getAttribute('[data-testid="dashboard"]', 'data-topic-id')).toBe(url.split('/').pop());
+  });
+
+  it('draws the cross-region flow map and matrix of the CCN topic', async () => {
+    const ccn = ctx.app.catalog.topics().find((t) => t.format === 'ccn')!;
+    await page.goto(`${ctx.url}/topics/${ccn.id}`);
+    await page.locator('[data-testid="chart-flowmap"][data-rendered="true"]').waitFor();
+    await page.locator('[data-testid="chart-matrix"][data-rendered="true"]').waitFor();
+    expect(consoleErrors).toEqual([]);
+  });
+});

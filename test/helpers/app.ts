@@ -1,0 +1,48 @@
+// Test helpers: a real app on port 0 and typed socket.io clients connected to it.
+import { io as connect, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/events.ts';
+import { createApp, type AppDeps } from '../../server/app.ts';
+import { scaledClock } from '../../server/clock.ts';
+import { loadConfig, type Config } from '../../server/config.ts';
+
+export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** Config for tests: port 0, loopback, a fixed seed, and the given flags. */
+export function testConfig(args: string[] = []): Readonly<Config> {
+  return loadConfig(['--port', '0', '--host', '127.0.0.1', '--seed', '7', ...args], {});
+}
+
+export async function startApp(args: string[] = [], deps: AppDeps = {}) {
+  const config = testConfig(args);
+  const app = await createApp(config, {
+    clock: deps.clock ?? scaledClock(config.simulator.speed),
+    log: { info: () => {}, warn: () => {} },
+    ...deps,
+  });
+  const { url } = await app.listen();
+  return { app, url };
+}
+
+export function connectClient(url: string): Promise<TestSocket> {
+  const socket: TestSocket = connect(url, { transports: ['websocket'], forceNew: true, reconnection: false });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', reject);
+  });
+}
+
+/** Resolves with the first event value that satisfies `pred`, or rejects after `ms`. */
+export function waitFor<T>(subscribe: (cb: (v: T) => void) => () => void, pred: (v: T) => boolean, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`timed out after ${ms} ms`));
+    }, ms);
+    const off = subscribe((v) => {
+      if (!pred(v)) return;
+      clearTimeout(timer);
+      off();
+      resolve(v);
+    });
+  });
+}

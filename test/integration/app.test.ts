@@ -1,0 +1,97 @@
+// The app end to end on port 0: the simulator feeds the parser and the aggregator, and a real
+// socket.io-client gets a snapshot, then live windows.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Overview, TopicSnapshot, WindowAggregate } from '../../shared/events.ts';
+import type { Reply } from '../../shared/reply.ts';
+import { connectClient, startApp, waitFor, type TestSocket } from '../helpers/app.ts';
+
+// 60x: one real second is one simulated minute, so a new capture window is published every second.
+const args = ['--speed', '60', '--publish-delay', '5', '--jitter', '0', '--backfill', '30'];
+
+describe('app on port 0 with the simulator', () => {
+  let ctx: Awaited<ReturnType<typeof startApp>>;
+  let socket: TestSocket;
+
+  beforeAll(async () => {
+    ctx = await startApp(args);
+    socket = await connectClient(ctx.url);
+  });
+  afterAll(async () => {
+    socket?.close();
+    await ctx?.app.close();
+  });
+
+  const subscribe = (topicId: unknown) =>
+    new Promise<Reply<TopicSnapshot>>((resolve) =>
+      socket.emit('topic:subscribe', { topicId } as { topicId: string }, resolve),
+    );
+
+  it('lists the logset and its topics over HTTP', async () => {
+    const res = await fetch(`${ctx.url}/api/topics`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Reply<Array<{ id: string; topics: Array<{ id: string; format: string }> }>>;
+    expect(body.ok).toBe(true);
+    if (!body.ok) return;
+    const logset = body.data.find((l) => l.id === 'flowlog_logset' || l.topics.length >= 3);
+    expect(logset?.topics.length).toBeGreaterThanOrEqual(3);
+    expect(logset?.topics.some((t) => t.format === 'ccn')).toBe(true);
+  });
+
+  it('sends a snapshot of the backfilled hour, then a live window', async () => {
+    const topics = ctx.app.catalog.topics();
+    const topic = topics.find((t) => t.format === 'eni')!;
+    const reply = await subscribe(topic.id);
+    expect(reply.ok).toBe(true);
+    if (!reply.ok) return;
+    const snap = reply.data;
+    expect(snap.topic.id).toBe(topic.id);
+    // 30 minutes of backfill: about 30 windows, each with traffic.
+    expect(snap.windows.length).toBeGreaterThanOrEqual(25);
+    for (const w of snap.windows) {
+      expect(w.topicId).toBe(topic.id);
+      expect(w.revision).toBeGreaterThanOrEqual(1);
+      expect(w.windowStart % 60_000).toBe(0);
+    }
+    const traffic = snap.windows.reduce((s, w) => s + w.accept.bytes + w.reject.bytes, 0);
+    expect(traffic).toBeGreaterThan(0);
+    const newest = Math.max(...snap.windows.map((w) => w.windowStart));
+
+    const live = await waitFor<WindowAggregate>(
+      (cb) => {
+        socket.on('window:published', cb);
+        return () => socket.off('window:published', cb);
+      },
+      (w) => w.topicId === topic.id && w.windowStart > newest,
+      15_000,
+    );
+    expect(live.accept.records + live.reject.records).toBeGreaterThan(0);
+    expect(live.publishedAt).toBeGreaterThanOrEqual(live.windowStart + 60_000);
+  });
+
+  it('gives the CCN topic region pairs among at least five regions', async () => {
+    const topic = ctx.app.catalog.topics().find((t) => t.format === 'ccn')!;
+    const reply = await subscribe(topic.id);
+    expect(reply.ok).toBe(true);
+    if (!reply.ok) return;
+    const regions = new Set(reply.data.windows.flatMap((w) => w.regionPairs.flatMap((p) => [p.src, p.dst])));
+    expect(regions.size).toBeGreaterThanOrEqual(5);
+  });
+
+  it('answers a bad or unknown subscription with a clear error and keeps serving', async () => {
+    const bad = await subscribe(42);
+    expect(bad).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    const unknown = await subscribe('no-such-topic');
+    expect(unknown).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    const overview = await new Promise<Reply<Overview>>((resolve) => socket.emit('overview:subscribe', resolve));
+    expect(overview.ok).toBe(true);
+    if (overview.ok) expect(overview.data.pulses.length).toBe(ctx.app.catalog.topics().length);
+  });
+
+  it('serves the app for client routes and a JSON 404 for unknown API paths', async () => {
+    const page = await fetch(`${ctx.url}/topics/anything`);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    const api = await fetch(`${ctx.url}/api/nope`);
+    expect(api.status).toBe(404);
+    expect(await api.json()).toMatchObject({ ok: false, error: { code: 'not_found' } });
+  });
+});
