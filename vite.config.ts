@@ -5,7 +5,7 @@ const serverPort = Number(process.env.PORT ?? 8080);
 
 export default defineConfig({
   root: 'client',
-  plugins: [svelte()],
+  plugins: [svelte({ configFile: false })],
   build: {
     outDir: '../dist/client',
     emptyOutDir: true,

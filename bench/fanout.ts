@@ -14,11 +14,11 @@ export async function benchFanout(clients = 1000, windows = 20): Promise<BenchRo
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const messages: Array<(m: { type: string; [k: string]: unknown }) => void> = [];
-  child.on('message', (m) => messages.shift()?.(m as { type: string }));
-  const nextMessage = () => new Promise<{ type: string; [k: string]: unknown }>((r) => messages.push(r));
+  const messages: Array<(m: unknown) => void> = [];
+  child.on('message', (m) => messages.shift()?.(m));
+  const nextMessage = <T>() => new Promise<T>((r) => messages.push(r as (m: unknown) => void));
 
-  const ready = (await nextMessage()) as { port: number; topicId: string };
+  const ready = await nextMessage<{ port: number; topicId: string }>();
   const url = `http://127.0.0.1:${ready.port}`;
   const received = new Map<number, number[]>();
   const sockets: Client[] = [];
@@ -47,7 +47,7 @@ export async function benchFanout(clients = 1000, windows = 20): Promise<BenchRo
   const latencies: number[] = [];
   for (let i = 0; i < windows; i++) {
     child.send({ type: 'publish' });
-    const pub = (await nextMessage()) as { windowStart: number; publishedAt: number };
+    const pub = await nextMessage<{ windowStart: number; publishedAt: number }>();
     const deadline = Date.now() + 5000;
     while ((received.get(pub.windowStart)?.length ?? 0) < clients && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 5));
