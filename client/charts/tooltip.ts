@@ -1,0 +1,20 @@
+// HTML pieces for ECharts tooltips. Every piece of text goes through escapeHtml here, so a
+// formatter built from these never passes data text (addresses, names) to the page as HTML.
+import { escapeHtml } from '../lib/format.ts';
+
+/** Bold header line. */
+export function tooltipHeader(text: string): string {
+  return `<div style="font-weight:600;margin-bottom:4px">${escapeHtml(text)}</div>`;
+}
+
+/** One "● label    value" line; `color` is one of our palette colours (escaped anyway). */
+export function tooltipRow(color: string | null, label: string, value: string): string {
+  const dot = color
+    ? `<span style="display:inline-block;width:8px;height:8px;border-radius:50%;margin-right:6px;background:${escapeHtml(color)}"></span>`
+    : '';
+  return (
+    `<div style="display:flex;justify-content:space-between;gap:16px;line-height:1.6">` +
+    `<span>${dot}${escapeHtml(label)}</span>` +
+    `<span style="font-variant-numeric:tabular-nums;font-weight:600">${escapeHtml(value)}</span></div>`
+  );
+}

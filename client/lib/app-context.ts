@@ -1,0 +1,15 @@
+// App-wide singletons handed to components through context (set once in App.svelte).
+import { createContext } from 'svelte';
+import type { Connection } from './connection.svelte.ts';
+import type { Router } from './router.svelte.ts';
+import type { AppSocket } from './socket.ts';
+import type { ThemeManager } from './theme.svelte.ts';
+
+export interface AppContext {
+  router: Router;
+  themes: ThemeManager;
+  connection: Connection;
+  socket: AppSocket;
+}
+
+export const [getApp, setApp] = createContext<AppContext>();

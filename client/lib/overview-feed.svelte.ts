@@ -1,0 +1,135 @@
+// The overview's live data: logsets and one pulse per topic (snapshot on subscribe and on every
+// reconnect, then pulse:updated replaces a topic's pulse).
+import { WINDOW_SECONDS, type TopicPulse } from '../../shared/events.ts';
+import type { LogsetInfo } from '../../shared/catalog.ts';
+import type { ErrorBody } from '../../shared/reply.ts';
+import type { FreshnessSource } from './connection.svelte.ts';
+import { rememberLogsets } from './logsets.ts';
+import { ServerClock } from './server-clock.ts';
+import { ACK_TIMEOUT_MS, type AppSocket } from './socket.ts';
+import { STALE_WINDOWS } from './topic-feed.svelte.ts';
+import { drop, isTopicPulse } from './wire.ts';
+
+const WINDOW_MS = WINDOW_SECONDS * 1000;
+/** A topic is fresh while its last publication is at most this old (server time). */
+export const PULSE_FRESH_MS = STALE_WINDOWS * WINDOW_MS;
+/** Sparkline bound: an hour of windows plus a margin. */
+const MAX_SPARK = 66;
+const RETRY_MS = 5_000;
+
+export type PulseStatus = 'live' | 'stale' | 'idle';
+
+/** A topic's status from its last publication and the (estimated) server time. */
+export function pulseStatus(pulse: TopicPulse | undefined, serverNow: number | null): PulseStatus {
+  if (!pulse || pulse.lastPublishedAt === null) return 'idle';
+  if (serverNow === null) return 'live';
+  return serverNow - pulse.lastPublishedAt <= PULSE_FRESH_MS ? 'live' : 'stale';
+}
+
+export class OverviewFeed implements FreshnessSource {
+  logsets = $state.raw<LogsetInfo[]>([]);
+  /** Per topic id; replaced (never mutated) on every update. */
+  pulses = $state.raw<Readonly<Record<string, TopicPulse>>>({});
+  error = $state.raw<ErrorBody | null>(null);
+  loaded = $state(false);
+  lastDataAt = $state<number | null>(null);
+
+  /** Anchor of the estimated server clock: server time `server` at local time `local`. */
+  #anchor = $state.raw<{ server: number; local: number; rate: number } | null>(null);
+
+  newestPublished = $derived.by(() => {
+    let newest: number | null = null;
+    for (const p of Object.values(this.pulses)) {
+      if (p.lastPublishedAt !== null && (newest === null || p.lastPublishedAt > newest)) {
+        newest = p.lastPublishedAt;
+      }
+    }
+    return newest;
+  });
+
+  staleAt: number | null = $derived.by(() => {
+    const a = this.#anchor;
+    if (!a) return null;
+    const reference = this.newestPublished ?? a.server;
+    return a.local + Math.max(0, reference + PULSE_FRESH_MS - a.server) / a.rate;
+  });
+
+  #socket: AppSocket;
+  #clock = new ServerClock();
+  #stopped = false;
+  #retry: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(socket: AppSocket) {
+    this.#socket = socket;
+  }
+
+  /** Estimated server time at local time `local`. */
+  serverNow(local: number): number | null {
+    const a = this.#anchor;
+    return a ? a.server + (local - a.local) * a.rate : null;
+  }
+
+  start(): () => void {
+    const socket = this.#socket;
+    socket.on('connect', this.#subscribe);
+    socket.on('disconnect', this.#onDisconnect);
+    socket.on('pulse:updated', this.#onPulse);
+    if (socket.connected) this.#subscribe();
+    return () => {
+      this.#stopped = true;
+      clearTimeout(this.#retry);
+      socket.off('connect', this.#subscribe);
+      socket.off('disconnect', this.#onDisconnect);
+      socket.off('pulse:updated', this.#onPulse);
+      if (socket.connected) socket.emit('overview:unsubscribe');
+    };
+  }
+
+  #subscribe = (): void => {
+    clearTimeout(this.#retry);
+    this.#socket.timeout(ACK_TIMEOUT_MS).emit('overview:subscribe', (err, reply) => {
+      if (this.#stopped) return;
+      if (err) {
+        this.error = { code: 'timeout', message: 'The server did not answer; retrying.' };
+        this.#retry = setTimeout(() => {
+          if (this.#socket.connected) this.#subscribe();
+        }, RETRY_MS);
+        return;
+      }
+      this.loaded = true;
+      if (!reply.ok) {
+        this.error = reply.error;
+        return;
+      }
+      const local = Date.now();
+      this.error = null;
+      this.logsets = reply.data.logsets;
+      rememberLogsets(reply.data.logsets);
+      this.pulses = Object.fromEntries(
+        reply.data.pulses.filter(isTopicPulse).map((p) => [p.topicId, bounded(p)]),
+      );
+      this.#noteData(reply.data.serverTime, local);
+    });
+  };
+
+  #onDisconnect = (): void => {
+    this.#clock.reset();
+  };
+
+  #onPulse = (pulse: TopicPulse): void => {
+    if (!isTopicPulse(pulse)) return drop('pulse:updated', pulse);
+    if (this.#stopped) return;
+    this.pulses = { ...this.pulses, [pulse.topicId]: bounded(pulse) };
+    if (pulse.lastPublishedAt !== null) this.#noteData(pulse.lastPublishedAt, Date.now());
+  };
+
+  #noteData(server: number, local: number): void {
+    this.#clock.sample(server, local);
+    this.lastDataAt = local;
+    this.#anchor = { server, local, rate: this.#clock.rate };
+  }
+}
+
+function bounded(p: TopicPulse): TopicPulse {
+  return p.spark.length > MAX_SPARK ? { ...p, spark: p.spark.slice(-MAX_SPARK) } : p;
+}

@@ -1,0 +1,33 @@
+// Totals across topics for the overview's summary strip. Pure.
+import type { TopicPulse } from '../../shared/events.ts';
+import { bytesToBps } from './format.ts';
+
+export interface OverviewTotals {
+  /** Sum of every topic's newest window, bits/s. */
+  bitsPerSecond: number;
+  /** REJECTed share of all bytes over the last hour, weighted by each topic's bytes. */
+  rejectShare: number;
+  /** Records over the last hour, all topics. */
+  records: number;
+  /** Bytes per window summed over topics, [windowStart, bytes], oldest first. */
+  spark: Array<[number, number]>;
+}
+
+export function overviewTotals(pulses: readonly TopicPulse[]): OverviewTotals {
+  let bits = 0;
+  let bytes = 0;
+  let rejectBytes = 0;
+  let records = 0;
+  const byStart = new Map<number, number>();
+  for (const p of pulses) {
+    const last = p.spark.at(-1);
+    if (last) bits += bytesToBps(last[1]);
+    const topicBytes = p.spark.reduce((n, [, b]) => n + b, 0);
+    bytes += topicBytes;
+    rejectBytes += topicBytes * p.rejectShare;
+    records += p.records;
+    for (const [t, b] of p.spark) byStart.set(t, (byStart.get(t) ?? 0) + b);
+  }
+  const spark = [...byStart.entries()].sort((a, b) => a[0] - b[0]);
+  return { bitsPerSecond: bits, rejectShare: bytes > 0 ? rejectBytes / bytes : 0, records, spark };
+}

@@ -1,0 +1,180 @@
+// Figures the dashboard computes from its windows: KPIs, stream health, publication delay. Pure.
+import type { WindowAggregate } from '../../shared/events.ts';
+import { bytesToBps, packetsToPps } from './format.ts';
+import { WINDOW_MS } from './windows.ts';
+
+export interface Kpis {
+  windowStart: number;
+  revision: number;
+  bitsPerSecond: number;
+  packetsPerSecond: number;
+  /** REJECTed share of bytes, 0..1. */
+  rejectShare: number;
+  /** Records of the window (one window is one minute). */
+  recordsPerMinute: number;
+  /** The same figures of the window before, when there is one, for trends. */
+  previous: {
+    bitsPerSecond: number;
+    packetsPerSecond: number;
+    rejectShare: number;
+    recordsPerMinute: number;
+  } | null;
+}
+
+const totalBytes = (w: WindowAggregate) => w.accept.bytes + w.reject.bytes;
+const totalPackets = (w: WindowAggregate) => w.accept.packets + w.reject.packets;
+
+/** REJECTed share of a window's bytes, 0 when the window carried nothing. */
+export function rejectShareOf(w: WindowAggregate): number {
+  const total = totalBytes(w);
+  return total > 0 ? w.reject.bytes / total : 0;
+}
+
+function figures(w: WindowAggregate) {
+  return {
+    bitsPerSecond: bytesToBps(totalBytes(w)),
+    packetsPerSecond: packetsToPps(totalPackets(w)),
+    rejectShare: rejectShareOf(w),
+    recordsPerMinute: w.accept.records + w.reject.records,
+  };
+}
+
+/** The KPIs of the newest window, or null before any window. */
+export function computeKpis(windows: readonly WindowAggregate[]): Kpis | null {
+  const latest = windows.at(-1);
+  if (!latest) return null;
+  const before = windows.at(-2);
+  const previous =
+    before && before.windowStart === latest.windowStart - WINDOW_MS ? figures(before) : null;
+  return {
+    windowStart: latest.windowStart,
+    revision: latest.revision,
+    ...figures(latest),
+    previous,
+  };
+}
+
+export interface StreamHealth {
+  /** Distinct streams that wrote records in the windows. */
+  active: number;
+  /** Records per log-status, summed over the windows. */
+  ok: number;
+  nodata: number;
+  skipdata: number;
+  /** Streams with at least one NODATA / SKIPDATA record. */
+  nodataStreams: number;
+  skipdataStreams: number;
+}
+
+export function streamHealth(windows: readonly WindowAggregate[]): StreamHealth {
+  const seen = new Set<string>();
+  const nodataStreams = new Set<string>();
+  const skipdataStreams = new Set<string>();
+  let ok = 0;
+  let nodata = 0;
+  let skipdata = 0;
+  for (const w of windows) {
+    for (const s of w.streams) {
+      seen.add(s.streamId);
+      ok += s.ok;
+      nodata += s.nodata;
+      skipdata += s.skipdata;
+      if (s.nodata > 0) nodataStreams.add(s.streamId);
+      if (s.skipdata > 0) skipdataStreams.add(s.streamId);
+    }
+  }
+  return {
+    active: seen.size,
+    ok,
+    nodata,
+    skipdata,
+    nodataStreams: nodataStreams.size,
+    skipdataStreams: skipdataStreams.size,
+  };
+}
+
+/** Longest usual delay we accept from the data: beyond it the estimate is not trusted. */
+const MAX_DELAY_MS = 10 * 60_000;
+
+/**
+ * The topic's usual publication delay: median of (publishedAt - window end) over the windows, in
+ * server milliseconds, clamped to 0..10 min. Late revisions push it up a little, which is harmless.
+ */
+export function usualDelay(windows: readonly WindowAggregate[]): number {
+  if (windows.length === 0) return 0;
+  const delays = windows
+    .map((w) => w.publishedAt - (w.windowStart + WINDOW_MS))
+    .sort((a, b) => a - b);
+  const median = delays[Math.floor(delays.length / 2)] ?? 0;
+  return Math.min(MAX_DELAY_MS, Math.max(0, median));
+}
+
+/** A log stream's state from the newest window: writing records, writing only NODATA/SKIPDATA, or absent. */
+export type StreamState = 'ok' | 'nodata' | 'skipdata' | 'silent';
+
+export interface StreamRow {
+  id: string;
+  name: string;
+  state: StreamState;
+  /** Records per log-status over the windows. */
+  ok: number;
+  nodata: number;
+  skipdata: number;
+  /** Start of the newest window the stream wrote to, or null. */
+  lastSeen: number | null;
+}
+
+const STATE_ORDER: Record<StreamState, number> = { skipdata: 0, nodata: 1, silent: 2, ok: 3 };
+
+/**
+ * One row per configured stream (plus any unknown stream the windows name), problems first:
+ * SKIPDATA, NODATA, silent, then OK; by name within a state.
+ */
+export function streamRows(
+  streams: ReadonlyArray<{ id: string; name: string }>,
+  windows: readonly WindowAggregate[],
+): StreamRow[] {
+  const rows = new Map<string, StreamRow>();
+  for (const s of streams) {
+    rows.set(s.id, {
+      id: s.id,
+      name: s.name,
+      state: 'silent',
+      ok: 0,
+      nodata: 0,
+      skipdata: 0,
+      lastSeen: null,
+    });
+  }
+  for (const w of windows) {
+    for (const st of w.streams) {
+      let row = rows.get(st.streamId);
+      if (!row) {
+        row = {
+          id: st.streamId,
+          name: st.streamId,
+          state: 'silent',
+          ok: 0,
+          nodata: 0,
+          skipdata: 0,
+          lastSeen: null,
+        };
+        rows.set(st.streamId, row);
+      }
+      row.ok += st.ok;
+      row.nodata += st.nodata;
+      row.skipdata += st.skipdata;
+      if (row.lastSeen === null || w.windowStart > row.lastSeen) row.lastSeen = w.windowStart;
+    }
+  }
+  const latest = windows.at(-1);
+  for (const st of latest?.streams ?? []) {
+    const row = rows.get(st.streamId);
+    if (!row) continue;
+    row.state =
+      st.skipdata > 0 ? 'skipdata' : st.ok > 0 ? 'ok' : st.nodata > 0 ? 'nodata' : 'silent';
+  }
+  return [...rows.values()].sort(
+    (a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state] || a.name.localeCompare(b.name),
+  );
+}

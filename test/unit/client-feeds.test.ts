@@ -1,0 +1,199 @@
+// The feeds against a fake socket: snapshot then deltas, merge by revision, re-subscribe on
+// reconnect, errors from the ack, and staleness measured in (estimated) server time.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { STALE_WINDOWS, TopicFeed } from '../../client/lib/topic-feed.svelte.ts';
+import { OverviewFeed } from '../../client/lib/overview-feed.svelte.ts';
+import type { AppSocket } from '../../client/lib/socket.ts';
+import type { Reply } from '../../shared/reply.ts';
+import type { TopicInfo } from '../../shared/catalog.ts';
+import { MIN, T0, win, wins } from './client-fixtures.ts';
+
+type Handler = (...args: unknown[]) => void;
+
+class FakeSocket {
+  connected = true;
+  handlers = new Map<string, Set<Handler>>();
+  sent: Array<{ event: string; args: unknown[] }> = [];
+  replies = new Map<string, (args: unknown[]) => Reply<unknown>>();
+
+  on(event: string, fn: Handler) {
+    if (!this.handlers.has(event)) this.handlers.set(event, new Set());
+    this.handlers.get(event)!.add(fn);
+    return this;
+  }
+  off(event: string, fn: Handler) {
+    this.handlers.get(event)?.delete(fn);
+    return this;
+  }
+  emit(event: string, ...args: unknown[]) {
+    this.sent.push({ event, args });
+    return this;
+  }
+  timeout() {
+    return {
+      emit: (event: string, ...args: unknown[]) => {
+        const ack = args.pop() as (err: Error | null, reply?: unknown) => void;
+        this.sent.push({ event, args });
+        const reply = this.replies.get(event);
+        if (reply) ack(null, reply(args));
+      },
+    };
+  }
+  fire(event: string, ...args: unknown[]) {
+    for (const fn of this.handlers.get(event) ?? []) fn(...args);
+  }
+  count(event: string) {
+    return this.sent.filter((s) => s.event === event).length;
+  }
+  asSocket() {
+    return this as unknown as AppSocket;
+  }
+}
+
+const topic: TopicInfo = {
+  id: 'topic-eni-prod',
+  name: 'prod-vpc ENI flow logs',
+  logsetId: 'flowlog_logset',
+  format: 'eni',
+  range: 'ENI',
+  flowLogs: [],
+  streams: [],
+  regions: [],
+};
+
+let socket: FakeSocket;
+beforeEach(() => {
+  vi.useFakeTimers();
+  vi.setSystemTime(1_000_000);
+  socket = new FakeSocket();
+});
+afterEach(() => vi.useRealTimers());
+
+describe('TopicFeed', () => {
+  it('subscribes, takes the snapshot, then merges window:published in place', () => {
+    const snapshot = wins(3);
+    socket.replies.set('topic:subscribe', () => ({
+      ok: true,
+      data: { topic, windows: snapshot, serverTime: T0 + 3 * MIN + 10_000 },
+    }));
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const feed = new TopicFeed('topic-eni-prod', socket.asSocket());
+    const stop = feed.start();
+    expect(socket.sent[0]).toEqual({
+      event: 'topic:subscribe',
+      args: [{ topicId: 'topic-eni-prod' }],
+    });
+    expect(feed.loaded).toBe(true);
+    expect(feed.topic?.name).toBe(topic.name);
+    expect(feed.windows).toHaveLength(3);
+
+    socket.fire('window:published', win(3));
+    socket.fire('window:published', win(1, { revision: 2 }));
+    socket.fire('window:published', win(1, { revision: 1 })); // older revision: ignored
+    socket.fire('window:published', win(4, { topicId: 'other-topic' })); // not ours
+    socket.fire('window:published', { junk: true }); // malformed: dropped
+    expect(warn).toHaveBeenCalledOnce();
+    warn.mockRestore();
+    expect(feed.windows.map((w) => w.revision)).toEqual([1, 2, 1, 1]);
+    expect(feed.updates).toBe(2);
+    expect(feed.latest?.windowStart).toBe(T0 + 3 * MIN);
+
+    stop();
+    expect(socket.count('topic:unsubscribe')).toBe(1);
+    socket.fire('window:published', win(5));
+    expect(feed.windows).toHaveLength(4);
+  });
+
+  it('re-subscribes on reconnect and merges the snapshot by revision', () => {
+    let serverWindows = wins(2);
+    socket.replies.set('topic:subscribe', () => ({
+      ok: true,
+      data: { topic, windows: serverWindows, serverTime: T0 + 3 * MIN },
+    }));
+    const feed = new TopicFeed('topic-eni-prod', socket.asSocket());
+    feed.start();
+    socket.fire('window:published', win(1, { revision: 3 }));
+    socket.connected = false;
+    socket.fire('disconnect');
+    serverWindows = [win(0, { revision: 2 }), win(1, { revision: 2 }), win(2)];
+    socket.connected = true;
+    socket.fire('connect');
+    expect(socket.count('topic:subscribe')).toBe(2);
+    expect(feed.windows.map((w) => w.revision)).toEqual([2, 3, 1]);
+  });
+
+  it('shows the ack error (unknown topic)', () => {
+    socket.replies.set('topic:subscribe', () => ({
+      ok: false,
+      error: { code: 'not_found', message: 'no topic "nope"' },
+    }));
+    const feed = new TopicFeed('nope', socket.asSocket());
+    feed.start();
+    expect(feed.loaded).toBe(true);
+    expect(feed.error).toEqual({ code: 'not_found', message: 'no topic "nope"' });
+  });
+
+  it('waits for the connection before subscribing', () => {
+    socket.connected = false;
+    socket.replies.set('topic:subscribe', () => ({
+      ok: true,
+      data: { topic, windows: [], serverTime: T0 },
+    }));
+    const feed = new TopicFeed('topic-eni-prod', socket.asSocket());
+    feed.start();
+    expect(socket.count('topic:subscribe')).toBe(0);
+    socket.connected = true;
+    socket.fire('connect');
+    expect(socket.count('topic:subscribe')).toBe(1);
+  });
+
+  it('goes stale after 3 windows + the usual delay without a newer window, in server time', () => {
+    // The server runs 10× faster than the browser (simulator --speed 10).
+    const newest = win(9);
+    const serverStart = newest.publishedAt;
+    socket.replies.set('topic:subscribe', () => ({
+      ok: true,
+      data: { topic, windows: wins(10), serverTime: serverStart },
+    }));
+    const feed = new TopicFeed('topic-eni-prod', socket.asSocket());
+    feed.start();
+    vi.advanceTimersByTime(6_000);
+    socket.fire('window:published', win(9, { revision: 2, publishedAt: serverStart + 60_000 }));
+    expect(feed.delay).toBe(10_000);
+    const deadline = newest.windowStart + MIN + STALE_WINDOWS * MIN + 10_000;
+    const local = 1_000_000 + 6_000 + (deadline - (serverStart + 60_000)) / 10;
+    expect(feed.staleAt).toBeCloseTo(local);
+    expect(feed.serverNow(1_006_000 + 1_000)).toBeCloseTo(serverStart + 70_000);
+  });
+});
+
+describe('OverviewFeed', () => {
+  it('keeps one pulse per topic, replaced by pulse:updated, and unsubscribes on stop', () => {
+    const pulse = {
+      topicId: 't1',
+      lastWindowStart: T0,
+      lastPublishedAt: T0 + 70_000,
+      spark: [[T0, 1]],
+      rejectShare: 0,
+      records: 1,
+    };
+    socket.replies.set('overview:subscribe', () => ({
+      ok: true,
+      data: {
+        logsets: [{ id: 'ls', name: 'ls', region: 'ap-guangzhou', topics: [] }],
+        pulses: [pulse],
+        serverTime: T0 + 80_000,
+      },
+    }));
+    const feed = new OverviewFeed(socket.asSocket());
+    const stop = feed.start();
+    expect(feed.logsets).toHaveLength(1);
+    expect(feed.pulses.t1?.spark).toHaveLength(1);
+    const long = Array.from({ length: 200 }, (_, i) => [T0 + i * MIN, i]);
+    socket.fire('pulse:updated', { ...pulse, spark: long, lastPublishedAt: T0 + 140_000 });
+    expect(feed.pulses.t1!.spark.length).toBeLessThanOrEqual(66);
+    expect(feed.newestPublished).toBe(T0 + 140_000);
+    stop();
+    expect(socket.count('overview:unsubscribe')).toBe(1);
+  });
+});
