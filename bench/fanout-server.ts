@@ -6,7 +6,10 @@ import { loadConfig } from '../server/config.ts';
 import type { FlowRecord } from '../shared/record.ts';
 
 const config = loadConfig(['--port', '0', '--host', '127.0.0.1', '--no-simulator'], {});
-const app = await createApp(config, { log: { info: () => {}, warn: () => {} }, aggregator: { flushIntervalMs: 0 } });
+const app = await createApp(config, {
+  log: { info: () => {}, warn: () => {} },
+  aggregator: { flushIntervalMs: 0 },
+});
 const { port } = await app.listen();
 const topic = app.catalog.topics().find((t) => t.format === 'ccn') ?? app.catalog.topics()[0]!;
 const streamId = topic.streams[0]?.id ?? 'bench';

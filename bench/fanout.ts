@@ -7,7 +7,8 @@ import type { BenchRow } from './table.ts';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 
 export async function benchFanout(clients = 1000, windows = 20): Promise<BenchRow[]> {
   const child = fork(new URL('./fanout-server.ts', import.meta.url), [], {
@@ -26,7 +27,11 @@ export async function benchFanout(clients = 1000, windows = 20): Promise<BenchRo
 
   for (let i = 0; i < clients; i += 50) {
     const batch = Array.from({ length: Math.min(50, clients - i) }, async () => {
-      const s: Client = connect(url, { transports: ['websocket'], forceNew: true, reconnection: false });
+      const s: Client = connect(url, {
+        transports: ['websocket'],
+        forceNew: true,
+        reconnection: false,
+      });
       s.on('window:published', (w) => {
         const t = performance.timeOrigin + performance.now();
         let list = received.get(w.windowStart);
@@ -38,7 +43,9 @@ export async function benchFanout(clients = 1000, windows = 20): Promise<BenchRo
         s.once('connect', () => resolve());
         s.once('connect_error', reject);
       });
-      await new Promise((resolve) => s.emit('topic:subscribe', { topicId: ready.topicId }, resolve));
+      await new Promise((resolve) =>
+        s.emit('topic:subscribe', { topicId: ready.topicId }, resolve),
+      );
       sockets.push(s);
     });
     await Promise.all(batch);

@@ -14,5 +14,7 @@ if (want('parse')) rows.push(...(await benchParse()));
 if (want('aggregate')) rows.push(...(await benchAggregate()));
 if (want('fanout')) rows.push(...(await benchFanout()));
 
-console.log(`\nflowdeck bench — node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'})\n`);
+console.log(
+  `\nflowdeck bench — node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'})\n`,
+);
 printTable(rows);

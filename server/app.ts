@@ -14,8 +14,17 @@ import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import { createIngest, defaultIngestConfig } from './ingest/pipeline.ts';
 import { createSimulator } from './ingest/simulator.ts';
-import { createStreamer, defaultStreamerConfig, type FlowServer, type StreamerConfig } from './stream/streamer.ts';
-import { createAggregator, defaultAggregatorConfig, type AggregatorConfig } from './window/aggregator.ts';
+import {
+  createStreamer,
+  defaultStreamerConfig,
+  type FlowServer,
+  type StreamerConfig,
+} from './stream/streamer.ts';
+import {
+  createAggregator,
+  defaultAggregatorConfig,
+  type AggregatorConfig,
+} from './window/aggregator.ts';
 
 export interface AppDeps {
   clock?: Clock;
@@ -28,7 +37,10 @@ export interface AppDeps {
 
 export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
   const clock = deps.clock ?? systemClock;
-  const log = deps.log ?? { info: (m: string) => console.log(m), warn: (m: string) => console.warn(m) };
+  const log = deps.log ?? {
+    info: (m: string) => console.log(m),
+    warn: (m: string) => console.warn(m),
+  };
   const catalog = createCatalog(deps.logsets ?? defaultLogsets());
 
   const http = Fastify({ logger: false, bodyLimit: 1 << 20 });
@@ -39,7 +51,9 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
   });
 
   // The streamer is created before the aggregator publishes anything; onWindow only forwards.
-  let publish: (agg: Parameters<ReturnType<typeof createStreamer>['publish']>[0]) => void = () => {};
+  let publish: (
+    agg: Parameters<ReturnType<typeof createStreamer>['publish']>[0],
+  ) => void = () => {};
   const aggregator = createAggregator(
     { ...defaultAggregatorConfig, ...deps.aggregator },
     { clock, onWindow: (agg) => publish(agg) },
@@ -49,7 +63,12 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     { io, catalog, windows: aggregator, clock },
   );
   publish = streamer.publish;
-  const ingest = createIngest(defaultIngestConfig, { catalog, sink: aggregator, clock, warn: log.warn });
+  const ingest = createIngest(defaultIngestConfig, {
+    catalog,
+    sink: aggregator,
+    clock,
+    warn: log.warn,
+  });
   const simulator = config.simulator.enabled
     ? createSimulator(
         {
@@ -93,11 +112,17 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     return reply.code(404).send(fail('not_found', `no route ${req.method} ${path}`));
   });
   http.setErrorHandler((err: { statusCode?: number; message?: string }, _req, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    const status =
+      err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) log.warn(`http: ${err.message ?? String(err)}`);
     return reply
       .code(status)
-      .send(fail(status === 500 ? 'internal' : 'bad_request', status === 500 ? 'internal error' : (err.message ?? 'bad request')));
+      .send(
+        fail(
+          status === 500 ? 'internal' : 'bad_request',
+          status === 500 ? 'internal error' : (err.message ?? 'bad request'),
+        ),
+      );
   });
 
   let started = false;
@@ -119,7 +144,10 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
       await http.listen({ port, host });
       const addr = http.server.address();
       const boundPort = typeof addr === 'object' && addr ? addr.port : port;
-      return { port: boundPort, url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${boundPort}` };
+      return {
+        port: boundPort,
+        url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${boundPort}`,
+      };
     },
     async close() {
       if (started) {

@@ -17,7 +17,9 @@ export function scaledClock(speed: number, origin = Date.now()): Clock {
 }
 
 /** A clock that only moves when told to: for tests. */
-export function manualClock(start: number): Clock & { set(t: number): void; advance(ms: number): void } {
+export function manualClock(
+  start: number,
+): Clock & { set(t: number): void; advance(ms: number): void } {
   let t = start;
   return {
     now: () => t,

@@ -100,7 +100,13 @@ export function loadConfig(argv: string[], env: Env = process.env): Readonly<Con
   };
 
   const config: Config = {
-    port: number('port', 'PORT', 8080, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'an integer 0-65535'),
+    port: number(
+      'port',
+      'PORT',
+      8080,
+      (n) => Number.isInteger(n) && n >= 0 && n <= 65535,
+      'an integer 0-65535',
+    ),
     host: pick('host', 'HOST') ?? '0.0.0.0',
     dataDir: pick('data', 'FLOWDECK_DATA') ?? './data',
     clientDir: pick('client-dir', 'FLOWDECK_CLIENT_DIR') ?? 'dist/client',
@@ -113,7 +119,13 @@ export function loadConfig(argv: string[], env: Env = process.env): Readonly<Con
         (n) => Number.isSafeInteger(n) && n >= 0,
         'a non-negative integer',
       ),
-      speed: number('speed', 'FLOWDECK_SPEED', 1, (n) => n > 0 && n <= 3600, 'a number in (0, 3600]'),
+      speed: number(
+        'speed',
+        'FLOWDECK_SPEED',
+        1,
+        (n) => n > 0 && n <= 3600,
+        'a number in (0, 3600]',
+      ),
       publishDelaySec: number(
         'publish-delay',
         'FLOWDECK_PUBLISH_DELAY',
@@ -121,7 +133,13 @@ export function loadConfig(argv: string[], env: Env = process.env): Readonly<Con
         (n) => n >= 0 && n <= 3600,
         'seconds in [0, 3600]',
       ),
-      jitterSec: number('jitter', 'FLOWDECK_JITTER', 20, (n) => n >= 0 && n <= 600, 'seconds in [0, 600]'),
+      jitterSec: number(
+        'jitter',
+        'FLOWDECK_JITTER',
+        20,
+        (n) => n >= 0 && n <= 600,
+        'seconds in [0, 600]',
+      ),
       backfillMinutes: number(
         'backfill',
         'FLOWDECK_BACKFILL',

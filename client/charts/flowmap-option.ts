@@ -413,7 +413,7 @@ export function buildFlowMapOption(
         unknownGraphic(pal, unknown),
         {
           id: FLOWMAP_IDS.empty,
-                type: 'text',
+          type: 'text',
           z: OVERLAY_Z,
           left: 'center',
           top: 'middle',

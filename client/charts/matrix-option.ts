@@ -278,6 +278,9 @@ export function buildRegionMatrixOption(
         id: MATRIX_IDS.cells,
         name: 'Cross-region traffic',
         type: 'heatmap',
+        // A few hundred cells at most: draw them at once, without the two extra canvas layers that
+        // progressive rendering adds.
+        progressive: 0,
         itemStyle: { borderColor: pal.halo, borderWidth: 2, borderRadius: 3 },
         emphasis: { itemStyle: { borderColor: pal.text, borderWidth: 2 } },
         label: {

@@ -21,7 +21,11 @@ export interface IngestConfig {
   maxSources: number;
 }
 
-export const defaultIngestConfig: IngestConfig = { keepErrors: 200, warnEveryMs: 10_000, maxSources: 1024 };
+export const defaultIngestConfig: IngestConfig = {
+  keepErrors: 200,
+  warnEveryMs: 10_000,
+  maxSources: 1024,
+};
 
 export interface RejectedLine extends ParseError {
   source: string;

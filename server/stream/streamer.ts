@@ -212,9 +212,11 @@ export function createStreamer(
 
     socket.on('topic:subscribe', (req, ack) => {
       const parsed = subscribeSchema.safeParse(req);
-      if (!parsed.success) return reply(ack, badRequest('topic:subscribe takes { topicId: string }'));
+      if (!parsed.success)
+        return reply(ack, badRequest('topic:subscribe takes { topicId: string }'));
       const topic = catalog.topic(parsed.data.topicId);
-      if (!topic) return reply(ack, fail('not_found', `no topic ${JSON.stringify(parsed.data.topicId)}`));
+      if (!topic)
+        return reply(ack, fail('not_found', `no topic ${JSON.stringify(parsed.data.topicId)}`));
       const followed = [...socket.rooms].filter((r) => r.startsWith('topic:')).length;
       if (!socket.rooms.has(topicRoom(topic.id)) && followed >= config.maxTopicsPerSocket)
         return reply(ack, badRequest(`at most ${config.maxTopicsPerSocket} topics per connection`));

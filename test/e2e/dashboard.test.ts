@@ -53,7 +53,10 @@ describe('dashboards in Chromium', () => {
     await page.waitForFunction(
       (prev) => {
         const el = document.querySelector('[data-testid="dashboard"]');
-        return Number(el?.getAttribute('data-latest-window')) > prev && Number(el?.getAttribute('data-updates')) > 0;
+        return (
+          Number(el?.getAttribute('data-latest-window')) > prev &&
+          Number(el?.getAttribute('data-updates')) > 0
+        );
       },
       before,
       { timeout: 20_000 },
@@ -66,7 +69,9 @@ describe('dashboards in Chromium', () => {
     await page.reload();
     expect(page.url()).toBe(url);
     await page.locator('[data-testid="chart-traffic"][data-rendered="true"]').waitFor();
-    expect(await page.getAttribute('[data-testid="dashboard"]', 'data-topic-id')).toBe(url.split('/').pop());
+    expect(await page.getAttribute('[data-testid="dashboard"]', 'data-topic-id')).toBe(
+      url.split('/').pop(),
+    );
   });
 
   it('draws the cross-region flow map and matrix of the CCN topic', async () => {

@@ -24,7 +24,11 @@ export async function startApp(args: string[] = [], deps: AppDeps = {}) {
 }
 
 export function connectClient(url: string): Promise<TestSocket> {
-  const socket: TestSocket = connect(url, { transports: ['websocket'], forceNew: true, reconnection: false });
+  const socket: TestSocket = connect(url, {
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+  });
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', reject);
@@ -32,7 +36,11 @@ export function connectClient(url: string): Promise<TestSocket> {
 }
 
 /** Resolves with the first event value that satisfies `pred`, or rejects after `ms`. */
-export function waitFor<T>(subscribe: (cb: (v: T) => void) => () => void, pred: (v: T) => boolean, ms: number): Promise<T> {
+export function waitFor<T>(
+  subscribe: (cb: (v: T) => void) => () => void,
+  pred: (v: T) => boolean,
+  ms: number,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       off();

@@ -29,7 +29,9 @@ describe('app on port 0 with the simulator', () => {
   it('lists the logset and its topics over HTTP', async () => {
     const res = await fetch(`${ctx.url}/api/topics`);
     expect(res.status).toBe(200);
-    const body = (await res.json()) as Reply<Array<{ id: string; topics: Array<{ id: string; format: string }> }>>;
+    const body = (await res.json()) as Reply<
+      Array<{ id: string; topics: Array<{ id: string; format: string }> }>
+    >;
     expect(body.ok).toBe(true);
     if (!body.ok) return;
     const logset = body.data.find((l) => l.id === 'flowlog_logset' || l.topics.length >= 3);
@@ -73,7 +75,9 @@ describe('app on port 0 with the simulator', () => {
     const reply = await subscribe(topic.id);
     expect(reply.ok).toBe(true);
     if (!reply.ok) return;
-    const regions = new Set(reply.data.windows.flatMap((w) => w.regionPairs.flatMap((p) => [p.src, p.dst])));
+    const regions = new Set(
+      reply.data.windows.flatMap((w) => w.regionPairs.flatMap((p) => [p.src, p.dst])),
+    );
     expect(regions.size).toBeGreaterThanOrEqual(5);
   });
 
@@ -82,7 +86,9 @@ describe('app on port 0 with the simulator', () => {
     expect(bad).toMatchObject({ ok: false, error: { code: 'bad_request' } });
     const unknown = await subscribe('no-such-topic');
     expect(unknown).toMatchObject({ ok: false, error: { code: 'not_found' } });
-    const overview = await new Promise<Reply<Overview>>((resolve) => socket.emit('overview:subscribe', resolve));
+    const overview = await new Promise<Reply<Overview>>((resolve) =>
+      socket.emit('overview:subscribe', resolve),
+    );
     expect(overview.ok).toBe(true);
     if (overview.ok) expect(overview.data.pulses.length).toBe(ctx.app.catalog.topics().length);
   });

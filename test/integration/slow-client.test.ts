@@ -26,7 +26,12 @@ function update(topicId: string, i: number): WindowAggregate {
     topTruncated: false,
     regionPairs: [],
     // ~60 KiB per update, so a paused reader fills the socket buffers quickly.
-    streams: Array.from({ length: 1500 }, (_, s) => ({ streamId: `eni-${s}-padding-pad`, ok: s, nodata: 0, skipdata: 0 })),
+    streams: Array.from({ length: 1500 }, (_, s) => ({
+      streamId: `eni-${s}-padding-pad`,
+      ok: s,
+      nodata: 0,
+      skipdata: 0,
+    })),
   };
 }
 
@@ -41,7 +46,8 @@ describe('a slow client', () => {
     topicId = ctx.app.catalog.topics()[0]!.id;
     fast = await connectClient(ctx.url);
     slow = await connectClient(ctx.url);
-    for (const s of [fast, slow]) await new Promise((r) => s.emit('topic:subscribe', { topicId }, r));
+    for (const s of [fast, slow])
+      await new Promise((r) => s.emit('topic:subscribe', { topicId }, r));
   });
   afterAll(async () => {
     fast?.close();
@@ -68,7 +74,8 @@ describe('a slow client', () => {
       if (i % 5 === 4) await new Promise((r) => setTimeout(r, 5));
     }
     const deadline = Date.now() + 15_000;
-    while (fastGot.length < UPDATES && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (fastGot.length < UPDATES && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     expect(fastGot.length).toBe(UPDATES);
 
     const m = ctx.app.streamer.metrics();
@@ -79,13 +86,17 @@ describe('a slow client', () => {
 
     tcp.resume();
     const finalRevision = UPDATES / WINDOWS;
-    const newest = Array.from({ length: MAX_PENDING }, (_, k) => update(topicId, UPDATES - 1 - k).windowStart);
+    const newest = Array.from(
+      { length: MAX_PENDING },
+      (_, k) => update(topicId, UPDATES - 1 - k).windowStart,
+    );
     const until = Date.now() + 15_000;
     while (Date.now() < until && !newest.every((w) => slowGot.get(w)?.includes(finalRevision)))
       await new Promise((r) => setTimeout(r, 20));
     for (const w of newest) expect(slowGot.get(w)).toContain(finalRevision);
     // Revisions of a window only ever go up on the wire.
-    for (const revisions of slowGot.values()) expect(revisions).toEqual([...revisions].sort((a, b) => a - b));
+    for (const revisions of slowGot.values())
+      expect(revisions).toEqual([...revisions].sort((a, b) => a - b));
     expect(ctx.app.streamer.metrics().slowClients).toBe(0);
   });
 });
