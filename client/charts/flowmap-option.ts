@@ -422,6 +422,8 @@ export function buildFlowMapOption(
           style: {
             text: n === 0 ? 'Waiting for the first capture window…' : 'No cross-region traffic',
             fill: pal.textMuted,
+            stroke: pal.halo,
+            lineWidth: 4,
             font: '600 18px sans-serif',
           },
         },
@@ -470,7 +472,7 @@ function summaryGraphic(
 const OVERLAY_Z = 100;
 
 /** Char width estimate for laying out legend text in a graphic group (no text measuring here). */
-const CHAR_PX = 6.4;
+const CHAR_PX = 6.2;
 /** Height of the legend row under the map, px. */
 const LEGEND_H = 22;
 
@@ -493,14 +495,15 @@ function legendGraphic(pal: FlowPalette, maxLine: number, n: number): Graphic {
         verticalAlign: 'middle',
       },
     });
-    x += label.length * CHAR_PX + 14;
+    x += label.length * CHAR_PX + 18;
   };
   const sample = (id: string, width: number, color: string, dashed: boolean): void => {
     children.push({
       type: 'line',
       z: OVERLAY_Z,
       id,
-      shape: { x1: x, y1: y, x2: x + 26, y2: y },
+      // Round caps stick out by half the width: keep them inside the sample's 28 px.
+      shape: { x1: x + width / 2, y1: y, x2: x + 28 - width / 2, y2: y },
       style: {
         stroke: color,
         lineWidth: width,
@@ -508,7 +511,7 @@ function legendGraphic(pal: FlowPalette, maxLine: number, n: number): Graphic {
         lineCap: 'round',
       },
     });
-    x += 32;
+    x += 34;
   };
   sample('legend-accept-line', 3, pal.accept, false);
   text('legend-accept-text', 'ACCEPT');
@@ -523,7 +526,6 @@ function legendGraphic(pal: FlowPalette, maxLine: number, n: number): Graphic {
   });
   x += 18;
   text('legend-node-text', 'region (size: traffic)');
-  x += 10;
   text('legend-scale-head', 'line width ∝ √rate:', true);
   // A 25th of the thickest line, a quarter, and the thickest: near-min, mid and max width.
   for (const [i, f] of [0.04, 0.25, 1].entries()) {

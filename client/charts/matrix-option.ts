@@ -11,7 +11,7 @@ import type { ComposeOption, EChartsCoreOption } from 'echarts/core';
 import type { WindowAggregate } from '../../shared/events.ts';
 import { formatBits, formatCount, formatPercent } from '../lib/format.ts';
 import { bitRate, regionInfo, summarisePairs } from '../lib/regions.ts';
-import { pairTooltip, type PairTip } from './flowmap-option.ts';
+import { LOUD_REJECT_SHARE, pairTooltip, type PairTip } from './flowmap-option.ts';
 import { palette, type ThemeName } from './palette.ts';
 
 /** Stable ids: setOption merges these in place. */
@@ -197,12 +197,12 @@ export function buildRegionMatrixOption(
   const short = (id: string): string => regionInfo(id).short;
   const xName = (id: string): string => regionInfo(id)[size.xLabel];
   const lineHeight = size.font + 3;
-  const axisName = (name: string) =>
+  const axisName = (name: string, gap: number) =>
     size.names
       ? {
           name,
           nameLocation: 'middle' as const,
-          nameGap: 12,
+          nameGap: gap,
           nameMoveOverlap: true,
           nameTextStyle: { color: pal.textMuted, fontSize: 13 },
         }
@@ -229,7 +229,7 @@ export function buildRegionMatrixOption(
       type: 'category',
       data: ids,
       position: 'top',
-      ...axisName('to (destination)'),
+      ...axisName('to (destination)', size.rotate === 0 ? 28 : 12),
       axisTick: { show: false },
       axisLine: { show: false },
       axisLabel: {
@@ -246,7 +246,7 @@ export function buildRegionMatrixOption(
       type: 'category',
       data: ids,
       inverse: true,
-      ...axisName('from (source)'),
+      ...axisName('from (source)', 12),
       axisTick: { show: false },
       axisLine: { show: false },
       axisLabel: { color: pal.text, fontSize: size.axisFont, interval: 0, formatter: short },
@@ -278,9 +278,6 @@ export function buildRegionMatrixOption(
         id: MATRIX_IDS.cells,
         name: 'Cross-region traffic',
         type: 'heatmap',
-        // A few hundred cells at most: draw them at once, without the two extra canvas layers that
-        // progressive rendering adds.
-        progressive: 0,
         itemStyle: { borderColor: pal.halo, borderWidth: 2, borderRadius: 3 },
         emphasis: { itemStyle: { borderColor: pal.text, borderWidth: 2 } },
         label: {
@@ -333,10 +330,7 @@ export function buildRegionMatrixOption(
   return option as EChartsCoreOption;
 }
 
-/** REJECT share from which a cell's border is drawn at full strength (as the map's lines). */
-export const LOUD_REJECT_SHARE = 0.01;
-
-/** Red border of a cell with REJECTs: thin and translucent for a trickle, thick from 1 %. */
+/** Red border of a cell with REJECTs: thin and translucent for a trickle, thick from 1 % (as the map's lines). */
 function rejectBorder(
   pal: MatrixPalette,
   p: { acceptBytes: number; rejectBytes: number },
