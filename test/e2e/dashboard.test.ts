@@ -38,7 +38,7 @@ describe('dashboards in Chromium', () => {
     expect(await cards.count()).toBe(ctx.app.catalog.topics().length);
 
     const eni = ctx.app.catalog.topics().find((t) => t.format === 'eni')!;
-    await page.locator(`[data-testid="topic-card"][data-topic-id="${eni.id}"] a`).first().click();
+    await page.locator(`[data-testid="topic-card"][data-topic-id="${eni.id}"]`).click();
     await page.waitForURL(`**/topics/${eni.id}`);
     await page.locator('[data-testid="chart-traffic"][data-rendered="true"]').waitFor();
     for (const id of ['chart-ratio', 'chart-ratio-time', 'chart-top'])
