@@ -5,6 +5,9 @@ export interface ErrorBody {
   code: string;
   /** A message written for people; never a raw exception text. */
   message: string;
+  /** For errors in a query text: 0-based offset and length of the offending part. */
+  position?: number;
+  length?: number;
 }
 
 export type Reply<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };

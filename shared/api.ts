@@ -1,0 +1,79 @@
+// The HTTP API's wire types, shared by the server routes (server/api/) and the client.
+// Every answer is a Reply<T> (shared/reply.ts). Times are epoch milliseconds on the wire; the API
+// accepts ISO 8601 or epoch milliseconds in `from` / `to`. Ranges are [from, to) on capture-window start.
+import type { ProtocolTotals, RegionPairTotals, Totals, TopQuintuple } from './events.ts';
+
+/** Rollup steps a dashboard can ask for; `auto` picks one that gives a few hundred points. */
+export const STEPS = { '1m': 60_000, '5m': 300_000, '1h': 3_600_000 } as const;
+export type StepName = keyof typeof STEPS;
+
+/** The step for a range: 1 min up to 6 h, 5 min up to 48 h, 1 h beyond. */
+export function autoStep(fromMs: number, toMs: number): number {
+  const span = toMs - fromMs;
+  if (span <= 6 * 3_600_000) return STEPS['1m'];
+  if (span <= 48 * 3_600_000) return STEPS['5m'];
+  return STEPS['1h'];
+}
+
+/** One step bucket of a series; `t` is its start (epoch ms, a multiple of the step). */
+export interface SeriesPoint {
+  t: number;
+  acceptBytes: number;
+  acceptPackets: number;
+  acceptRecords: number;
+  rejectBytes: number;
+  rejectPackets: number;
+  rejectRecords: number;
+  /** Capture windows in the bucket. */
+  windows: number;
+}
+
+/** GET /api/topics/:id/windows?from=&to=&step=&q= */
+export interface TopicWindows {
+  topicId: string;
+  from: number;
+  to: number;
+  step: number;
+  /** The query applied (canonical form), or '' for none. */
+  q: string;
+  /** Buckets with traffic, oldest first. */
+  series: SeriesPoint[];
+  accept: Totals;
+  reject: Totals;
+  byProtocol: ProtocolTotals[];
+  /** Top quintuples by bytes over the whole range, exact. */
+  top: TopQuintuple[];
+  /** CCN topics: per (source region, destination region) over the range. */
+  regionPairs: RegionPairTotals[];
+}
+
+/**
+ * A stored raw record under its documented field names (`srcaddr`, `dstport`, `log-status`...,
+ * `-` as null), plus where it was stored: `topic`, `stream`, `window` (epoch ms) and `seq`.
+ */
+export type ApiRecord = Record<string, string | number | null> & {
+  topic: string;
+  stream: string;
+  window: number;
+  seq: number;
+};
+
+/** GET /api/records?topic=&from=&to=&q=&limit=&cursor=&sort= */
+export interface RecordsPage {
+  records: ApiRecord[];
+  /** Records matching the query, over every page. */
+  total: number;
+  /** Sums over every matching record. */
+  sum: { bytes: number; packets: number };
+  /** Cursor of the next page, or null on the last one. */
+  next: string | null;
+}
+
+/** Error codes of the API: 400 bad_request / bad_query, 404 not_found, 500 internal, 503 unavailable. */
+export interface QueryErrorBody {
+  code: 'bad_query';
+  message: string;
+  /** 0-based offset of the error in `q`, and its length. */
+  position: number;
+  length: number;
+}
