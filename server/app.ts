@@ -1,19 +1,24 @@
-// createApp wires every component: catalog -> simulator -> ingest -> aggregator -> streamer, plus
-// the HTTP API and the built client. main.ts only reads config and listens; tests call it on port 0.
+// createApp wires every component: catalog -> simulator -> ingest -> aggregator and store ->
+// streamer, plus the HTTP API and the built client. main.ts only reads config and listens; tests
+// call it on port 0 with a temporary data directory.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import Fastify from 'fastify';
 import { Server } from 'socket.io';
 import type { LogsetInfo } from '../shared/catalog.ts';
+import type { WindowAggregate } from '../shared/events.ts';
+import type { FlowRecord } from '../shared/record.ts';
 import { fail } from '../shared/reply.ts';
+import { registerHistoryApi } from './api/history.ts';
 import { registerApi } from './api/routes.ts';
 import { createCatalog } from './catalog/catalog.ts';
 import { defaultLogsets } from './catalog/default-catalog.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import { createIngest, defaultIngestConfig } from './ingest/pipeline.ts';
-import { createSimulator } from './ingest/simulator.ts';
+import { createSimulator, resumeKey } from './ingest/simulator.ts';
+import { defaultStoreConfig, openStore, type StoreConfig } from './store/store.ts';
 import {
   createStreamer,
   defaultStreamerConfig,
@@ -25,6 +30,7 @@ import {
   defaultAggregatorConfig,
   type AggregatorConfig,
 } from './window/aggregator.ts';
+import { createLateWindows, defaultLateWindowsConfig } from './window/late-windows.ts';
 
 export interface AppDeps {
   clock?: Clock;
@@ -32,8 +38,11 @@ export interface AppDeps {
   /** Overrides for tests and benchmarks. */
   aggregator?: Partial<AggregatorConfig>;
   streamer?: Partial<StreamerConfig>;
+  store?: Partial<StoreConfig>;
   log?: { info(msg: string): void; warn(msg: string): void };
 }
+
+const WINDOW_MS = 60_000;
 
 export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
   const clock = deps.clock ?? systemClock;
@@ -42,33 +51,62 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     warn: (m: string) => console.warn(m),
   };
   const catalog = createCatalog(deps.logsets ?? defaultLogsets());
+  const aggregatorConfig = { ...defaultAggregatorConfig, ...deps.aggregator };
+
+  const store = await openStore(
+    { ...defaultStoreConfig(config.dataDir), ...deps.store },
+    { clock, warn: log.warn },
+  );
 
   const http = Fastify({ logger: false, bodyLimit: 1 << 20 });
   const io: FlowServer = new Server(http.server, {
     serveClient: false,
     maxHttpBufferSize: 16 * 1024,
-    cors: undefined,
   });
 
-  // The streamer is created before the aggregator publishes anything; onWindow only forwards.
-  let publish: (
-    agg: Parameters<ReturnType<typeof createStreamer>['publish']>[0],
-  ) => void = () => {};
-  const aggregator = createAggregator(
-    { ...defaultAggregatorConfig, ...deps.aggregator },
-    { clock, onWindow: (agg) => publish(agg) },
+  // Every published revision goes to the browsers and into the store.
+  let publish: (agg: WindowAggregate) => void = () => {};
+  const onWindow = (agg: WindowAggregate) => {
+    store.saveWindow(agg);
+    publish(agg);
+  };
+  const aggregator = createAggregator(aggregatorConfig, { clock, onWindow });
+  const late = createLateWindows(
+    { ...defaultLateWindowsConfig, topN: aggregatorConfig.topN },
+    { store, clock, onWindow, warn: log.warn },
   );
   const streamer = createStreamer(
     { ...defaultStreamerConfig, ...deps.streamer },
     { io, catalog, windows: aggregator, clock },
   );
   publish = streamer.publish;
-  const ingest = createIngest(defaultIngestConfig, {
-    catalog,
-    sink: aggregator,
-    clock,
-    warn: log.warn,
-  });
+
+  // Accepted records go to the store (all of them) and the aggregator; a record older than the
+  // aggregator's horizon updates its window through the store.
+  const storeRefused = { records: 0 };
+  const sink = {
+    add(topicId: string, streamId: string, records: readonly FlowRecord[]) {
+      if (!store.appendRecords(topicId, streamId, records)) storeRefused.records += records.length;
+      const r = aggregator.add(topicId, streamId, records);
+      for (const s of r.skipped)
+        if (s.reason === 'beyond-horizon' && s.record.start !== null)
+          late.schedule(topicId, Math.floor(s.record.start / 60) * WINDOW_MS);
+      return r;
+    },
+  };
+  const ingest = createIngest(defaultIngestConfig, { catalog, sink, clock, warn: log.warn });
+
+  // After a restart: the recent windows come back into memory, and the simulator carries on after
+  // what is stored instead of generating it again.
+  const now = clock.now();
+  for (const topic of catalog.topics())
+    aggregator.restore(
+      await store.loadWindows(topic.id, now - aggregatorConfig.horizonMs, now + 10 * WINDOW_MS),
+    );
+  const resumeAfter = new Map(
+    (await store.lastWindows()).map((p) => [resumeKey(p.topicId, p.streamId), p.windowStart]),
+  );
+
   const simulator = config.simulator.enabled
     ? createSimulator(
         {
@@ -78,7 +116,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
           backfillMinutes: config.simulator.backfillMinutes,
           tickMs: 250,
         },
-        { catalog, clock, sink: (batch) => ingest.ingest(batch) },
+        { catalog, clock, sink: (batch) => ingest.ingest(batch), resumeAfter },
       )
     : null;
 
@@ -87,12 +125,15 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     recentErrors: ingest.recentErrors,
     metrics: () => ({
       serverTime: clock.now(),
-      ingest: ingest.metrics(),
+      ingest: { ...ingest.metrics(), storeRefused: storeRefused.records },
       aggregator: aggregator.metrics(),
+      lateWindows: late.metrics(),
+      store: store.metrics(),
       stream: streamer.metrics(),
       simulator: simulator?.metrics() ?? null,
     }),
   });
+  registerHistoryApi(http, { catalog, store, clock, warn: log.warn });
 
   const clientDir = resolve(config.clientDir);
   const haveClient = existsSync(resolve(clientDir, 'index.html'));
@@ -126,10 +167,13 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
   });
 
   let started = false;
+  let closed = false;
   return {
     catalog,
     aggregator,
     ingest,
+    store,
+    late,
     streamer,
     simulator,
     io,
@@ -139,6 +183,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     async listen(port = config.port, host = config.host) {
       streamer.start();
       aggregator.start();
+      store.start();
       simulator?.start();
       started = true;
       await http.listen({ port, host });
@@ -149,15 +194,20 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
         url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${boundPort}`,
       };
     },
+    /** Stops sources first, publishes and stores what is pending, then closes the store. */
     async close() {
+      if (closed) return;
+      closed = true;
       if (started) {
         simulator?.stop();
         aggregator.stop();
         streamer.stop();
       }
+      late.stop();
       io.disconnectSockets(true);
       await new Promise<void>((done) => io.close(() => done()));
       await http.close().catch(() => {});
+      await store.close();
     },
   };
 }

@@ -44,6 +44,8 @@ export function streamIdOf(r: FlowRecord): string {
 }
 
 /** Quintuple key: source, source port, destination, destination port, protocol. */
-export function quintupleKey(r: FlowRecord): string {
+export function quintupleKey(
+  r: Pick<FlowRecord, 'srcaddr' | 'srcport' | 'dstaddr' | 'dstport' | 'protocol'>,
+): string {
   return `${r.srcaddr}|${r.srcport}|${r.dstaddr}|${r.dstport}|${r.protocol}`;
 }

@@ -117,7 +117,15 @@ export interface SimulatorDeps {
   sink: (batch: LineBatch) => void;
   /** Told when the sink throws. */
   onError?: (err: unknown, batch: LineBatch) => void;
+  /**
+   * Newest window already stored per stream (key `topicId NUL streamId`, epoch ms): after a restart
+   * the simulator carries on after it instead of emitting those windows again.
+   */
+  resumeAfter?: ReadonlyMap<string, number>;
 }
+
+/** Key of SimulatorDeps.resumeAfter. */
+export const resumeKey = (topicId: string, streamId: string) => `${topicId}\u0000${streamId}`;
 
 interface StreamState {
   model: StreamModel;
@@ -187,8 +195,11 @@ export function createSimulator(config: Partial<SimulatorConfig>, deps: Simulato
     const skipBefore = aligned - (cfg.backfillMinutes + slack) * WINDOW_MS;
     const due: Due[] = [];
     for (const s of states) {
-      if (s.next === null) s.next = aligned - cfg.backfillMinutes * WINDOW_MS;
-      else if (s.next < skipBefore) {
+      if (s.next === null) {
+        const stored = deps.resumeAfter?.get(resumeKey(s.model.topicId, s.model.streamId));
+        s.next = aligned - cfg.backfillMinutes * WINDOW_MS;
+        if (stored !== undefined && stored + WINDOW_MS > s.next) s.next = stored + WINDOW_MS;
+      } else if (s.next < skipBefore) {
         for (let w = s.next; w < skipBefore; w += WINDOW_MS)
           if (!s.ahead.delete(w)) m.windowsSkipped++;
         s.next = skipBefore;

@@ -268,6 +268,40 @@ export function createAggregator(config: AggregatorConfig, deps: AggregatorDeps)
     return pending.length;
   }
 
+  /**
+   * Takes back windows published before a restart (from the store), so snapshots have their history
+   * and a late record updates them with the next revision. A window already in memory, or beyond
+   * the horizon, is left alone. Restored top lists hold what was published (topN): quintuples
+   * outside it count in topOther from then on, as after compaction.
+   */
+  function restore(aggs: readonly WindowAggregate[]): number {
+    const now = clock.now();
+    const oldest = Math.max(
+      Math.floor((now - cfg.horizonMs) / WINDOW_MS) * WINDOW_MS,
+      evictedBefore,
+    );
+    let restored = 0;
+    for (const agg of aggs) {
+      if (agg.windowStart < oldest || topicOf(agg.topicId).windows.has(agg.windowStart)) continue;
+      const w = windowOf(agg.topicId, agg.windowStart);
+      unsettled.delete(w);
+      w.settled = true;
+      Object.assign(w.accept, agg.accept);
+      Object.assign(w.reject, agg.reject);
+      for (const p of agg.byProtocol) w.byProtocol.set(p.protocol, { ...p });
+      for (const p of agg.regionPairs) w.regionPairs.set(`${p.src}\u0000${p.dst}`, { ...p });
+      for (const st of agg.streams) w.streams.set(st.streamId, { ...st });
+      w.top.restore(agg.top, agg.topOther.records === 0, agg.topTruncated);
+      trackedQuintuples += w.top.size;
+      w.revision = agg.revision;
+      w.published = agg;
+      const topic = topicOf(agg.topicId);
+      if (topic.latest === null || topic.latest.windowStart <= agg.windowStart) topic.latest = agg;
+      restored++;
+    }
+    return restored;
+  }
+
   /** Published aggregates of `topicId` with windowStart in [fromMs, toMs), oldest first. */
   function windows(topicId: string, fromMs: number, toMs: number): WindowAggregate[] {
     const topic = topics.get(topicId);
@@ -296,6 +330,7 @@ export function createAggregator(config: AggregatorConfig, deps: AggregatorDeps)
     },
     add,
     flush,
+    restore,
     windows,
     /** Newest published window of `topicId` (its latest revision), or null. */
     latest: (topicId: string): WindowAggregate | null => topics.get(topicId)?.latest ?? null,

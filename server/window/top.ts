@@ -23,6 +23,11 @@ export interface TopTracker {
   top(n: number): TopQuintuple[];
   /** Keeps the `keep` largest quintuples; returns how many were dropped. */
   compact(keep: number): number;
+  /**
+   * Seeds an empty tracker with a published top list (a window restored from the store). With
+   * `complete` false (the list left quintuples out), no new quintuple is admitted afterwards.
+   */
+  restore(top: readonly TopQuintuple[], complete: boolean, truncated: boolean): void;
   /** Distinct quintuples held. */
   readonly size: number;
   /** True once a record of a complete quintuple was left untracked (capacity, or after compaction). */
@@ -124,6 +129,12 @@ export function createTopTracker(capacity: number): TopTracker {
         rejectBytes: e.rejectBytes,
         rejectPackets: e.rejectPackets,
       }));
+    },
+
+    restore(top, complete, wasTruncated) {
+      for (const q of top) entries.set(quintupleKey(q), { key: quintupleKey(q), ...q });
+      sealed = !complete;
+      truncated = wasTruncated;
     },
 
     compact(keep) {

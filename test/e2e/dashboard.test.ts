@@ -25,7 +25,7 @@ describe('dashboards in Chromium', () => {
   });
   afterAll(async () => {
     await browser?.close();
-    await ctx?.app.close();
+    await ctx?.stop();
   });
 
   const num = async (attr: string) =>

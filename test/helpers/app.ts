@@ -1,4 +1,7 @@
 // Test helpers: a real app on port 0 and typed socket.io clients connected to it.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/events.ts';
 import { createApp, type AppDeps } from '../../server/app.ts';
@@ -12,15 +15,31 @@ export function testConfig(args: string[] = []): Readonly<Config> {
   return loadConfig(['--port', '0', '--host', '127.0.0.1', '--seed', '7', ...args], {});
 }
 
+/**
+ * A real app on port 0. Without `--data` in args it gets a fresh temporary data directory, which
+ * stop() removes; with one, the directory is the caller's (a restart test reuses it).
+ */
 export async function startApp(args: string[] = [], deps: AppDeps = {}) {
-  const config = testConfig(args);
+  const ownDir = !args.includes('--data');
+  const dataDir = ownDir
+    ? await mkdtemp(join(tmpdir(), 'flowdeck-test-'))
+    : args[args.indexOf('--data') + 1]!;
+  const config = testConfig(ownDir ? [...args, '--data', dataDir] : args);
   const app = await createApp(config, {
     clock: deps.clock ?? scaledClock(config.simulator.speed),
     log: { info: () => {}, warn: () => {} },
     ...deps,
   });
   const { url } = await app.listen();
-  return { app, url };
+  return {
+    app,
+    url,
+    dataDir,
+    async stop() {
+      await app.close();
+      if (ownDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 export function connectClient(url: string): Promise<TestSocket> {

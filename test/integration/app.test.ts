@@ -18,7 +18,7 @@ describe('app on port 0 with the simulator', () => {
   });
   afterAll(async () => {
     socket?.close();
-    await ctx?.app.close();
+    await ctx?.stop();
   });
 
   const subscribe = (topicId: unknown) =>

@@ -52,7 +52,7 @@ describe('a slow client', () => {
   afterAll(async () => {
     fast?.close();
     slow?.close();
-    await ctx?.app.close();
+    await ctx?.stop();
   });
 
   it('does not delay the others and is caught up with the newest revisions once it reads again', async () => {
