@@ -1,0 +1,130 @@
+// Settings of the embedded store: defaults, and one check that lists every bad value.
+import { join } from 'node:path';
+
+export interface TopicRetention {
+  /** Raw records are kept this many days (by window start). */
+  rawDays?: number;
+  /** Window aggregates are kept this many days. */
+  windowDays?: number;
+}
+
+export interface StoreConfig {
+  /** The DuckDB file; its directory is created if missing. */
+  path: string;
+  /** Default retention of raw records, days. */
+  rawDays: number;
+  /** Default retention of window aggregates, days. */
+  windowDays: number;
+  /** Per-topic overrides of rawDays / windowDays. */
+  perTopic?: Record<string, TopicRetention>;
+  /** A batch is sent to the worker when it holds this many records... */
+  batchMaxRecords: number;
+  /** ...or this long after its first record, ms. */
+  flushIntervalMs: number;
+  /** Records accepted but not yet committed; appendRecords refuses a call that would pass it. */
+  maxQueuedRecords: number;
+  /** Period of the retention sweep run by start(), ms; 0 = only when enforceRetention() is called. */
+  retentionEveryMs: number;
+  /** DuckDB threads (default: DuckDB's, one per core). */
+  threads?: number;
+  /** DuckDB memory_limit, e.g. '4GB' (default: DuckDB's, 80 % of RAM). */
+  memoryLimit?: string;
+}
+
+const DAY_MS = 86_400_000;
+
+export function defaultStoreConfig(dataDir: string): StoreConfig {
+  return {
+    path: join(dataDir, 'flowdeck.duckdb'),
+    rawDays: 7,
+    windowDays: 90,
+    batchMaxRecords: 50_000,
+    flushIntervalMs: 500,
+    maxQueuedRecords: 2_000_000,
+    retentionEveryMs: 10 * 60_000,
+  };
+}
+
+export class StoreConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid store configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'StoreConfigError';
+  }
+}
+
+const KNOWN = new Set([
+  'path',
+  'rawDays',
+  'windowDays',
+  'perTopic',
+  'batchMaxRecords',
+  'flushIntervalMs',
+  'maxQueuedRecords',
+  'retentionEveryMs',
+  'threads',
+  'memoryLimit',
+]);
+
+/** Returns a frozen copy of `config`; throws StoreConfigError listing every bad value. */
+export function checkStoreConfig(config: StoreConfig): Readonly<StoreConfig> {
+  const problems: string[] = [];
+  const int = (name: string, v: unknown, min: number, max = Number.MAX_SAFE_INTEGER) => {
+    if (!Number.isSafeInteger(v) || (v as number) < min || (v as number) > max) {
+      problems.push(`${name} must be an integer in [${min}, ${max}], got ${String(v)}`);
+    }
+  };
+  const days = (name: string, v: unknown) => {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v * DAY_MS > 1e15) {
+      problems.push(`${name} must be a positive number of days, got ${String(v)}`);
+    }
+  };
+  if (typeof config.path !== 'string' || config.path === '') {
+    problems.push('path must be a file path');
+  }
+  days('rawDays', config.rawDays);
+  days('windowDays', config.windowDays);
+  for (const [topic, r] of Object.entries(config.perTopic ?? {})) {
+    if (r === null || typeof r !== 'object') {
+      problems.push(`perTopic.${topic} must be an object`);
+      continue;
+    }
+    if (r.rawDays !== undefined) days(`perTopic.${topic}.rawDays`, r.rawDays);
+    if (r.windowDays !== undefined) days(`perTopic.${topic}.windowDays`, r.windowDays);
+  }
+  int('batchMaxRecords', config.batchMaxRecords, 1, 1_000_000);
+  int('flushIntervalMs', config.flushIntervalMs, 1);
+  int('maxQueuedRecords', config.maxQueuedRecords, 1);
+  int('retentionEveryMs', config.retentionEveryMs, 0);
+  if (config.threads !== undefined) int('threads', config.threads, 1, 1024);
+  if (config.memoryLimit !== undefined && !/^\d+(\.\d+)?\s*[KMGT]i?B$/i.test(config.memoryLimit)) {
+    problems.push(`memoryLimit must look like '4GB' or '512MiB', got ${String(config.memoryLimit)}`);
+  }
+  if (
+    Number.isSafeInteger(config.maxQueuedRecords) &&
+    Number.isSafeInteger(config.batchMaxRecords) &&
+    config.maxQueuedRecords < config.batchMaxRecords
+  ) {
+    problems.push(
+      `maxQueuedRecords (${config.maxQueuedRecords}) must be >= batchMaxRecords (${config.batchMaxRecords})`,
+    );
+  }
+  for (const key of Object.keys(config)) {
+    if (!KNOWN.has(key)) problems.push(`unknown setting ${key}`);
+  }
+  if (problems.length > 0) throw new StoreConfigError(problems);
+  const perTopic: Record<string, TopicRetention> = {};
+  for (const [topic, r] of Object.entries(config.perTopic ?? {})) perTopic[topic] = { ...r };
+  return Object.freeze({ ...config, perTopic });
+}
+
+/** Retention of one topic in ms: its override, else the default. */
+export function retentionOf(
+  config: Readonly<StoreConfig>,
+  topicId: string,
+): { rawMs: number; windowMs: number } {
+  const o = config.perTopic?.[topicId];
+  return {
+    rawMs: (o?.rawDays ?? config.rawDays) * DAY_MS,
+    windowMs: (o?.windowDays ?? config.windowDays) * DAY_MS,
+  };
+}

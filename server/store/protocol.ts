@@ -1,0 +1,54 @@
+// Messages between the store facade (main thread) and its worker. Every request carries an id;
+// writes are answered in the order they were sent.
+import type { WindowAggregate } from '../../shared/events.ts';
+import type { WireBatch } from './batch.ts';
+import type { StoreConfig } from './config.ts';
+
+/** The reads the worker serves (queries.ts) by name. */
+export type ReadOp =
+  | 'queryRecords'
+  | 'loadWindows'
+  | 'windowSeries'
+  | 'aggregate'
+  | 'topQuintuples'
+  | 'recomputeWindow'
+  | 'lastWindows';
+
+export type ToWorker =
+  | { type: 'open'; config: Readonly<StoreConfig> }
+  /** One transaction: the records (if any), then the window upserts. */
+  | { type: 'write'; id: number; batch: WireBatch | null; windows: WindowAggregate[] }
+  | { type: 'read'; id: number; op: ReadOp; args: unknown[] }
+  /** Retention runs in the write queue, between two writes. */
+  | { type: 'retention'; id: number; now: number }
+  | { type: 'close'; id: number };
+
+export interface WorkerStats {
+  seq: number;
+  rows: { records: number; windows: number };
+  fileBytes: number;
+}
+
+export interface WriteOutcome {
+  appended: number;
+  rejected: Record<string, number>;
+  /** One rejected record, described. */
+  sample: string | null;
+  /** Records / windows of this write that could not be committed (after the retry). */
+  lostRecords: number;
+  lostWindows: number;
+  windowsSaved: number;
+  /** The first attempt failed. */
+  retried: boolean;
+  /** Messages of the failed attempts. */
+  errors: string[];
+}
+
+export type FromWorker =
+  | { type: 'opened'; stats: WorkerStats }
+  | { type: 'open-failed'; error: string }
+  | { type: 'written'; id: number; outcome: WriteOutcome; stats: WorkerStats }
+  | { type: 'result'; id: number; ok: true; data: unknown }
+  /** `query`: the arguments were refused; `db`: the database failed. */
+  | { type: 'result'; id: number; ok: false; kind: 'query' | 'db'; error: string }
+  | { type: 'closed'; id: number };

@@ -1,0 +1,469 @@
+// The embedded store: raw records and window aggregates in a DuckDB file, kept by a worker thread.
+//
+// Main-thread cost is a few typed-array stores per record (batch.ts); batches go to the worker at
+// batchMaxRecords or flushIntervalMs, and the worker appends each batch through the DuckDB
+// appender in one transaction. Contracts:
+// - appendRecords never blocks and never throws on load: past maxQueuedRecords it refuses the
+//   whole call (returns false, counted in overflowDropped); backlog() lets sources slow down.
+// - A record the worker cannot store (a value out of its column's range) is rejected alone and
+//   counted per reason. A failed write is retried once, then its records are counted as lost;
+//   later writes go on. Either way a warning (rate-limited) goes to deps.warn.
+// - flush() resolves when every write sent before it has been processed (committed or given up).
+// - If the worker dies, pending requests reject with StoreError('worker'), records in flight are
+//   counted as lost, and the worker is restarted (at most MAX_RESTARTS times).
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { TopQuintuple, WindowAggregate } from '../../shared/events.ts';
+import type { FlowRecord } from '../../shared/record.ts';
+import type { Clock } from '../clock.ts';
+import { createBatchBuilder, transferablesOf } from './batch.ts';
+import { checkStoreConfig, type StoreConfig } from './config.ts';
+import type { FromWorker, ReadOp, ToWorker, WorkerStats, WriteOutcome } from './protocol.ts';
+import type {
+  AggregateQuery,
+  AggregateResult,
+  RecomputedWindow,
+  RecordPage,
+  RecordQuery,
+  RetentionResult,
+  SeriesPoint,
+  SqlFilter,
+  StoreMetrics,
+  StreamPosition,
+} from './types.ts';
+
+export { defaultStoreConfig, StoreConfigError, type StoreConfig } from './config.ts';
+export type * from './types.ts';
+
+const WINDOW_MS = 60_000;
+const MAX_RESTARTS = 3;
+const WARN_EVERY_MS = 10_000;
+const CLOSE_TIMEOUT_MS = 60_000;
+
+export interface StoreDeps {
+  clock: Clock;
+  /** Failed writes, rejected records, worker restarts; rate-limited. Default console.warn. */
+  warn?: (msg: string) => void;
+}
+
+/**
+ * `query`: the request was refused (bad arguments, cursor or filter); `db`: DuckDB failed;
+ * `worker`: the worker died while the request was pending; `closed`: the store is closed.
+ */
+export class StoreError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'query' | 'db' | 'worker' | 'closed',
+  ) {
+    super(message);
+    this.name = 'StoreError';
+  }
+}
+
+export interface Store {
+  /** Queues records of one log stream; false when refused because the queue is full. Sync, cheap. */
+  appendRecords(topicId: string, streamId: string, records: readonly FlowRecord[]): boolean;
+  /** Queues an upsert; per (topic, window) only the highest revision queued is written. Sync. */
+  saveWindow(agg: WindowAggregate): void;
+  /** Resolves when everything queued before the call has been processed. */
+  flush(): Promise<void>;
+  /** Records queued and not yet committed. */
+  backlog(): number;
+  /** Stored aggregates with windowStart in [fromMs, toMs), oldest first. */
+  loadWindows(topicId: string, fromMs: number, toMs: number): Promise<WindowAggregate[]>;
+  /** Stored aggregates rolled up per step (a multiple of 60 s, epoch-aligned); empty steps omitted. */
+  windowSeries(topicId: string, fromMs: number, toMs: number, stepMs: number): Promise<SeriesPoint[]>;
+  queryRecords(q: RecordQuery): Promise<RecordPage>;
+  aggregate(q: AggregateQuery): Promise<AggregateResult>;
+  topQuintuples(
+    topicId: string,
+    fromMs: number,
+    toMs: number,
+    topN: number,
+    where?: SqlFilter | null,
+  ): Promise<TopQuintuple[]>;
+  /** Newest window stored per (topic, stream). */
+  lastWindows(): Promise<StreamPosition[]>;
+  /** One window's aggregate computed from its raw records. */
+  recomputeWindow(topicId: string, windowStart: number, topN: number): Promise<RecomputedWindow>;
+  /** Deletes what is older than each topic's retention; `now` defaults to the clock. */
+  enforceRetention(now?: number): Promise<RetentionResult>;
+  metrics(): StoreMetrics;
+  /** Starts the retention timer (a first sweep runs at once). */
+  start(): void;
+  stop(): void;
+  /** Flushes, checkpoints and closes the database, and ends the worker. */
+  close(): Promise<void>;
+}
+
+interface Pending {
+  resolve: (v: unknown) => void;
+  reject: (err: Error) => void;
+}
+
+interface PendingWrite extends Pending {
+  rows: number;
+  windows: number;
+  sentAt: number;
+}
+
+/** The worker's module; under tsx (a .ts file) the worker registers tsx before importing it. */
+function spawnWorker(): Worker {
+  const url = new URL('./worker.ts', import.meta.url);
+  if (!url.pathname.endsWith('.ts')) return new Worker(url, { name: 'flowdeck-store' });
+  const cjs = createRequire(import.meta.url).resolve('tsx/esm/api');
+  const api = pathToFileURL(cjs.replace(/\.cjs$/, '.mjs')).href;
+  const boot =
+    `import(${JSON.stringify(api)})` +
+    `.then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); })`;
+  return new Worker(boot, { eval: true, name: 'flowdeck-store' });
+}
+
+export async function openStore(config: StoreConfig, deps: StoreDeps): Promise<Store> {
+  const cfg = checkStoreConfig(config);
+  const { clock } = deps;
+  const warnOut = deps.warn ?? ((msg: string) => console.warn(msg));
+
+  const builder = createBatchBuilder(cfg.batchMaxRecords);
+  const pendingWindows = new Map<string, WindowAggregate>();
+  const writes = new Map<number, PendingWrite>();
+  const calls = new Map<number, Pending>();
+  let nextId = 1;
+  let lastWrite: Promise<unknown> = Promise.resolve();
+  let inflightRecords = 0;
+  let batchTimer: ReturnType<typeof setTimeout> | null = null;
+  let retentionTimer: ReturnType<typeof setInterval> | null = null;
+  let closed = false;
+  let broken: StoreError | null = null;
+  let restarts = 0;
+  let lastWarn = -Infinity;
+  let suppressed = 0;
+  let stats: WorkerStats = { seq: 0, rows: { records: 0, windows: 0 }, fileBytes: 0 };
+  const m = {
+    recordsAppended: 0,
+    recordsRejected: {} as Record<string, number>,
+    overflowDropped: 0,
+    recordsLost: 0,
+    windowsSaved: 0,
+    batches: 0,
+    batchesFailed: 0,
+    batchRetries: 0,
+    workerErrors: 0,
+    workerRestarts: 0,
+    lastBatchMs: null as number | null,
+    lastBatchRecords: 0,
+  };
+
+  function warn(msg: string): void {
+    const now = Date.now();
+    if (now - lastWarn < WARN_EVERY_MS) {
+      suppressed++;
+      return;
+    }
+    const more = suppressed > 0 ? ` (+${suppressed} more store warnings)` : '';
+    lastWarn = now;
+    suppressed = 0;
+    warnOut(`store: ${msg}${more}`);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Worker lifecycle
+
+  let worker: Worker;
+  let ready = false;
+  /** Messages posted while the worker (re)opens, with their transfer lists. */
+  let outbox: Array<[ToWorker, ArrayBuffer[]]> = [];
+  let opening: { resolve: () => void; reject: (err: Error) => void } | null = null;
+
+  function post(msg: ToWorker, transfer: ArrayBuffer[] = []): void {
+    if (ready) worker.postMessage(msg, transfer);
+    else outbox.push([msg, transfer]);
+  }
+
+  function start(): Promise<void> {
+    ready = false;
+    worker = spawnWorker();
+    const w = worker;
+    let lastError: Error | null = null;
+    w.on('message', (msg: FromWorker) => onMessage(msg));
+    w.on('error', (err) => {
+      lastError = err;
+    });
+    w.on('exit', (code) => {
+      if (w !== worker || closed) return;
+      onWorkerDeath(lastError?.message ?? `exit code ${code}`);
+    });
+    const opened = new Promise<void>((resolve, reject) => {
+      opening = { resolve, reject };
+    });
+    w.postMessage({ type: 'open', config: cfg } satisfies ToWorker);
+    return opened;
+  }
+
+  function onWorkerDeath(reason: string): void {
+    m.workerErrors++;
+    ready = false;
+    const err = new StoreError(`store worker stopped: ${reason}`, 'worker');
+    opening?.reject(err);
+    opening = null;
+    for (const w of writes.values()) {
+      m.recordsLost += w.rows;
+      w.reject(err);
+    }
+    writes.clear();
+    inflightRecords = 0;
+    for (const c of calls.values()) c.reject(err);
+    calls.clear();
+    // Queued messages were written for the dead worker's requests, which have been rejected.
+    outbox = [];
+    if (restarts >= MAX_RESTARTS) {
+      broken = new StoreError(
+        `store worker failed ${restarts + 1} times; the store is unavailable (${reason})`,
+        'worker',
+      );
+      warn(broken.message);
+      return;
+    }
+    restarts++;
+    m.workerRestarts++;
+    warn(`worker stopped (${reason}); restarting (${restarts}/${MAX_RESTARTS})`);
+    start().catch(() => {
+      // its exit is handled like any other death
+    });
+  }
+
+  function onMessage(msg: FromWorker): void {
+    switch (msg.type) {
+      case 'opened': {
+        stats = msg.stats;
+        ready = true;
+        const queued = outbox;
+        outbox = [];
+        for (const [x, transfer] of queued) worker.postMessage(x, transfer);
+        opening?.resolve();
+        opening = null;
+        return;
+      }
+      case 'open-failed': {
+        const err = new StoreError(`cannot open the store ${cfg.path}: ${msg.error}`, 'db');
+        const o = opening;
+        opening = null;
+        if (o) o.reject(err);
+        void worker.terminate();
+        return;
+      }
+      case 'written': {
+        const w = writes.get(msg.id);
+        if (!w) return;
+        writes.delete(msg.id);
+        inflightRecords -= w.rows;
+        stats = msg.stats;
+        onWritten(w, msg.outcome);
+        w.resolve(undefined);
+        return;
+      }
+      case 'result': {
+        const c = calls.get(msg.id);
+        if (!c) return;
+        calls.delete(msg.id);
+        if (msg.ok) c.resolve(msg.data);
+        else {
+          if (msg.kind === 'db') m.workerErrors++;
+          c.reject(new StoreError(msg.error, msg.kind));
+        }
+        return;
+      }
+      case 'closed': {
+        const c = calls.get(msg.id);
+        calls.delete(msg.id);
+        c?.resolve(undefined);
+        return;
+      }
+    }
+  }
+
+  function onWritten(w: PendingWrite, o: WriteOutcome): void {
+    m.batches++;
+    m.recordsAppended += o.appended;
+    m.windowsSaved += o.windowsSaved;
+    m.lastBatchMs = performance.now() - w.sentAt;
+    m.lastBatchRecords = w.rows;
+    let rejected = 0;
+    for (const [reason, count] of Object.entries(o.rejected)) {
+      m.recordsRejected[reason] = (m.recordsRejected[reason] ?? 0) + count;
+      rejected += count;
+    }
+    if (o.retried) m.batchRetries++;
+    if (o.lostRecords > 0 || o.lostWindows > 0) {
+      m.batchesFailed++;
+      m.recordsLost += o.lostRecords;
+      warn(
+        `a write failed twice: ${o.lostRecords} records and ${o.lostWindows} windows lost (${o.errors.join('; ')})`,
+      );
+    } else if (o.retried) {
+      warn(`a write failed and succeeded on retry (${o.errors.join('; ')})`);
+    }
+    if (rejected > 0) warn(`${rejected} records rejected, e.g. ${o.sample ?? '?'}`);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Writes
+
+  function schedule(): void {
+    if (batchTimer !== null) return;
+    batchTimer = setTimeout(() => {
+      batchTimer = null;
+      void send();
+    }, cfg.flushIntervalMs);
+    batchTimer.unref?.();
+  }
+
+  /** Sends the current batch and windows (if any); resolves with their write. */
+  function send(): Promise<unknown> {
+    if (batchTimer !== null) {
+      clearTimeout(batchTimer);
+      batchTimer = null;
+    }
+    const batch = builder.take();
+    if (batch === null && pendingWindows.size === 0) return lastWrite;
+    const windows = Array.from(pendingWindows.values());
+    pendingWindows.clear();
+    const id = nextId++;
+    const rows = batch?.rows ?? 0;
+    const done = new Promise((resolve, reject) => {
+      writes.set(id, { resolve, reject, rows, windows: windows.length, sentAt: performance.now() });
+    });
+    done.catch(() => {});
+    inflightRecords += rows;
+    lastWrite = done;
+    post({ type: 'write', id, batch, windows }, batch ? transferablesOf(batch) : []);
+    return done;
+  }
+
+  function appendRecords(
+    topicId: string,
+    streamId: string,
+    records: readonly FlowRecord[],
+  ): boolean {
+    if (closed) throw new StoreError('the store is closed', 'closed');
+    const count = records.length;
+    if (count === 0) return true;
+    if (broken !== null || builder.rows + inflightRecords + count > cfg.maxQueuedRecords) {
+      m.overflowDropped += count;
+      return false;
+    }
+    const fallback = Math.floor(clock.now() / WINDOW_MS) * WINDOW_MS;
+    let i = 0;
+    while (i < count) {
+      const take = Math.min(builder.room, count - i);
+      builder.add(topicId, streamId, records, i, i + take, fallback);
+      i += take;
+      if (builder.room === 0) void send();
+    }
+    if (builder.rows > 0) schedule();
+    return true;
+  }
+
+  function saveWindow(agg: WindowAggregate): void {
+    if (closed) throw new StoreError('the store is closed', 'closed');
+    const key = `${agg.topicId}\u0000${agg.windowStart}`;
+    const prev = pendingWindows.get(key);
+    if (prev === undefined || agg.revision >= prev.revision) pendingWindows.set(key, agg);
+    schedule();
+  }
+
+  async function flush(): Promise<void> {
+    if (broken) throw broken;
+    await send();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Reads
+
+  function request<T>(msg: (id: number) => ToWorker): Promise<T> {
+    if (closed) return Promise.reject(new StoreError('the store is closed', 'closed'));
+    if (broken) return Promise.reject(broken);
+    const id = nextId++;
+    const p = new Promise<T>((resolve, reject) => {
+      calls.set(id, { resolve: resolve as (v: unknown) => void, reject });
+    });
+    post(msg(id));
+    return p;
+  }
+
+  const read = <T>(op: ReadOp, ...args: unknown[]) =>
+    request<T>((id) => ({ type: 'read', id, op, args }));
+
+  function enforceRetention(now = clock.now()): Promise<RetentionResult> {
+    return request<RetentionResult>((id) => ({ type: 'retention', id, now }));
+  }
+
+  await start();
+
+  return {
+    appendRecords,
+    saveWindow,
+    flush,
+    backlog: () => builder.rows + inflightRecords,
+    loadWindows: (topicId, fromMs, toMs) => read('loadWindows', topicId, fromMs, toMs),
+    windowSeries: (topicId, fromMs, toMs, stepMs) =>
+      read('windowSeries', topicId, fromMs, toMs, stepMs),
+    queryRecords: (q) => read('queryRecords', q),
+    aggregate: (q) => read('aggregate', q),
+    topQuintuples: (topicId, fromMs, toMs, topN, where) =>
+      read('topQuintuples', topicId, fromMs, toMs, topN, where ?? null),
+    lastWindows: () => read('lastWindows'),
+    recomputeWindow: (topicId, windowStart, topN) =>
+      read('recomputeWindow', topicId, windowStart, topN),
+    enforceRetention,
+    metrics: (): StoreMetrics => ({
+      ...m,
+      recordsRejected: { ...m.recordsRejected },
+      queued: builder.rows + inflightRecords,
+      rows: { ...stats.rows },
+      fileBytes: stats.fileBytes,
+      seq: stats.seq,
+    }),
+    start() {
+      if (retentionTimer !== null || cfg.retentionEveryMs <= 0 || closed) return;
+      const sweep = () => {
+        enforceRetention().catch((err: Error) => warn(`retention failed: ${err.message}`));
+      };
+      sweep();
+      retentionTimer = setInterval(sweep, cfg.retentionEveryMs);
+      retentionTimer.unref?.();
+    },
+    stop() {
+      if (retentionTimer !== null) clearInterval(retentionTimer);
+      retentionTimer = null;
+    },
+    async close() {
+      if (closed) return;
+      if (retentionTimer !== null) clearInterval(retentionTimer);
+      retentionTimer = null;
+      try {
+        if (!broken) await send();
+      } catch {
+        // counted already
+      }
+      closed = true;
+      if (!broken && ready) {
+        const id = nextId++;
+        const done = new Promise((resolve, reject) => calls.set(id, { resolve, reject }));
+        worker.postMessage({ type: 'close', id } satisfies ToWorker);
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([
+          done,
+          new Promise((resolve) => {
+            timer = setTimeout(resolve, CLOSE_TIMEOUT_MS);
+          }),
+        ]).catch((err: Error) => warn(`close: ${err.message}`));
+        clearTimeout(timer);
+      }
+      for (const c of calls.values()) c.reject(new StoreError('the store is closed', 'closed'));
+      calls.clear();
+      await worker.terminate();
+    },
+  };
+}

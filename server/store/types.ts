@@ -1,0 +1,150 @@
+// What the store's API takes and gives: the shapes shared by the facade (store.ts) and its worker.
+import type {
+  ProtocolTotals,
+  RegionPairTotals,
+  Totals,
+  TopQuintuple,
+  WindowAggregate,
+} from '../../shared/events.ts';
+import type { FlowRecord } from '../../shared/record.ts';
+
+/** A SQL boolean expression over the `records` columns with `?` placeholders (shared/query's compileQuery). */
+export interface SqlFilter {
+  sql: string;
+  params: Array<string | number | bigint>;
+}
+
+/** A raw record as stored: the parsed record plus where and when the store put it. */
+export interface StoredRecord extends FlowRecord {
+  topicId: string;
+  streamId: string;
+  /** Capture window of `start` (epoch ms); for a record without `start`, the window it was stored in. */
+  windowStart: number;
+  /** Ingest sequence number: unique, increasing in commit order, never reused. */
+  seq: number;
+}
+
+/** Columns a record page can be sorted by (numeric; NULL sorts as the smallest value). */
+export const ORDER_FIELDS = [
+  'window_start',
+  'seq',
+  'bytes',
+  'packets',
+  'start_s',
+  'end_s',
+  'srcport',
+  'dstport',
+  'protocol',
+] as const;
+export type OrderField = (typeof ORDER_FIELDS)[number];
+
+export interface RecordQuery {
+  /** Omitted: every topic. */
+  topicId?: string;
+  /** Records whose window starts in [fromMs, toMs). */
+  fromMs: number;
+  toMs: number;
+  where?: SqlFilter | null;
+  /** Page size, 1..10,000. */
+  limit: number;
+  /** `next` of the previous page; null or omitted for the first page. */
+  cursor?: string | null;
+  /** Default: window_start desc. Ties are broken by seq in the same direction. */
+  order?: { field: OrderField; dir: 'asc' | 'desc' };
+}
+
+export interface RecordPage {
+  records: StoredRecord[];
+  /** Records matching the query (every page, not just this one). */
+  total: number;
+  /** Sums over every matching record (NULL counts as 0). */
+  sum: { bytes: number; packets: number };
+  /** Cursor of the next page, or null on the last page. */
+  next: string | null;
+}
+
+/** One step bucket of a series; `t` is its start (epoch ms, a multiple of the step). */
+export interface SeriesPoint {
+  t: number;
+  acceptBytes: number;
+  acceptPackets: number;
+  acceptRecords: number;
+  rejectBytes: number;
+  rejectPackets: number;
+  rejectRecords: number;
+  /** Windows in the bucket (stored aggregates, or windows with traffic for raw series). */
+  windows: number;
+}
+
+export interface AggregateQuery {
+  topicId: string;
+  fromMs: number;
+  toMs: number;
+  where?: SqlFilter | null;
+  /** A multiple of 60,000. */
+  stepMs: number;
+  /** Quintuples in `top` (default 20, at most 1,000). */
+  topN?: number;
+}
+
+/**
+ * Dashboard charts computed from raw records under a filter. Only traffic counts: records with a
+ * start, an action and log-status OK (or none), as in the window aggregator.
+ */
+export interface AggregateResult {
+  /** Buckets with traffic only, oldest first. */
+  series: SeriesPoint[];
+  accept: Totals;
+  reject: Totals;
+  /** By bytes, largest first. */
+  byProtocol: ProtocolTotals[];
+  /** Top quintuples by bytes over the whole range, largest first. */
+  top: TopQuintuple[];
+  /** By total bytes, largest first. Empty for topics without regions. */
+  regionPairs: RegionPairTotals[];
+}
+
+export type RecomputedWindow = Omit<WindowAggregate, 'revision' | 'publishedAt'>;
+
+export interface StreamPosition {
+  topicId: string;
+  streamId: string;
+  /** Newest window start stored for the stream (epoch ms). */
+  windowStart: number;
+}
+
+export interface RetentionResult {
+  records: number;
+  windows: number;
+}
+
+export interface StoreMetrics {
+  /** Records committed. */
+  recordsAppended: number;
+  /** Records refused by the worker, per reason (a value its column cannot hold). */
+  recordsRejected: Record<string, number>;
+  /** appendRecords calls refused because the queue was full, counted in records. */
+  overflowDropped: number;
+  /** Records lost: their batch failed twice, or was in flight when the worker died. */
+  recordsLost: number;
+  /** Window aggregates written (after coalescing). */
+  windowsSaved: number;
+  /** Write batches committed / failed (a failure is retried once). */
+  batches: number;
+  batchesFailed: number;
+  batchRetries: number;
+  /** Records accepted and not yet committed (current batch + in flight). */
+  queued: number;
+  /** Failed worker requests of any kind, and worker restarts. */
+  workerErrors: number;
+  workerRestarts: number;
+  /** Latency of the last write batch (send to commit), ms, and its size. */
+  lastBatchMs: number | null;
+  lastBatchRecords: number;
+  /** Estimated rows per table (DuckDB's estimate, as of the last batch). */
+  rows: { records: number; windows: number };
+  /** Database file + WAL size, bytes. */
+  fileBytes: number;
+  /** Highest seq assigned. */
+  seq: number;
+}

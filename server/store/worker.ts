@@ -1,0 +1,508 @@
+// The store worker: owns the DuckDB instance, so appends (synchronous native calls) and queries
+// never run on the main thread.
+//
+// Records: two append lanes (a connection + appender each). Batch k is appended on one lane while
+// the commit of batch k-1 (WAL write, sometimes a checkpoint: async, on a libuv thread) finishes
+// on the other; commits happen in batch order, so seq grows in commit order. Each batch is one
+// transaction. Window upserts and retention run one at a time on a third connection; reads run
+// concurrently on a small pool of other connections.
+import { mkdirSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { parentPort } from 'node:worker_threads';
+import {
+  DuckDBInstance,
+  type DuckDBAppender,
+  type DuckDBConnection,
+  type DuckDBPreparedStatement,
+  type DuckDBValue,
+} from '@duckdb/node-api';
+import type { WindowAggregate } from '../../shared/events.ts';
+import { createRecordWriter, type AppendResult } from './append.ts';
+import type { WireBatch } from './batch.ts';
+import { retentionOf, type StoreConfig } from './config.ts';
+import type { FromWorker, ReadOp, ToWorker, WorkerStats, WriteOutcome } from './protocol.ts';
+import * as queries from './queries.ts';
+import { META_SEQ, META_VERSION, SCHEMA_SQL, SCHEMA_VERSION, UPSERT_WINDOW_SQL } from './schema.ts';
+import type { StreamPosition } from './types.ts';
+
+/** Read connections. Each busy one holds a libuv thread (4 by default, shared with the main thread's fs). */
+const READ_CONNECTIONS = 2;
+const RETRY_DELAY_MS = 250;
+const STATS_EVERY_MS = 5_000;
+
+const port = parentPort;
+if (port === null) throw new Error('server/store/worker.ts runs as a worker thread');
+const send = (m: FromWorker) => port.postMessage(m);
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+interface Lane {
+  con: DuckDBConnection;
+  appender: DuckDBAppender;
+  records: ReturnType<typeof createRecordWriter>;
+  /** Settles when the lane's last transaction has committed or been given up. */
+  free: Promise<void>;
+}
+
+interface Db {
+  config: Readonly<StoreConfig>;
+  instance: DuckDBInstance;
+  lanes: [Lane, Lane];
+  /** Window upserts, retention, meta. */
+  admin: DuckDBConnection;
+  upsertWindow: DuckDBPreparedStatement;
+  readers: DuckDBConnection[];
+}
+
+let db: Db | null = null;
+/** Highest seq handed out (rows of failed transactions leave gaps). */
+let seq = 0;
+let nextLane = 0;
+let appendChain: Promise<unknown> = Promise.resolve();
+let commitChain: Promise<unknown> = Promise.resolve();
+let adminChain: Promise<unknown> = Promise.resolve();
+let ackChain: Promise<unknown> = Promise.resolve();
+let stats: WorkerStats = { seq: 0, rows: { records: 0, windows: 0 }, fileBytes: 0 };
+let statsAt = -Infinity;
+/** Newest window per `topic NUL stream`: what commits since open brought, merged with one scan. */
+const positions = new Map<string, StreamPosition>();
+let positionsScanned: Promise<void> | null = null;
+
+// ---------------------------------------------------------------------------------------------
+// Read pool
+
+const idle: DuckDBConnection[] = [];
+const waiting: Array<(con: DuckDBConnection) => void> = [];
+
+const use: queries.WithConnection = async (fn) => {
+  const con = idle.pop() ?? (await new Promise<DuckDBConnection>((got) => waiting.push(got)));
+  try {
+    return await fn(con);
+  } finally {
+    const next = waiting.shift();
+    if (next) next(con);
+    else idle.push(con);
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Open and close
+
+async function lane(instance: DuckDBInstance): Promise<Lane> {
+  const con = await instance.connect();
+  const appender = await con.createAppender('records');
+  return { con, appender, records: createRecordWriter(appender), free: Promise.resolve() };
+}
+
+async function open(config: Readonly<StoreConfig>): Promise<void> {
+  mkdirSync(dirname(config.path), { recursive: true });
+  const options: Record<string, string> = {};
+  if (config.threads !== undefined) options.threads = String(config.threads);
+  if (config.memoryLimit !== undefined) options.memory_limit = config.memoryLimit;
+  const instance = await DuckDBInstance.create(config.path, options);
+  const admin = await instance.connect();
+  for (const sql of SCHEMA_SQL) await admin.run(sql);
+
+  const meta = new Map<string, string>();
+  for (const [k, v] of (await admin.runAndReadAll('SELECT key, value FROM meta')).getRows()) {
+    meta.set(String(k), String(v));
+  }
+  const version = meta.get(META_VERSION);
+  if (version === undefined) {
+    await admin.run('INSERT INTO meta VALUES (?, ?)', [META_VERSION, String(SCHEMA_VERSION)]);
+  } else if (Number(version) > SCHEMA_VERSION) {
+    throw new Error(
+      `${config.path} has schema version ${version}, newer than this flowdeck (${SCHEMA_VERSION})`,
+    );
+  }
+  // The high-water mark is saved at close and before retention deletes (which could remove the
+  // newest rows); after a crash the newest committed rows hold it.
+  const max = await admin.runAndReadAll('SELECT coalesce(max(seq), 0) FROM records');
+  seq = Math.max(Number(meta.get(META_SEQ) ?? 0), Number(max.getRows()[0]![0]));
+
+  const readers: DuckDBConnection[] = [];
+  for (let i = 0; i < READ_CONNECTIONS; i++) readers.push(await instance.connect());
+  idle.push(...readers);
+  db = {
+    config,
+    instance,
+    lanes: [await lane(instance), await lane(instance)],
+    admin,
+    upsertWindow: await admin.prepare(UPSERT_WINDOW_SQL),
+    readers,
+  };
+  await refreshStats(true);
+}
+
+async function saveSeq(d: Db): Promise<void> {
+  await d.admin.run('INSERT OR REPLACE INTO meta VALUES (?, ?)', [META_SEQ, String(seq)]);
+}
+
+async function close(): Promise<void> {
+  const d = db;
+  if (d === null) return;
+  await Promise.all([appendChain, commitChain, adminChain, ackChain]);
+  for (const l of d.lanes) l.appender.closeSync();
+  await saveSeq(d).catch(() => {});
+  await d.admin.run('CHECKPOINT').catch(() => {});
+  for (const c of d.readers) c.closeSync();
+  for (const l of d.lanes) l.con.closeSync();
+  d.admin.closeSync();
+  d.instance.closeSync();
+  db = null;
+}
+
+async function refreshStats(force = false): Promise<void> {
+  const now = performance.now();
+  if (db === null || (!force && now - statsAt < STATS_EVERY_MS)) return;
+  statsAt = now;
+  const rows = { records: 0, windows: 0 };
+  try {
+    const r = await use((con) =>
+      con.runAndReadAll(
+        `SELECT table_name, estimated_size FROM duckdb_tables() WHERE table_name IN ('records', 'windows')`,
+      ),
+    );
+    for (const [name, size] of r.getRows()) {
+      if (name === 'records') rows.records = Number(size);
+      if (name === 'windows') rows.windows = Number(size);
+    }
+  } catch {
+    // statistics are best effort
+  }
+  let fileBytes = 0;
+  for (const p of [db.config.path, `${db.config.path}.wal`]) {
+    try {
+      fileBytes += statSync(p).size;
+    } catch {
+      // no WAL
+    }
+  }
+  stats = { seq, rows, fileBytes };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Records
+
+interface RecordsOutcome {
+  result: AppendResult | null;
+  lost: number;
+  retried: boolean;
+  errors: string[];
+}
+
+/** A fresh appender after a failure: the old one may hold rows of the failed batch. */
+async function resetLane(l: Lane): Promise<void> {
+  try {
+    l.appender.clear();
+  } catch {
+    // replaced below
+  }
+  await l.con.run('ROLLBACK').catch(() => {});
+  try {
+    l.appender.closeSync();
+  } catch {
+    // replaced below
+  }
+  l.appender = await l.con.createAppender('records');
+  l.records = createRecordWriter(l.appender);
+}
+
+/** BEGIN, append, flush: the transaction is left open for its commit. */
+async function appendOn(l: Lane, batch: WireBatch): Promise<AppendResult> {
+  await l.con.run('BEGIN TRANSACTION');
+  try {
+    const ta = performance.now();
+    const r = l.records.append(batch, seq + 1);
+    seq += r.appended;
+    const tb = performance.now();
+    l.appender.flushSync();
+    if (process.env.STORE_TRACE) console.error(`append ${batch.rows} js ${(tb - ta).toFixed(0)} flush ${(performance.now() - tb).toFixed(0)} at ${performance.now().toFixed(0)}`);
+    return r;
+  } catch (err) {
+    await resetLane(l);
+    throw err;
+  }
+}
+
+function notePositions(r: AppendResult): void {
+  for (const [topicId, streamId, windowStart] of r.streams) {
+    const key = `${topicId}\u0000${streamId}`;
+    const p = positions.get(key);
+    if (p === undefined) positions.set(key, { topicId, streamId, windowStart });
+    else if (windowStart > p.windowStart) p.windowStart = windowStart;
+  }
+}
+
+/**
+ * Error policy: a batch whose append or commit fails is retried once after a pause (with new
+ * seq numbers), before any later batch commits; if that fails too its records are counted as
+ * lost and reported. Later batches go on either way.
+ */
+function writeRecords(d: Db, batch: WireBatch): Promise<RecordsOutcome> {
+  return new Promise((resolve) => {
+    appendChain = appendChain.then(async () => {
+      const l = d.lanes[nextLane]!;
+      nextLane ^= 1;
+      await l.free;
+      const errors: string[] = [];
+      let appended: AppendResult | null = null;
+      try {
+        appended = await appendOn(l, batch);
+      } catch (err) {
+        errors.push(message(err));
+      }
+      const commit = async (): Promise<RecordsOutcome> => {
+        if (appended !== null) {
+          try {
+            const tc = performance.now();
+            await l.con.run('COMMIT');
+            if (process.env.STORE_TRACE) console.error(`commit ${(performance.now() - tc).toFixed(0)} at ${performance.now().toFixed(0)}`);
+            return { result: appended, lost: 0, retried: false, errors };
+          } catch (err) {
+            errors.push(message(err));
+            await resetLane(l);
+          }
+        }
+        await sleep(RETRY_DELAY_MS);
+        try {
+          const again = await appendOn(l, batch);
+          await l.con.run('COMMIT');
+          return { result: again, lost: 0, retried: true, errors };
+        } catch (err) {
+          errors.push(message(err));
+          await resetLane(l).catch(() => {});
+          return { result: null, lost: batch.rows, retried: true, errors };
+        }
+      };
+      // Never rejects: the chains must go on whatever happens to one batch.
+      const done = commitChain.then(commit).catch(
+        (err: unknown): RecordsOutcome => ({
+          result: null,
+          lost: batch.rows,
+          retried: true,
+          errors: [...errors, message(err)],
+        }),
+      );
+      commitChain = done;
+      l.free = done.then(() => {});
+      void done.then((o) => {
+        if (o.result !== null) notePositions(o.result);
+        resolve(o);
+      });
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Windows and retention (admin connection, one at a time)
+
+function windowParams(a: WindowAggregate): DuckDBValue[] {
+  return [
+    a.topicId,
+    a.windowStart,
+    a.revision,
+    a.publishedAt,
+    a.accept.bytes,
+    a.accept.packets,
+    a.accept.records,
+    a.reject.bytes,
+    a.reject.packets,
+    a.reject.records,
+    JSON.stringify(a),
+  ];
+}
+
+function onAdmin<T>(task: () => Promise<T>): Promise<T> {
+  const p = adminChain.then(task);
+  adminChain = p.catch(() => {});
+  return p;
+}
+
+interface WindowsOutcome {
+  saved: number;
+  lost: number;
+  retried: boolean;
+  errors: string[];
+}
+
+/** One transaction; on failure each window is retried alone, so only bad ones are lost. */
+function writeWindows(d: Db, windows: readonly WindowAggregate[]): Promise<WindowsOutcome> {
+  return onAdmin(async () => {
+    const upsert = async (a: WindowAggregate) => {
+      d.upsertWindow.bind(windowParams(a));
+      await d.upsertWindow.run();
+    };
+    try {
+      await d.admin.run('BEGIN TRANSACTION');
+      for (const a of windows) await upsert(a);
+      await d.admin.run('COMMIT');
+      return { saved: windows.length, lost: 0, retried: false, errors: [] };
+    } catch (err) {
+      await d.admin.run('ROLLBACK').catch(() => {});
+      const out: WindowsOutcome = { saved: 0, lost: 0, retried: true, errors: [message(err)] };
+      await sleep(RETRY_DELAY_MS);
+      for (const a of windows) {
+        try {
+          await upsert(a);
+          out.saved++;
+        } catch (e) {
+          out.lost++;
+          if (out.errors.length < 3) out.errors.push(message(e));
+        }
+      }
+      return out;
+    }
+  });
+}
+
+function retention(d: Db, now: number): Promise<{ records: number; windows: number }> {
+  return onAdmin(async () => {
+    await saveSeq(d);
+    const overrides = Object.keys(d.config.perTopic ?? {});
+    const sweep = async (table: 'records' | 'windows', ms: (topic: string | null) => number) => {
+      const others =
+        overrides.length > 0 ? ` AND topic NOT IN (${overrides.map(() => '?').join(', ')})` : '';
+      let deleted = (
+        await d.admin.run(`DELETE FROM ${table} WHERE window_start < ?${others}`, [
+          now - ms(null),
+          ...overrides,
+        ])
+      ).rowsChanged;
+      for (const t of overrides) {
+        deleted += (
+          await d.admin.run(`DELETE FROM ${table} WHERE topic = ? AND window_start < ?`, [
+            t,
+            now - ms(t),
+          ])
+        ).rowsChanged;
+      }
+      return deleted;
+    };
+    // An empty topic id has no override: the defaults.
+    const of = (t: string | null) => retentionOf(d.config, t ?? '');
+    return {
+      records: await sweep('records', (t) => of(t).rawMs),
+      windows: await sweep('windows', (t) => of(t).windowMs),
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads
+
+async function lastWindows(): Promise<StreamPosition[]> {
+  positionsScanned ??= use((con) =>
+    con.runAndReadAll('SELECT topic, stream, max(window_start) FROM records GROUP BY ALL'),
+  ).then((r) => {
+    for (const [topic, stream, w] of r.getRows()) {
+      const windowStart = Number(w);
+      const key = `${String(topic)}\u0000${String(stream)}`;
+      const p = positions.get(key);
+      if (p === undefined) {
+        positions.set(key, { topicId: String(topic), streamId: String(stream), windowStart });
+      } else if (windowStart > p.windowStart) p.windowStart = windowStart;
+    }
+  });
+  try {
+    await positionsScanned;
+  } catch (err) {
+    positionsScanned = null;
+    throw err;
+  }
+  return Array.from(positions.values(), (p) => ({ ...p })).sort(
+    (a, b) =>
+      (a.topicId < b.topicId ? -1 : a.topicId > b.topicId ? 1 : 0) ||
+      (a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0),
+  );
+}
+
+type ReadFn = (...args: never[]) => Promise<unknown>;
+const READS: Record<ReadOp, ReadFn> = {
+  queryRecords: (q: Parameters<typeof queries.queryRecords>[1]) => queries.queryRecords(use, q),
+  loadWindows: (t: string, f: number, to: number) => queries.loadWindows(use, t, f, to),
+  windowSeries: (t: string, f: number, to: number, step: number) =>
+    queries.windowSeries(use, t, f, to, step),
+  aggregate: (q: Parameters<typeof queries.aggregate>[1]) => queries.aggregate(use, q),
+  topQuintuples: (
+    t: string,
+    f: number,
+    to: number,
+    n: number,
+    w: Parameters<typeof queries.topQuintuples>[5],
+  ) => queries.topQuintuples(use, t, f, to, n, w),
+  recomputeWindow: (t: string, w: number, n: number) => queries.recomputeWindow(use, t, w, n),
+  lastWindows,
+};
+
+// ---------------------------------------------------------------------------------------------
+// Messages
+
+function fail(id: number, err: unknown): void {
+  send({
+    type: 'result',
+    id,
+    ok: false,
+    kind: err instanceof queries.StoreQueryError ? 'query' : 'db',
+    error: message(err),
+  });
+}
+
+function onWrite(d: Db, id: number, batch: WireBatch | null, windows: WindowAggregate[]): void {
+  const records = batch === null ? Promise.resolve(null) : writeRecords(d, batch);
+  const upserts = windows.length === 0 ? Promise.resolve(null) : writeWindows(d, windows);
+  // Acknowledged in the order written.
+  ackChain = ackChain.then(async () => {
+    const [r, w] = await Promise.all([records, upserts]);
+    const outcome: WriteOutcome = {
+      appended: r?.result?.appended ?? 0,
+      rejected: r?.result?.rejected ?? {},
+      sample: r?.result?.sample ?? null,
+      lostRecords: r?.lost ?? 0,
+      lostWindows: w?.lost ?? 0,
+      windowsSaved: w?.saved ?? 0,
+      retried: (r?.retried ?? false) || (w?.retried ?? false),
+      errors: [...(r?.errors ?? []), ...(w?.errors ?? [])],
+    };
+    stats.seq = seq;
+    send({ type: 'written', id, outcome, stats });
+    // Off the write path: the read pool may be busy with long queries.
+    void refreshStats();
+  });
+}
+
+port.on('message', (m: ToWorker) => {
+  switch (m.type) {
+    case 'open':
+      open(m.config).then(
+        () => send({ type: 'opened', stats }),
+        (err: unknown) => send({ type: 'open-failed', error: message(err) }),
+      );
+      return;
+    case 'write':
+      onWrite(db!, m.id, m.batch, m.windows);
+      return;
+    case 'retention':
+      retention(db!, m.now).then(
+        (data) => send({ type: 'result', id: m.id, ok: true, data }),
+        (err: unknown) => fail(m.id, err),
+      );
+      return;
+    case 'read': {
+      const fn = READS[m.op] as (...args: unknown[]) => Promise<unknown>;
+      Promise.resolve()
+        .then(() => fn(...m.args))
+        .then(
+          (data) => send({ type: 'result', id: m.id, ok: true, data }),
+          (err: unknown) => fail(m.id, err),
+        );
+      return;
+    }
+    case 'close':
+      close().then(
+        () => send({ type: 'closed', id: m.id }),
+        (err: unknown) => fail(m.id, err),
+      );
+      return;
+  }
+});
