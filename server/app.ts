@@ -53,8 +53,16 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
   const catalog = createCatalog(deps.logsets ?? defaultLogsets());
   const aggregatorConfig = { ...defaultAggregatorConfig, ...deps.aggregator };
 
+  const perTopic = Object.fromEntries(
+    catalog.topics().flatMap((t) => (t.retention ? [[t.id, t.retention]] : [])),
+  );
   const store = await openStore(
-    { ...defaultStoreConfig(config.dataDir), ...deps.store },
+    {
+      ...defaultStoreConfig(config.dataDir),
+      ...config.retention,
+      perTopic,
+      ...deps.store,
+    },
     { clock, warn: log.warn },
   );
 

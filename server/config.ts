@@ -9,6 +9,8 @@ export interface Config {
   dataDir: string;
   /** Built client served at `/`. */
   clientDir: string;
+  /** Default retention, days: raw records and window aggregates (a topic may set its own). */
+  retention: { rawDays: number; windowDays: number };
   simulator: {
     enabled: boolean;
     /** PRNG seed; the same seed replays the same traffic. */
@@ -37,7 +39,9 @@ export const USAGE = `Usage: flowdeck [serve] [options]
 Options of serve (environment variable in brackets):
   --port N             HTTP port [PORT] (default 8080)
   --host ADDR          listen address [HOST] (default 0.0.0.0)
-  --data DIR           data directory [FLOWDECK_DATA] (default ./data)
+  --data DIR           data directory; the store is DIR/flowdeck.duckdb [FLOWDECK_DATA] (default ./data)
+  --raw-days N         keep raw records N days [FLOWDECK_RAW_DAYS] (default 7)
+  --window-days N      keep window aggregates N days [FLOWDECK_WINDOW_DAYS] (default 90)
   --seed N             simulator seed: the same seed replays the same traffic [FLOWDECK_SEED] (default: random)
   --speed X            simulator time acceleration, 1 = real time [FLOWDECK_SPEED] (default 1)
   --publish-delay S    seconds from a window's end to its publication [FLOWDECK_PUBLISH_DELAY] (default 10)
@@ -69,6 +73,8 @@ export function loadConfig(argv: string[], env: Env = process.env): Readonly<Con
         backfill: { type: 'string' },
         'no-simulator': { type: 'boolean' },
         'client-dir': { type: 'string' },
+        'raw-days': { type: 'string' },
+        'window-days': { type: 'string' },
       },
     });
     values = parsed.values;
@@ -110,6 +116,22 @@ export function loadConfig(argv: string[], env: Env = process.env): Readonly<Con
     host: pick('host', 'HOST') ?? '0.0.0.0',
     dataDir: pick('data', 'FLOWDECK_DATA') ?? './data',
     clientDir: pick('client-dir', 'FLOWDECK_CLIENT_DIR') ?? 'dist/client',
+    retention: {
+      rawDays: number(
+        'raw-days',
+        'FLOWDECK_RAW_DAYS',
+        7,
+        (n) => n > 0 && n <= 3650,
+        'days in (0, 3650]',
+      ),
+      windowDays: number(
+        'window-days',
+        'FLOWDECK_WINDOW_DAYS',
+        90,
+        (n) => n > 0 && n <= 3650,
+        'days in (0, 3650]',
+      ),
+    },
     simulator: {
       enabled: values['no-simulator'] !== true && env.FLOWDECK_SIMULATOR !== '0',
       seed: number(

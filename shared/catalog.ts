@@ -36,6 +36,8 @@ export interface TopicInfo {
   streams: StreamInfo[];
   /** CCN topics: the regions the CCN instance connects. */
   regions: string[];
+  /** Retention of this topic's data in days, when it differs from the server's defaults. */
+  retention?: { rawDays?: number; windowDays?: number };
 }
 
 export interface LogsetInfo {

@@ -149,6 +149,8 @@ export function defaultLogsets(): LogsetInfo[] {
     }),
     eniFlowLog('fl-3vj7d5kp', 'eni-b6n3f8hz', 'vpn-01', 'vpn', 'REJECT', { team: 'secops' }),
   ]);
+  // Audit evidence is kept longer than the server's default of 7 days.
+  auditTopic.retention = { rawDays: 30 };
 
   return [
     {
