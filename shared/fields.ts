@@ -124,7 +124,8 @@ const DESCRIPTIONS: Record<keyof typeof TABLE, string> = {
   'vpc-id': 'VPC of the interface',
   'subnet-id': 'subnet of the interface',
   'instance-id': 'instance the interface is attached to, if any',
-  'tcp-flags': 'OR of the TCP flags seen: FIN 1, SYN 2, RST 4, PSH 8, URG 32; SYN-ACK is 18',
+  'tcp-flags':
+    'OR of the TCP flags seen in the window: FIN 1, SYN 2, RST 4, PSH 8, ACK 16, URG 32; SYN-ACK is 18',
   type: 'traffic type: IPv4, IPv6 or EFA',
   'pkt-srcaddr': 'packet-level source address (the original source before NAT)',
   'pkt-dstaddr': 'packet-level destination address (the original destination)',

@@ -1,0 +1,114 @@
+// A small typed fetch helper for the HTTP API: every outcome is a Reply<T> (shared/reply.ts), never
+// a throw. Network failures, aborts, non-JSON answers and answers that are not a Reply all become a
+// Reply error with a message written here (never a raw exception text). Pure apart from `fetch`,
+// which tests pass in.
+import type { ErrorBody, Reply } from '../../shared/reply.ts';
+
+/** The part of `fetch` the helper uses; tests pass a fake. */
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+/** Query parameters; undefined, null and '' are left out of the URL. */
+export type QueryParams = Record<string, string | number | boolean | null | undefined>;
+
+export interface GetJsonOptions<T> {
+  fetch?: FetchLike;
+  /** Edge check of `data` on an ok reply; a failure becomes a `bad_response` error. */
+  check?: (data: unknown) => data is T;
+}
+
+/** Error codes this helper produces itself (the server's own codes pass through unchanged). */
+export const CLIENT_ERRORS = {
+  aborted: 'aborted',
+  network: 'network',
+  badResponse: 'bad_response',
+  http: 'http_error',
+} as const;
+
+/** `path` with the query string of `params` (order kept, empty values dropped). */
+export function apiUrl(path: string, params: QueryParams = {}): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined || value === null || value === '') continue;
+    search.append(key, String(value));
+  }
+  const qs = search.toString();
+  if (!qs) return path;
+  return path + (path.includes('?') ? '&' : '?') + qs;
+}
+
+/** GET `path?params` as JSON. Resolves to the server's Reply, or to a Reply error made here. */
+export async function getJson<T>(
+  path: string,
+  params: QueryParams = {},
+  signal?: AbortSignal,
+  options: GetJsonOptions<T> = {},
+): Promise<Reply<T>> {
+  const fetchFn: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const init: RequestInit = { headers: { accept: 'application/json' } };
+  if (signal) init.signal = signal;
+
+  let response: Response;
+  try {
+    response = await fetchFn(apiUrl(path, params), init);
+  } catch (err) {
+    if (signal?.aborted || isAbortError(err)) {
+      return failure(CLIENT_ERRORS.aborted, 'The request was cancelled.');
+    }
+    return failure(CLIENT_ERRORS.network, 'Could not reach the server. Check the connection.');
+  }
+
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch (err) {
+    if (signal?.aborted || isAbortError(err)) {
+      return failure(CLIENT_ERRORS.aborted, 'The request was cancelled.');
+    }
+    return httpFailure(response, 'with no readable data');
+  }
+
+  if (!isObj(body) || typeof body.ok !== 'boolean') {
+    return httpFailure(response, 'with an unexpected answer');
+  }
+  if (body.ok === false) {
+    const error = toErrorBody(body.error);
+    return error ? { ok: false, error } : httpFailure(response, 'with an unreadable error');
+  }
+  if (!response.ok || !('data' in body)) return httpFailure(response, 'with an unexpected answer');
+  if (options.check && !options.check(body.data)) {
+    return failure(
+      CLIENT_ERRORS.badResponse,
+      'The server answered with data in an unexpected shape.',
+    );
+  }
+  return { ok: true, data: body.data as T };
+}
+
+/** True for the error an aborted fetch rejects with (DOMException or a plain Error named so). */
+export function isAbortError(err: unknown): boolean {
+  return isObj(err) && err.name === 'AbortError';
+}
+
+function failure(code: string, message: string): Reply<never> {
+  return { ok: false, error: { code, message } };
+}
+
+function httpFailure(response: Response, what: string): Reply<never> {
+  if (response.ok) {
+    return failure(CLIENT_ERRORS.badResponse, `The server answered ${what}.`);
+  }
+  const status = `${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
+  return failure(CLIENT_ERRORS.http, `The server answered ${status} ${what}.`);
+}
+
+/** The server's error body, if it has the documented shape; extra keys are dropped. */
+function toErrorBody(v: unknown): ErrorBody | null {
+  if (!isObj(v) || typeof v.code !== 'string' || typeof v.message !== 'string') return null;
+  const error: ErrorBody = { code: v.code, message: v.message };
+  if (isNum(v.position)) error.position = v.position;
+  if (isNum(v.length)) error.length = v.length;
+  return error;
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
