@@ -1,16 +1,116 @@
 // The whole ECharts lifecycle of one chart element, as a Svelte attachment: init with theme,
-// ResizeObserver, merging setOption with stable series ids, theme switch, click events, dispose.
-// The instance lives in this closure only (never in $state).
+// ResizeObserver, merging setOption with stable series ids, theme switch, click events, drag to
+// select an x interval, dispose. The instance lives in this closure only (never in $state); tests
+// reach it through window.__flowdeckCharts (data-testid -> instance) while it lives.
 import type { Attachment } from 'svelte/attachments';
 import { untrack } from 'svelte';
 import { init, type ECElementEvent, type EChartsCoreOption, type EChartsType } from 'echarts/core';
 import { hasData, seriesKey } from './chart-data.ts';
+import { registerChart } from './chart-registry.ts';
 import { echartsTheme, type ThemeName } from './echarts.ts';
 
 export interface ChartParams {
   option: EChartsCoreOption;
   theme: ThemeName;
   onchartclick?: ((params: ECElementEvent) => void) | undefined;
+  /**
+   * A click (no drag) inside the plot area of the first grid (or just under it), in data
+   * coordinates, with the y extent of one pixel (so thin bands can get a tolerance).
+   */
+  onplotclick?: ((x: number, y: number, yPerPixel: number) => void) | undefined;
+  /** A drag across the plot area of the first grid: the x interval, data coordinates, ascending. */
+  onxselect?: ((x0: number, x1: number) => void) | undefined;
+}
+
+/** A press that moves less than this (px) is a click, not a drag. */
+export const DRAG_THRESHOLD_PX = 5;
+/** Presses this close under the plot area count as on its bottom edge (thin bottom bands). */
+const BELOW_PX = 6;
+
+interface ZrPointer {
+  offsetX: number;
+  offsetY: number;
+}
+
+/** Press/drag/release on the first grid -> plot clicks and x selections; draws the band. */
+function plotPointer(el: HTMLElement, chart: EChartsType, get: () => ChartParams): () => void {
+  const zr = chart.getZr();
+  const band = document.createElement('div');
+  band.className = 'fd-xselect';
+  band.setAttribute('aria-hidden', 'true');
+  Object.assign(band.style, {
+    position: 'absolute',
+    top: '0',
+    bottom: '0',
+    display: 'none',
+    pointerEvents: 'none',
+    background: 'color-mix(in srgb, var(--accent) 18%, transparent)',
+    borderLeft: '1px solid var(--accent)',
+    borderRight: '1px solid var(--accent)',
+    zIndex: '2',
+  });
+  el.appendChild(band);
+
+  let down: { x: number; y: number } | null = null;
+  const inGrid = (x: number, y: number) =>
+    chart.containPixel({ gridIndex: 0 }, [x, y]) ||
+    chart.containPixel({ gridIndex: 0 }, [x, y - BELOW_PX]);
+  const toData = (x: number, y: number): [number, number] | null => {
+    const v = chart.convertFromPixel({ gridIndex: 0 }, [x, y]) as unknown;
+    return Array.isArray(v) && Number.isFinite(v[0]) && Number.isFinite(v[1])
+      ? [Number(v[0]), Number(v[1])]
+      : null;
+  };
+  const hide = () => {
+    band.style.display = 'none';
+  };
+  const wants = () => {
+    const p = untrack(get);
+    return Boolean(p.onplotclick || p.onxselect);
+  };
+
+  const onDown = (e: ZrPointer) => {
+    down = wants() && inGrid(e.offsetX, e.offsetY) ? { x: e.offsetX, y: e.offsetY } : null;
+  };
+  const onMove = (e: ZrPointer) => {
+    if (!down || !untrack(get).onxselect) return;
+    const dx = e.offsetX - down.x;
+    if (Math.abs(dx) < DRAG_THRESHOLD_PX) return hide();
+    band.style.display = 'block';
+    band.style.left = `${Math.min(down.x, e.offsetX)}px`;
+    band.style.width = `${Math.abs(dx)}px`;
+  };
+  const onUp = (e: ZrPointer) => {
+    const start = down;
+    down = null;
+    hide();
+    if (!start) return;
+    const p = untrack(get);
+    if (Math.abs(e.offsetX - start.x) >= DRAG_THRESHOLD_PX) {
+      const a = toData(start.x, start.y);
+      const b = toData(e.offsetX, start.y);
+      if (a && b && p.onxselect) p.onxselect(Math.min(a[0], b[0]), Math.max(a[0], b[0]));
+      return;
+    }
+    const v = toData(e.offsetX, e.offsetY);
+    const below = toData(e.offsetX, e.offsetY + 1);
+    if (v && below && p.onplotclick) p.onplotclick(v[0], v[1], Math.abs(v[1] - below[1]));
+  };
+  const onOut = () => {
+    down = null;
+    hide();
+  };
+  zr.on('mousedown', onDown);
+  zr.on('mousemove', onMove);
+  zr.on('mouseup', onUp);
+  zr.on('globalout', onOut);
+  return () => {
+    zr.off('mousedown', onDown);
+    zr.off('mousemove', onMove);
+    zr.off('mouseup', onUp);
+    zr.off('globalout', onOut);
+    band.remove();
+  };
 }
 
 /**
@@ -22,6 +122,7 @@ export function chartLifecycle(get: () => ChartParams): Attachment<HTMLElement> 
   return (el) => {
     let theme = untrack(get).theme;
     const chart: EChartsType = init(el, echartsTheme(theme), { renderer: 'canvas' });
+    const unregister = registerChart(el.dataset.testid, chart);
     let currentKey: string | null = null;
 
     let frame = 0;
@@ -58,9 +159,13 @@ export function chartLifecycle(get: () => ChartParams): Attachment<HTMLElement> 
       return () => chart.off('click', listener);
     });
 
+    const stopPointer = plotPointer(el, chart, get);
+
     return () => {
       cancelAnimationFrame(frame);
       observer.disconnect();
+      stopPointer();
+      unregister();
       chart.dispose();
     };
   };

@@ -14,6 +14,7 @@ import {
   DataZoomComponent,
   DatasetComponent,
   GeoComponent,
+  GraphicComponent,
   GridComponent,
   LegendComponent,
   MarkLineComponent,
@@ -22,6 +23,7 @@ import {
   VisualMapComponent,
 } from 'echarts/components';
 import { registerTheme, use } from 'echarts/core';
+import { LabelLayout } from 'echarts/features';
 import { CanvasRenderer } from 'echarts/renderers';
 
 import { PALETTES, echartsTheme, type Palette, type ThemeName } from './palette.ts';
@@ -85,11 +87,13 @@ use([
   LegendComponent,
   DatasetComponent,
   GeoComponent,
+  GraphicComponent,
   VisualMapComponent,
   TitleComponent,
   DataZoomComponent,
   MarkLineComponent,
   AriaComponent,
+  LabelLayout,
   CanvasRenderer,
 ]);
 registerTheme(echartsTheme('dark'), buildTheme('dark'));

@@ -8,7 +8,7 @@ import type {
 } from 'echarts/components';
 import type { ComposeOption, EChartsCoreOption } from 'echarts/core';
 import type { WindowAggregate } from '../../shared/events.ts';
-import { escapeHtml, formatBits, formatPercent, formatPps } from '../lib/format.ts';
+import { escapeHtml, formatBits, formatDuration, formatPercent, formatPps } from '../lib/format.ts';
 import {
   bitRate,
   packetRate,
@@ -83,6 +83,11 @@ export interface FlowMapOptions {
   palette?: Partial<FlowPalette>;
   /** Moving arrows along ACCEPT lines (default true); off for reduced motion. */
   effect?: boolean;
+  /**
+   * Capture windows the sums cover, when `windows` is not one aggregate per window (a range's
+   * region pairs from the history API, passed as one pseudo window); rates divide by it.
+   */
+  windowCount?: number;
 }
 
 export type FlowAction = 'ACCEPT' | 'REJECT';
@@ -224,7 +229,7 @@ export function buildFlowMapOption(
   const pal: FlowPalette = { ...flowMapPalette(opts.theme), ...opts.palette };
   const effect = opts.effect ?? true;
   const sum = summarisePairs(windows, regions);
-  const n = sum.windowCount;
+  const n = opts.windowCount ?? sum.windowCount;
   const infos = placeRegions(sum.regions);
   const byId = new Map(infos.map((r) => [r.id, r]));
 
@@ -626,5 +631,5 @@ function nodeTooltip(d: FlowNodeDatum, pal: Pick<FlowPalette, 'accept' | 'reject
 
 /** "1 window (1 min)" or "average of 15 windows (15 min)". */
 export function spanLabel(n: number): string {
-  return n === 1 ? '1 window (1 min)' : `average of ${n} windows (${n} min)`;
+  return n === 1 ? '1 window (1 min)' : `average of ${n} windows (${formatDuration(n * 60_000)})`;
 }

@@ -64,6 +64,8 @@ export interface RegionMatrixOptions {
   /** The chart's size in px, to fit labels to the cells (default 900 × 520). */
   width?: number;
   height?: number;
+  /** Capture windows the sums cover, when `windows` is a range's pseudo window (see the flow map). */
+  windowCount?: number;
 }
 
 /** Where a cell's REJECT share goes: a second line, after the rate, or only the red border. */
@@ -169,7 +171,7 @@ export function buildRegionMatrixOption(
 ): EChartsCoreOption {
   const pal: MatrixPalette = { ...matrixPalette(opts.theme), ...opts.palette };
   const sum = summarisePairs(windows, regions);
-  const n = sum.windowCount;
+  const n = opts.windowCount ?? sum.windowCount;
   const ids = sum.regions;
   const index = new Map(ids.map((id, i) => [id, i]));
 

@@ -1,5 +1,5 @@
 // Traffic by protocol over a range of windows: exact (per-window protocol totals are complete).
-import type { WindowAggregate } from '../../shared/events.ts';
+import type { ProtocolTotals, WindowAggregate } from '../../shared/events.ts';
 import { formatBytes, formatInteger, formatPercent } from '../lib/format.ts';
 import { protocolName } from '../../shared/fields.ts';
 import type { AppOption } from './option-types.ts';
@@ -117,4 +117,19 @@ export function buildProtocolOption(
       },
     ],
   };
+}
+
+/** Protocol totals of a range as the history API sums them, largest bytes first. */
+export function protocolRowsFromTotals(totals: readonly ProtocolTotals[]): ProtocolRow[] {
+  const total = totals.reduce((n, t) => n + t.bytes, 0);
+  return totals
+    .map((t) => ({
+      protocol: t.protocol,
+      name: protocolName(t.protocol),
+      bytes: t.bytes,
+      packets: t.packets,
+      records: t.records,
+      share: total > 0 ? t.bytes / total : 0,
+    }))
+    .sort((a, b) => b.bytes - a.bytes || a.protocol - b.protocol);
 }

@@ -1,25 +1,42 @@
-// Action ratio: the newest window's ACCEPT / REJECT split as a donut, and REJECT share over time.
-import type { WindowAggregate } from '../../shared/events.ts';
-import { formatBytes, formatClock, formatPercent, formatPps, packetsToPps } from '../lib/format.ts';
+// Action ratio: ACCEPT / REJECT split of an explicit range as a donut (live: the newest complete
+// window; history: the whole range), and the REJECT share per bucket over time.
+import type { Totals } from '../../shared/events.ts';
+import type { Action } from '../../shared/record.ts';
+import { formatBytes, formatInteger, formatPercent } from '../lib/format.ts';
+import { rejectShare, type ChartPoint } from '../lib/series.ts';
 import { HISTORY_MS, WINDOW_MS } from '../lib/windows.ts';
 import type { AppOption } from './option-types.ts';
 import { palette, type ThemeName } from './palette.ts';
-import { tooltipHeader, tooltipRow } from './tooltip.ts';
+import { emptyNote, tooltipHeader, tooltipRow } from './tooltip.ts';
+import { bucketLabel } from './traffic-option.ts';
 
 export type RatioBasis = 'bytes' | 'packets';
 
 export interface RatioShares {
   accept: number;
   reject: number;
-  /** False when the window carried nothing (both shares are 0 then). */
+  /** False when the range carried nothing (both shares are 0 then). */
   any: boolean;
 }
 
-/** ACCEPT and REJECT shares of a window by bytes or packets; they sum to 1 when there is traffic. */
-export function ratioShares(w: WindowAggregate | undefined, basis: RatioBasis): RatioShares {
-  if (!w) return { accept: 0, reject: 0, any: false };
-  const a = w.accept[basis];
-  const r = w.reject[basis];
+/** What the donut shows: ACCEPT and REJECT totals over [from, to), and that range in words. */
+export interface RatioTotals {
+  accept: Totals;
+  reject: Totals;
+  from: number;
+  to: number;
+  /** '14:05 window' or '21 Nov 13:00 – 14:00'. */
+  label: string;
+}
+
+/** ACCEPT and REJECT shares by bytes or packets; they sum to 1 when there is traffic. */
+export function ratioShares(
+  t: { accept: Totals; reject: Totals } | null | undefined,
+  basis: RatioBasis,
+): RatioShares {
+  if (!t) return { accept: 0, reject: 0, any: false };
+  const a = t.accept[basis];
+  const r = t.reject[basis];
   const total = a + r;
   if (total <= 0) return { accept: 0, reject: 0, any: false };
   return { accept: a / total, reject: r / total, any: true };
@@ -32,17 +49,43 @@ export interface RatioOptions {
   basis: RatioBasis;
 }
 
-/** Donut of the newest window. */
-export function buildRatioOption(
-  windows: readonly WindowAggregate[],
-  opts: RatioOptions,
-): AppOption {
+/** A donut slice: its share, and what drill-down needs (action, exact totals, the range). */
+export interface RatioSliceDatum {
+  name: Action;
+  value: number;
+  action: Action;
+  bytes: number;
+  packets: number;
+  records: number;
+  from: number;
+  to: number;
+}
+
+/** Donut of `totals` (null: no data yet). */
+export function buildRatioOption(totals: RatioTotals | null, opts: RatioOptions): AppOption {
   const p = palette(opts.theme);
-  const w = windows.at(-1);
-  const shares = ratioShares(w, opts.basis);
+  const shares = ratioShares(totals, opts.basis);
+  const slice = (action: Action): RatioSliceDatum => {
+    const t = action === 'ACCEPT' ? totals!.accept : totals!.reject;
+    return {
+      name: action,
+      value: action === 'ACCEPT' ? shares.accept : shares.reject,
+      action,
+      bytes: t.bytes,
+      packets: t.packets,
+      records: t.records,
+      from: totals!.from,
+      to: totals!.to,
+    };
+  };
   return {
     aria: { enabled: true },
     animationDurationUpdate: 400,
+    title: emptyNote(
+      !shares.any,
+      totals ? 'No traffic in this range' : 'Waiting for data…',
+      p.textMuted,
+    ),
     legend: {
       bottom: 0,
       left: 'center',
@@ -59,20 +102,14 @@ export function buildRatioOption(
     tooltip: {
       trigger: 'item',
       formatter: (params: unknown) => {
-        const { name, dataIndex } = params as { name?: string; dataIndex?: number };
-        if (!w) return '';
-        const t = dataIndex === 0 ? w.accept : w.reject;
+        const d = (params as { data?: RatioSliceDatum }).data;
+        if (!d || !totals) return '';
         return (
-          tooltipHeader(`${name ?? ''} · ${formatClock(w.windowStart)}`) +
-          tooltipRow(
-            null,
-            'Share',
-            formatPercent(dataIndex === 0 ? shares.accept : shares.reject),
-          ) +
-          tooltipRow(null, 'Bytes', formatBytes(t.bytes)) +
-          tooltipRow(null, 'Packets', String(t.packets)) +
-          tooltipRow(null, 'Packets/s', formatPps(packetsToPps(t.packets))) +
-          tooltipRow(null, 'Records', String(t.records))
+          tooltipHeader(`${d.action} · ${totals.label}`) +
+          tooltipRow(null, 'Share', formatPercent(d.value)) +
+          tooltipRow(null, 'Bytes', formatBytes(d.bytes)) +
+          tooltipRow(null, 'Packets', formatInteger(d.packets)) +
+          tooltipRow(null, 'Records', formatInteger(d.records))
         );
       },
     },
@@ -90,10 +127,9 @@ export function buildRatioOption(
         emphasis: { scale: true, scaleSize: 4 },
         data: shares.any
           ? [
-              { name: 'ACCEPT', value: shares.accept, itemStyle: { color: p.accept } },
+              { ...slice('ACCEPT'), itemStyle: { color: p.accept } },
               {
-                name: 'REJECT',
-                value: shares.reject,
+                ...slice('REJECT'),
                 itemStyle: { color: p.reject },
                 // The REJECT share, written in the hole of the donut (canvas text, not HTML).
                 label: {
@@ -141,25 +177,35 @@ export const RATIO_TIME_SERIES = {
 
 export interface RatioTimeOptions {
   theme: ThemeName;
+  /** Bucket length, ms (WINDOW_MS for live windows). */
+  step?: number;
+  /** [from, to) the chart spans (history); default: the last hour up to the newest point. */
+  span?: { from: number; to: number } | null;
 }
 
-/** REJECT share per window, by bytes and by packets, 0..1. */
+/** REJECT share per bucket, by bytes and by packets, 0..1. */
 export function buildRatioTimeOption(
-  windows: readonly WindowAggregate[],
+  points: readonly ChartPoint[],
   opts: RatioTimeOptions,
 ): AppOption {
   const p = palette(opts.theme);
-  const newest = windows.at(-1)?.windowStart;
-  const byStart = new Map(windows.map((w) => [w.windowStart, w]));
+  const step = opts.step ?? WINDOW_MS;
+  const span = opts.span ?? null;
+  const long = span !== null && span.to - span.from > 24 * 3_600_000;
+  const newest = points.at(-1)?.t;
+  const byStart = new Map(points.map((w) => [w.t, w]));
   const maxShare = Math.max(
     0,
-    ...windows.map((w) =>
-      Math.max(ratioShares(w, 'bytes').reject, ratioShares(w, 'packets').reject),
-    ),
+    ...points.map((w) => Math.max(rejectShare(w, 'bytes'), rejectShare(w, 'packets'))),
   );
   return {
     aria: { enabled: true },
     animationDurationUpdate: 400,
+    title: emptyNote(
+      !points.some((w) => w.acceptBytes + w.rejectBytes > 0),
+      'No traffic in this range',
+      p.textMuted,
+    ),
     grid: {
       left: 8,
       right: 16,
@@ -182,16 +228,32 @@ export function buildRatioTimeOption(
         const w = byStart.get(Number(first?.axisValue));
         if (!w) return '';
         return (
-          tooltipHeader(`REJECT share · ${formatClock(w.windowStart)}`) +
-          tooltipRow(p.reject, 'by bytes', formatPercent(ratioShares(w, 'bytes').reject)) +
-          tooltipRow(p.warn, 'by packets', formatPercent(ratioShares(w, 'packets').reject))
+          tooltipHeader(`REJECT share · ${bucketLabel(w.t, step, long)}`) +
+          tooltipRow(p.reject, 'by bytes', formatPercent(rejectShare(w, 'bytes'))) +
+          tooltipRow(p.warn, 'by packets', formatPercent(rejectShare(w, 'packets'))) +
+          tooltipRow(null, 'REJECT bytes', formatBytes(w.rejectBytes))
         );
       },
     },
     xAxis: {
       type: 'time',
-      ...(newest !== undefined ? { min: newest - HISTORY_MS + WINDOW_MS, max: newest } : {}),
-      axisLabel: { formatter: '{HH}:{mm}', hideOverlap: true },
+      ...(span
+        ? { min: span.from, max: Math.max(span.from, span.to - step) }
+        : newest !== undefined
+          ? { min: newest - HISTORY_MS + WINDOW_MS, max: newest }
+          : {}),
+      axisLabel: {
+        formatter: long
+          ? {
+              year: '{yyyy}',
+              month: '{MMM}',
+              day: '{d} {MMM}',
+              hour: '{HH}:{mm}',
+              minute: '{HH}:{mm}',
+            }
+          : '{HH}:{mm}',
+        hideOverlap: true,
+      },
       splitNumber: 4,
     },
     yAxis: {
@@ -211,7 +273,7 @@ export function buildRatioTimeOption(
         itemStyle: { color: p.reject },
         areaStyle: { color: p.rejectFill, opacity: 0.5 },
         emphasis: { disabled: true },
-        data: windows.map((w) => [w.windowStart, ratioShares(w, 'bytes').reject]),
+        data: points.map((w) => [w.t, rejectShare(w, 'bytes')]),
       },
       {
         type: 'line',
@@ -221,7 +283,7 @@ export function buildRatioTimeOption(
         lineStyle: { width: 1.5, color: p.warn, type: 'dashed' },
         itemStyle: { color: p.warn },
         emphasis: { disabled: true },
-        data: windows.map((w) => [w.windowStart, ratioShares(w, 'packets').reject]),
+        data: points.map((w) => [w.t, rejectShare(w, 'packets')]),
       },
     ],
   };

@@ -18,3 +18,15 @@ export function tooltipRow(color: string | null, label: string, value: string): 
     `<span style="font-variant-numeric:tabular-nums;font-weight:600">${escapeHtml(value)}</span></div>`
   );
 }
+
+/** A centred "no data" note for an option (an ECharts title, stable id, hidden when there is data). */
+export function emptyNote(show: boolean, text: string, color: string) {
+  return {
+    id: 'empty-note',
+    show,
+    text,
+    left: 'center',
+    top: 'middle',
+    textStyle: { color, fontSize: 14, fontWeight: 600 as const },
+  };
+}

@@ -3,9 +3,52 @@ import { formatBytes, formatEndpoint, formatInteger, formatPercent } from '../li
 import type { TopRow } from '../lib/top.ts';
 import type { AppOption } from './option-types.ts';
 import { palette, type ThemeName } from './palette.ts';
-import { tooltipHeader, tooltipRow } from './tooltip.ts';
+import { emptyNote, tooltipHeader, tooltipRow } from './tooltip.ts';
 
-export const TOP_SERIES = { accept: 'top-accept', reject: 'top-reject' } as const;
+/**
+ * Stable ids. `top-bytes` has one bar per quintuple (whole bytes, in the table's order) and is the
+ * click target; the REJECTed part is drawn over the end of each bar and lets clicks through.
+ */
+export const TOP_SERIES = {
+  bytes: 'top-bytes',
+  rejectBase: 'top-reject-base',
+  reject: 'top-reject',
+} as const;
+
+/** A `top-bytes` bar: the quintuple and its exact totals, what drill-down needs. */
+export interface TopBarDatum {
+  value: number;
+  key: string;
+  quintuple: {
+    srcaddr: string;
+    srcport: number;
+    dstaddr: string;
+    dstport: number;
+    protocol: number;
+  };
+  bytes: number;
+  packets: number;
+  rejectBytes: number;
+  rejectPackets: number;
+}
+
+export function topBarDatum(r: TopRow): TopBarDatum {
+  return {
+    value: r.bytes,
+    key: r.key,
+    quintuple: {
+      srcaddr: r.srcaddr,
+      srcport: r.srcport,
+      dstaddr: r.dstaddr,
+      dstport: r.dstport,
+      protocol: r.protocol,
+    },
+    bytes: r.bytes,
+    packets: r.packets,
+    rejectBytes: r.rejectBytes,
+    rejectPackets: r.rejectPackets,
+  };
+}
 
 export interface TopOptions {
   theme: ThemeName;
@@ -44,6 +87,7 @@ export function buildTopOption(rows: readonly TopRow[], opts: TopOptions): AppOp
   return {
     aria: { enabled: true },
     animationDurationUpdate: 300,
+    title: emptyNote(shown.length === 0, 'No quintuples in this range', p.textMuted),
     grid: {
       left: 8,
       right: 96,
@@ -83,23 +127,13 @@ export function buildTopOption(rows: readonly TopRow[], opts: TopOptions): AppOp
     series: [
       {
         type: 'bar',
-        id: TOP_SERIES.accept,
-        name: 'ACCEPT',
-        stack: 'top',
+        id: TOP_SERIES.bytes,
+        name: 'Bytes',
         barMaxWidth: 18,
         barCategoryGap: '30%',
-        itemStyle: { color: p.accept, borderRadius: 0 },
+        itemStyle: { color: p.accept, borderRadius: [0, 2, 2, 0] },
         emphasis: { disabled: true },
-        data: shown.map((r) => r.bytes - r.rejectBytes),
-      },
-      {
-        type: 'bar',
-        id: TOP_SERIES.reject,
-        name: 'REJECT',
-        stack: 'top',
-        barMaxWidth: 18,
-        itemStyle: { color: p.reject, borderRadius: [0, 2, 2, 0] },
-        emphasis: { disabled: true },
+        cursor: 'pointer',
         label: {
           show: true,
           position: 'right',
@@ -110,6 +144,32 @@ export function buildTopOption(rows: readonly TopRow[], opts: TopOptions): AppOp
             return row ? `${formatBytes(row.bytes)} · ${formatPercent(row.share)}` : '';
           },
         },
+        data: shown.map(topBarDatum),
+      },
+      // The REJECTed part at the end of the bar: a transparent base (the ACCEPTed bytes) stacked
+      // with the REJECTed bytes, laid over `top-bytes`. Silent, so a click lands on the bar.
+      {
+        type: 'bar',
+        id: TOP_SERIES.rejectBase,
+        name: 'ACCEPT part',
+        stack: 'reject',
+        silent: true,
+        barMaxWidth: 18,
+        itemStyle: { color: 'transparent' },
+        emphasis: { disabled: true },
+        tooltip: { show: false },
+        data: shown.map((r) => r.bytes - r.rejectBytes),
+      },
+      {
+        type: 'bar',
+        id: TOP_SERIES.reject,
+        name: 'REJECT',
+        stack: 'reject',
+        silent: true,
+        barMaxWidth: 18,
+        barGap: '-100%',
+        itemStyle: { color: p.reject, borderRadius: [0, 2, 2, 0] },
+        emphasis: { disabled: true },
         data: shown.map((r) => r.rejectBytes),
       },
     ],

@@ -1,37 +1,50 @@
-// Traffic volume over time: ACCEPT and REJECT stacked, in bits/s (bytes × 8 / 60) or packets/s.
-import type { WindowAggregate } from '../../shared/events.ts';
+// Traffic volume over time: ACCEPT and REJECT stacked, in bits/s or packets/s averaged over each
+// bucket (bytes × 8 / step seconds). Live windows are 60 s buckets; history buckets are 1 min,
+// 5 min or 1 h. Buckets still filling (streams yet to report) are drawn dashed and faded.
+import type { Action } from '../../shared/record.ts';
 import {
-  bytesToBps,
   formatBits,
+  formatBytes,
   formatClock,
+  formatHm,
+  formatInteger,
   formatPercent,
   formatPps,
-  packetsToPps,
 } from '../lib/format.ts';
+import {
+  nearestPoint,
+  pointRate,
+  rejectShare,
+  type ActionKey,
+  type ChartPoint,
+  type Metric,
+} from '../lib/series.ts';
+import { formatDayTime } from '../lib/time-range.ts';
 import { HISTORY_MS, WINDOW_MS } from '../lib/windows.ts';
 import type { AppOption } from './option-types.ts';
 import { palette, type ThemeName } from './palette.ts';
-import { tooltipHeader, tooltipRow } from './tooltip.ts';
+import { emptyNote, tooltipHeader, tooltipRow } from './tooltip.ts';
 
-export type TrafficMetric = 'bits' | 'packets';
+export type TrafficMetric = Metric;
 
 export interface TrafficOptions {
   theme: ThemeName;
   metric: TrafficMetric;
+  /** Bucket length, ms (WINDOW_MS for live windows). */
+  step?: number;
+  /** [from, to) the chart spans (history); default: the last hour up to the newest point. */
+  span?: { from: number; to: number } | null;
+  /** Shown when there are no points. */
+  emptyText?: string;
 }
 
-/** Stable series ids: updates merge into these. */
-export const TRAFFIC_SERIES = { accept: 'traffic-accept', reject: 'traffic-reject' } as const;
-
-/** A window's ACCEPT or REJECT value in the chosen metric, per second. */
-export function trafficValue(
-  w: WindowAggregate,
-  action: 'accept' | 'reject',
-  metric: TrafficMetric,
-): number {
-  const t = w[action];
-  return metric === 'bits' ? bytesToBps(t.bytes) : packetsToPps(t.packets);
-}
+/** Stable series ids: updates merge into these (the same set in live and history modes). */
+export const TRAFFIC_SERIES = {
+  accept: 'traffic-accept',
+  reject: 'traffic-reject',
+  acceptPending: 'traffic-accept-pending',
+  rejectPending: 'traffic-reject-pending',
+} as const;
 
 /** Axis and tooltip label of a value in the chosen metric. */
 export function formatTrafficValue(value: number, metric: TrafficMetric): string {
@@ -44,33 +57,97 @@ function axisValueOf(params: unknown): number | null {
   return typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : null;
 }
 
-export function buildTrafficOption(
-  windows: readonly WindowAggregate[],
-  opts: TrafficOptions,
-): AppOption {
+/** 'HH:MM – HH:MM' of a bucket, with the day when the chart spans more than a day. */
+export function bucketLabel(t: number, step: number, long: boolean): string {
+  if (step === WINDOW_MS && !long) return `${formatClock(t)} – ${formatClock(t + step)}`;
+  return `${long ? formatDayTime(t) : formatHm(t)} – ${formatHm(t + step)}`;
+}
+
+/** Why a bucket is dashed, for its tooltip. */
+export function pendingNote(p: ChartPoint): string {
+  if (p.streamsTotal !== undefined && p.streamsReported !== undefined) {
+    return `${p.streamsReported} of ${p.streamsTotal} streams reported`;
+  }
+  return 'still filling: its newest windows are not complete';
+}
+
+/** What a click at data coordinates (x, y) of the traffic chart hits: a bucket and its band. */
+export interface TrafficHit {
+  point: ChartPoint;
+  /** The band under the pointer; undefined above the stack (the whole bucket). */
+  action?: Action;
+}
+
+/**
+ * The bucket nearest x; REJECT is the bottom band of the stack, ACCEPT the one on top of it. A
+ * REJECT band thinner than `tolerance` (y units, a few pixels) still takes clicks that close to
+ * the axis, and so do clicks just under the axis.
+ */
+export function trafficHit(
+  points: readonly ChartPoint[],
+  step: number,
+  metric: TrafficMetric,
+  x: number,
+  y: number,
+  tolerance = 0,
+): TrafficHit | null {
+  const point = nearestPoint(points, x, step);
+  if (!point || y < -tolerance) return null;
+  const at = Math.max(0, y);
+  const reject = pointRate(point, 'reject', metric, step);
+  const accept = pointRate(point, 'accept', metric, step);
+  if (reject > 0 && at <= Math.max(reject, tolerance)) return { point, action: 'REJECT' };
+  if (accept > 0 && at <= reject + accept) return { point, action: 'ACCEPT' };
+  return { point };
+}
+
+export function buildTrafficOption(points: readonly ChartPoint[], opts: TrafficOptions): AppOption {
   const p = palette(opts.theme);
   const { metric } = opts;
-  const byStart = new Map(windows.map((w) => [w.windowStart, w]));
-  const newest = windows.at(-1)?.windowStart;
-  const line = (action: 'accept' | 'reject') => {
-    const data = windows.map((w) => [w.windowStart, trafficValue(w, action, metric)]);
+  const step = opts.step ?? WINDOW_MS;
+  const span = opts.span ?? null;
+  const byStart = new Map(points.map((w) => [w.t, w]));
+  const newest = points.at(-1)?.t;
+  const long = span !== null && span.to - span.from > 24 * 3_600_000;
+  // Dashed trailing part: from the newest complete point (so the lines join) to the end.
+  const firstPending = points.findIndex((w) => w.pending);
+  const solid = firstPending < 0 ? points : points.slice(0, firstPending);
+  const pending = firstPending < 0 ? [] : points.slice(Math.max(0, firstPending - 1));
+  const value = (w: ChartPoint, a: ActionKey) => pointRate(w, a, metric, step);
+  // A few points over a wide axis (a week of which only hours are stored) would be invisible lines.
+  const symbols = points.length > 0 && points.length <= 24;
+
+  const line = (action: ActionKey, part: 'solid' | 'pending') => {
+    const shown = part === 'solid' ? solid : pending;
+    const data = shown.map((w) => [w.t, value(w, action)]);
     // A stacked line is drawn at the stack's total: an all-zero band gets no line, so it cannot
     // be mistaken for traffic of its own (a REJECT-only topic shows no ACCEPT line on top).
-    const any = data.some(([, v]) => (v ?? 0) > 0);
+    const any = points.some((w) => value(w, action) > 0);
+    const color = action === 'accept' ? p.accept : p.reject;
+    const dashed = part === 'pending';
     return {
       type: 'line' as const,
-      id: TRAFFIC_SERIES[action],
+      id: dashed
+        ? action === 'accept'
+          ? TRAFFIC_SERIES.acceptPending
+          : TRAFFIC_SERIES.rejectPending
+        : TRAFFIC_SERIES[action],
       name: action === 'accept' ? 'ACCEPT' : 'REJECT',
-      stack: 'traffic',
-      showSymbol: false,
+      stack: dashed ? 'traffic-pending' : 'traffic',
+      showSymbol: symbols,
       symbol: 'circle',
       symbolSize: 5,
       lineStyle: {
         width: any ? (action === 'accept' ? 1.5 : 1) : 0,
-        color: action === 'accept' ? p.accept : p.reject,
+        color,
+        type: dashed ? ('dashed' as const) : ('solid' as const),
+        opacity: dashed ? 0.8 : 1,
       },
-      itemStyle: { color: action === 'accept' ? p.accept : p.reject },
-      areaStyle: { color: action === 'accept' ? p.acceptFill : p.rejectFill },
+      itemStyle: { color },
+      areaStyle: {
+        color: action === 'accept' ? p.acceptFill : p.rejectFill,
+        opacity: dashed ? 0.35 : 1,
+      },
       emphasis: { disabled: true },
       data,
     };
@@ -78,6 +155,11 @@ export function buildTrafficOption(
   return {
     aria: { enabled: true },
     animationDurationUpdate: 400,
+    title: emptyNote(
+      !points.some((w) => w.acceptBytes + w.rejectBytes > 0),
+      opts.emptyText ?? 'No traffic in this range',
+      p.textMuted,
+    ),
     grid: {
       left: 8,
       right: 16,
@@ -101,38 +183,48 @@ export function buildTrafficOption(
         const t = axisValueOf(params);
         const w = t === null ? undefined : byStart.get(t);
         if (!w) return '';
-        const total = w.accept.bytes + w.reject.bytes;
+        const total = w.acceptBytes + w.rejectBytes;
         return (
-          tooltipHeader(
-            `${formatClock(w.windowStart)} – ${formatClock(w.windowStart + WINDOW_MS)}`,
-          ) +
-          tooltipRow(
-            p.accept,
-            'ACCEPT',
-            formatTrafficValue(trafficValue(w, 'accept', metric), metric),
-          ) +
-          tooltipRow(
-            p.reject,
-            'REJECT',
-            formatTrafficValue(trafficValue(w, 'reject', metric), metric),
-          ) +
+          tooltipHeader(bucketLabel(w.t, step, long)) +
+          tooltipRow(p.accept, 'ACCEPT', formatTrafficValue(value(w, 'accept'), metric)) +
+          tooltipRow(p.reject, 'REJECT', formatTrafficValue(value(w, 'reject'), metric)) +
           tooltipRow(
             null,
             'Total',
-            formatTrafficValue(
-              trafficValue(w, 'accept', metric) + trafficValue(w, 'reject', metric),
-              metric,
-            ),
+            formatTrafficValue(value(w, 'accept') + value(w, 'reject'), metric),
           ) +
-          tooltipRow(null, 'REJECT share', formatPercent(total > 0 ? w.reject.bytes / total : 0)) +
-          tooltipRow(null, 'Revision', String(w.revision))
+          tooltipRow(null, 'REJECT share', formatPercent(rejectShare(w, 'bytes'))) +
+          tooltipRow(
+            null,
+            metric === 'bits' ? 'Bytes' : 'Packets',
+            metric === 'bits'
+              ? formatBytes(total)
+              : formatInteger(w.acceptPackets + w.rejectPackets),
+          ) +
+          (w.revision !== undefined ? tooltipRow(null, 'Revision', String(w.revision)) : '') +
+          (w.pending ? tooltipRow(p.warn, 'Incomplete', pendingNote(w)) : '')
         );
       },
     },
     xAxis: {
       type: 'time',
-      ...(newest !== undefined ? { min: newest - HISTORY_MS + WINDOW_MS, max: newest } : {}),
-      axisLabel: { formatter: '{HH}:{mm}', hideOverlap: true },
+      ...(span
+        ? { min: span.from, max: Math.max(span.from, span.to - step) }
+        : newest !== undefined
+          ? { min: newest - HISTORY_MS + WINDOW_MS, max: newest }
+          : {}),
+      axisLabel: {
+        formatter: long
+          ? {
+              year: '{yyyy}',
+              month: '{MMM}',
+              day: '{d} {MMM}',
+              hour: '{HH}:{mm}',
+              minute: '{HH}:{mm}',
+            }
+          : '{HH}:{mm}',
+        hideOverlap: true,
+      },
       splitNumber: 6,
     },
     yAxis: {
@@ -143,6 +235,11 @@ export function buildTrafficOption(
     },
     // REJECT first: it is the bottom band of the stack, on the axis, so a small REJECT stays visible
     // and the top edge of the stack is the ACCEPT colour.
-    series: [line('reject'), line('accept')],
+    series: [
+      line('reject', 'solid'),
+      line('accept', 'solid'),
+      line('reject', 'pending'),
+      line('accept', 'pending'),
+    ],
   };
 }

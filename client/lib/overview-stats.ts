@@ -1,9 +1,10 @@
 // Totals across topics for the overview's summary strip. Pure.
 import type { TopicPulse } from '../../shared/events.ts';
+import { completePulsePoint } from './completeness.ts';
 import { bytesToBps } from './format.ts';
 
 export interface OverviewTotals {
-  /** Sum of every topic's newest window, bits/s. */
+  /** Sum of every topic's newest complete window (see completePulsePoint), bits/s. */
   bitsPerSecond: number;
   /** REJECTed share of all bytes over the last hour, weighted by each topic's bytes. */
   rejectShare: number;
@@ -13,14 +14,18 @@ export interface OverviewTotals {
   spark: Array<[number, number]>;
 }
 
-export function overviewTotals(pulses: readonly TopicPulse[]): OverviewTotals {
+/** `serverNow` null (unknown): each topic's newest point counts. */
+export function overviewTotals(
+  pulses: readonly TopicPulse[],
+  serverNow: number | null = null,
+): OverviewTotals {
   let bits = 0;
   let bytes = 0;
   let rejectBytes = 0;
   let records = 0;
   const byStart = new Map<number, number>();
   for (const p of pulses) {
-    const last = p.spark.at(-1);
+    const last = serverNow === null ? p.spark.at(-1) : completePulsePoint(p, serverNow);
     if (last) bits += bytesToBps(last[1]);
     const topicBytes = p.spark.reduce((n, [, b]) => n + b, 0);
     bytes += topicBytes;

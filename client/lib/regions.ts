@@ -306,3 +306,59 @@ export function bitRate(bytes: number, windowCount: number): number {
 export function packetRate(packets: number, windowCount: number): number {
   return windowCount > 0 ? packets / (WINDOW_SECONDS * windowCount) : 0;
 }
+
+/** A range's region pairs as the history API sums them, and what they cover. */
+export interface PairRange {
+  regionPairs: RegionPairTotals[];
+  /** Capture windows in the range that had traffic (rates divide by it). */
+  windowCount: number;
+  from: number;
+  to: number;
+}
+
+/** `r` as one pseudo window, so the window-based option builders can draw a range's sums. */
+export function pseudoWindow(topicId: string, r: PairRange): WindowAggregate {
+  const none = { bytes: 0, packets: 0, records: 0 };
+  return {
+    topicId,
+    windowStart: r.from,
+    revision: 1,
+    publishedAt: r.to,
+    accept: none,
+    reject: none,
+    byProtocol: [],
+    top: [],
+    topOther: none,
+    topTruncated: false,
+    regionPairs: r.regionPairs,
+    streams: [],
+  };
+}
+
+/** [from, to) of the windows `selectSpan` picks (counted back from the newest); null without windows. */
+export function spanBounds(
+  windows: readonly WindowAggregate[],
+  span: Span,
+): { from: number; to: number } | null {
+  const newest = windows.at(-1);
+  if (!newest) return null;
+  const minutes = SPANS.find((s) => s.span === span)?.minutes ?? 1;
+  return {
+    from: newest.windowStart - (minutes - 1) * WINDOW_SECONDS * 1000,
+    to: newest.windowStart + WINDOW_SECONDS * 1000,
+  };
+}
+
+/** A click on a flow-map line or a matrix cell: the pair, its sums and the range they cover. */
+export interface PairClick {
+  src: string;
+  dst: string;
+  /** The line's action; undefined for a matrix cell (both actions). */
+  action?: 'ACCEPT' | 'REJECT';
+  acceptBytes: number;
+  acceptPackets: number;
+  rejectBytes: number;
+  rejectPackets: number;
+  from: number;
+  to: number;
+}

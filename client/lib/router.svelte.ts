@@ -2,18 +2,28 @@
 // back/forward through popstate. `?wall=1` (wall mode) sticks across navigation.
 import { appLinkPath, isWallMode, matchRoute, resolveHref, type Route } from './routes.ts';
 
+export interface NavigateOptions {
+  /** history.state of the new entry (survives reloads, unlike component state). */
+  state?: unknown;
+  /** Scroll to the top (default true). */
+  scroll?: boolean;
+}
+
 export class Router {
   path = $state(location.pathname);
   search = $state(location.search);
+  /** history.state of the current entry. */
+  state = $state.raw<unknown>(history.state);
   route: Route = $derived(matchRoute(this.path));
   wall: boolean = $derived(isWallMode(this.search));
 
-  navigate(href: string, replace = false): void {
+  navigate(href: string, replace = false, options: NavigateOptions = {}): void {
     const target = resolveHref(href, location.href, this.wall);
-    if (replace) history.replaceState(null, '', target);
-    else history.pushState(null, '', target);
+    const state = options.state ?? null;
+    if (replace) history.replaceState(state, '', target);
+    else history.pushState(state, '', target);
     this.#sync();
-    window.scrollTo(0, 0);
+    if (options.scroll ?? true) window.scrollTo(0, 0);
   }
 
   /** Starts listening; returns the stop function. */
@@ -48,5 +58,6 @@ export class Router {
   #sync(): void {
     this.path = location.pathname;
     this.search = location.search;
+    this.state = history.state;
   }
 }

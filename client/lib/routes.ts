@@ -1,11 +1,15 @@
 // Client routes: path -> route. Pure; the server serves the app for these paths.
 
 export type Route =
-  { name: 'overview' } | { name: 'topic'; topicId: string } | { name: 'not-found'; path: string };
+  | { name: 'overview' }
+  | { name: 'topic'; topicId: string }
+  | { name: 'search' }
+  | { name: 'not-found'; path: string };
 
 export function matchRoute(pathname: string): Route {
   const path = pathname.replace(/\/+$/, '') || '/';
   if (path === '/') return { name: 'overview' };
+  if (path === '/search') return { name: 'search' };
   const m = /^\/topics\/([^/]+)$/.exec(path);
   if (m) {
     try {

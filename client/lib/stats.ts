@@ -1,5 +1,6 @@
 // Figures the dashboard computes from its windows: KPIs, stream health, publication delay. Pure.
-import type { WindowAggregate } from '../../shared/events.ts';
+import type { SeriesPoint } from '../../shared/api.ts';
+import { WINDOW_SECONDS, type Totals, type WindowAggregate } from '../../shared/events.ts';
 import { bytesToBps, packetsToPps } from './format.ts';
 import { WINDOW_MS } from './windows.ts';
 
@@ -177,4 +178,47 @@ export function streamRows(
   return [...rows.values()].sort(
     (a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state] || a.name.localeCompare(b.name),
   );
+}
+
+export interface RangeKpis {
+  /** Averages over the capture windows that had traffic (not over empty time). */
+  bitsPerSecond: number;
+  packetsPerSecond: number;
+  rejectShare: number;
+  records: number;
+  /** Capture windows in the range with traffic. */
+  windows: number;
+  /** Highest bucket bit rate, and its bucket start. */
+  peakBitsPerSecond: number;
+  peakAt: number | null;
+}
+
+/** Headline figures of a history range (its totals and series, step in ms). */
+export function rangeKpis(
+  totals: { accept: Totals; reject: Totals },
+  series: readonly SeriesPoint[],
+  step: number,
+): RangeKpis {
+  const windows = series.reduce((n, p) => n + p.windows, 0);
+  const seconds = windows * WINDOW_SECONDS;
+  const bytes = totals.accept.bytes + totals.reject.bytes;
+  const packets = totals.accept.packets + totals.reject.packets;
+  let peak = 0;
+  let peakAt: number | null = null;
+  for (const p of series) {
+    const bps = ((p.acceptBytes + p.rejectBytes) * 8) / (step / 1000);
+    if (bps > peak) {
+      peak = bps;
+      peakAt = p.t;
+    }
+  }
+  return {
+    bitsPerSecond: seconds > 0 ? (bytes * 8) / seconds : 0,
+    packetsPerSecond: seconds > 0 ? packets / seconds : 0,
+    rejectShare: bytes > 0 ? totals.reject.bytes / bytes : 0,
+    records: totals.accept.records + totals.reject.records,
+    windows,
+    peakBitsPerSecond: peak,
+    peakAt,
+  };
 }

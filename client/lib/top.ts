@@ -1,7 +1,7 @@
 // Top quintuples over a range of windows. The latest window is exact; a range sums the per-window
 // top-N lists, so a quintuple that missed some windows' lists is under-counted: such a merge is
 // flagged `approximate`. Shares are of the range's full traffic (accept + reject bytes), which is exact.
-import type { WindowAggregate } from '../../shared/events.ts';
+import type { TopQuintuple, WindowAggregate } from '../../shared/events.ts';
 import { lastMinutes } from './windows.ts';
 import { protocolName } from '../../shared/fields.ts';
 
@@ -89,4 +89,31 @@ export function mergeTop(
     .slice(0, limit);
   for (const row of rows) row.share = totalBytes > 0 ? row.bytes / totalBytes : 0;
   return { rows, totalBytes, windows: picked.length, approximate: picked.length > 1, truncated };
+}
+
+/**
+ * An exact top list over a range (the history API's `top`), as rows; shares of `totalBytes`, the
+ * range's full traffic. `windows` is how many capture windows the range holds.
+ */
+export function topFromList(
+  list: readonly TopQuintuple[],
+  totalBytes: number,
+  windows: number,
+  limit = 50,
+): TopResult {
+  const rows = list.slice(0, limit).map((q): TopRow => ({
+    key: `${q.srcaddr}|${q.srcport}|${q.dstaddr}|${q.dstport}|${q.protocol}`,
+    srcaddr: q.srcaddr,
+    srcport: q.srcport,
+    dstaddr: q.dstaddr,
+    dstport: q.dstport,
+    protocol: q.protocol,
+    protocolName: protocolName(q.protocol),
+    bytes: q.bytes,
+    packets: q.packets,
+    rejectBytes: q.rejectBytes,
+    rejectPackets: q.rejectPackets,
+    share: totalBytes > 0 ? q.bytes / totalBytes : 0,
+  }));
+  return { rows, totalBytes, windows, approximate: false, truncated: false };
 }

@@ -1,5 +1,6 @@
 // The client's edge check on server pushes: a malformed message is dropped (and counted) before it
 // reaches state, so the charts can trust the shapes the contract declares.
+import type { SeriesPoint, TopicWindows } from '../../shared/api.ts';
 import type { TopicPulse, WindowAggregate } from '../../shared/events.ts';
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -29,6 +30,35 @@ export function isTopicPulse(v: unknown): v is TopicPulse {
     Array.isArray(v.spark) &&
     isNum(v.rejectShare) &&
     (v.lastPublishedAt === null || isNum(v.lastPublishedAt))
+  );
+}
+
+const isSeriesPoint = (v: unknown): v is SeriesPoint =>
+  isObj(v) &&
+  isNum(v.t) &&
+  isNum(v.acceptBytes) &&
+  isNum(v.acceptPackets) &&
+  isNum(v.rejectBytes) &&
+  isNum(v.rejectPackets) &&
+  isNum(v.windows);
+
+/** GET /api/topics/:id/windows data (the HTTP edge check). */
+export function isTopicWindows(v: unknown): v is TopicWindows {
+  return (
+    isObj(v) &&
+    typeof v.topicId === 'string' &&
+    isNum(v.from) &&
+    isNum(v.to) &&
+    isNum(v.step) &&
+    v.step > 0 &&
+    typeof v.q === 'string' &&
+    Array.isArray(v.series) &&
+    v.series.every(isSeriesPoint) &&
+    isTotals(v.accept) &&
+    isTotals(v.reject) &&
+    Array.isArray(v.byProtocol) &&
+    Array.isArray(v.top) &&
+    Array.isArray(v.regionPairs)
   );
 }
 

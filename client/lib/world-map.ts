@@ -1,8 +1,6 @@
 // The world land masses for the CCN flow map: Natural Earth 1:110m land (world-atlas, 55 kB of
 // TopoJSON bundled by Vite), turned into GeoJSON once and registered with ECharts as WORLD_MAP.
-import { GraphicComponent } from 'echarts/components';
-import { getMap, registerMap, use } from 'echarts/core';
-import { LabelLayout } from 'echarts/features';
+import { getMap, registerMap } from 'echarts/core';
 import type { Feature, FeatureCollection, MultiPolygon, Polygon, Position } from 'geojson';
 import { feature } from 'topojson-client';
 import type { GeometryCollection, Topology } from 'topojson-specification';
@@ -58,12 +56,10 @@ export function buildWorldGeoJson(): FeatureCollection<MultiPolygon, { name: str
 }
 
 /**
- * Registers WORLD_MAP with ECharts unless it already is, plus what only the flow map uses: the graphic
- * component (its legend) and label layout (hiding overlapped region labels); charts/echarts.ts
- * registers the rest. Call before the first flow-map option.
+ * Registers WORLD_MAP with ECharts unless it already is (the ECharts parts, graphic component and
+ * label layout included, are registered in charts/echarts.ts). Call before the first flow-map option.
  */
 export function ensureWorldMap(): void {
-  use([GraphicComponent, LabelLayout]);
   if (getMap(WORLD_MAP)) return;
   // registerMap's declared GeoJSON type is its own; the shape is the standard one.
   registerMap(WORLD_MAP, buildWorldGeoJson() as unknown as Parameters<typeof registerMap>[1]);

@@ -4,12 +4,18 @@ import {
   quintupleLabel,
   topTooltipHtml,
   TOP_SERIES,
+  type TopBarDatum,
 } from '../../client/charts/top-option.ts';
 import { buildProtocolOption, protocolRows } from '../../client/charts/protocol-option.ts';
 import { mergeTop } from '../../client/lib/top.ts';
 import { quintuple, win, wins } from './client-fixtures.ts';
 
-type Bar = { id: string; data: number[]; label?: { formatter: (p: unknown) => string } };
+type Bar = {
+  id: string;
+  data: unknown[];
+  silent?: boolean;
+  label?: { formatter: (p: unknown) => string };
+};
 type Cat = { data: string[]; inverse: boolean };
 type Tooltip = { formatter: (p: unknown) => string };
 
@@ -25,11 +31,41 @@ describe('buildTopOption', () => {
       '10.0.1.12:443 → 203.0.113.123:36460 TCP',
       '10.0.1.11:53 → 10.0.0.2:5353 UDP',
     ]);
-    const [accept, reject] = o.series as unknown as Bar[];
-    expect([accept!.id, reject!.id]).toEqual([TOP_SERIES.accept, TOP_SERIES.reject]);
-    expect(accept!.data).toEqual([400_000, 40_000]);
+    const [bytes, base, reject] = o.series as unknown as Bar[];
+    expect([bytes!.id, base!.id, reject!.id]).toEqual([
+      TOP_SERIES.bytes,
+      TOP_SERIES.rejectBase,
+      TOP_SERIES.reject,
+    ]);
+    expect(bytes!.id).toBe('top-bytes');
+    expect(bytes!.data.map((d) => (d as TopBarDatum).value)).toEqual([400_000, 100_000]);
+    // The REJECT part sits at the end of the bar (transparent ACCEPT base, then REJECT), silent.
+    expect(base!.data).toEqual([400_000, 40_000]);
     expect(reject!.data).toEqual([0, 60_000]);
-    expect(reject!.label!.formatter({ dataIndex: 0 })).toBe('400 KB · 60.6%');
+    expect(base!.silent && reject!.silent).toBe(true);
+    expect(bytes!.label!.formatter({ dataIndex: 0 })).toBe('400 KB · 60.6%');
+  });
+
+  it('gives each top-bytes bar its quintuple and exact totals, in the table order', () => {
+    const top = mergeTop(wins(1), 'latest');
+    const [bytes] = buildTopOption(top.rows, { theme: 'dark' }).series as unknown as Bar[];
+    const items = bytes!.data as TopBarDatum[];
+    expect(items.map((d) => d.key)).toEqual(top.rows.slice(0, 10).map((r) => r.key));
+    expect(items[1]).toEqual({
+      value: 100_000,
+      key: '10.0.1.11|53|10.0.0.2|5353|17',
+      quintuple: {
+        srcaddr: '10.0.1.11',
+        srcport: 53,
+        dstaddr: '10.0.0.2',
+        dstport: 5353,
+        protocol: 17,
+      },
+      bytes: 100_000,
+      packets: 900,
+      rejectBytes: 60_000,
+      rejectPackets: 600,
+    });
   });
 
   it('shows at most the top 10', () => {
