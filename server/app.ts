@@ -123,8 +123,17 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
           jitterSec: config.simulator.jitterSec,
           backfillMinutes: config.simulator.backfillMinutes,
           tickMs: 250,
+          // Up to an hour is emitted before listen() (dashboards open full); a longer backfill
+          // goes in slices that wait for the store, whose queue would overflow otherwise.
+          backfillSliceMs: config.simulator.backfillMinutes > 60 ? 25 : 0,
         },
-        { catalog, clock, sink: (batch) => ingest.ingest(batch), resumeAfter },
+        {
+          catalog,
+          clock,
+          sink: (batch) => ingest.ingest(batch),
+          resumeAfter,
+          busy: () => store.backlog() > 500_000,
+        },
       )
     : null;
 
@@ -146,7 +155,8 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
   const clientDir = resolve(config.clientDir);
   const haveClient = existsSync(resolve(clientDir, 'index.html'));
   if (haveClient) {
-    await http.register(fastifyStatic, { root: clientDir, wildcard: false, index: 'index.html' });
+    // wildcard: files are looked up per request, so a rebuilt client is served without a restart.
+    await http.register(fastifyStatic, { root: clientDir, wildcard: true, index: 'index.html' });
   }
   // Client routes (/topics/<id>...) get the app; unknown API paths get a JSON 404.
   http.setNotFoundHandler((req, reply) => {

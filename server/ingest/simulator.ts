@@ -122,6 +122,8 @@ export interface SimulatorDeps {
    * the simulator carries on after it instead of emitting those windows again.
    */
   resumeAfter?: ReadonlyMap<string, number>;
+  /** True while downstream (the store) is behind: a sliced backfill waits instead of emitting. */
+  busy?: () => boolean;
 }
 
 /** Key of SimulatorDeps.resumeAfter. */
@@ -275,6 +277,10 @@ export function createSimulator(config: Partial<SimulatorConfig>, deps: Simulato
     backfillDone = new Promise<void>((resolve) => {
       const slice = () => {
         if (run.cancelled) return resolve();
+        if (deps.busy?.()) {
+          setTimeout(slice, 50);
+          return;
+        }
         const until = performance.now() + cfg.backfillSliceMs;
         while (i < queue.length && performance.now() < until) emit(queue[i++] as Due);
         if (i < queue.length) {
