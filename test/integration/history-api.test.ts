@@ -102,10 +102,9 @@ describe('history API', () => {
     expect(first.total).toBeGreaterThan(1000);
     const seen = new Set<number>();
     let bytes = 0;
-    let page = first;
     let cursor: string | null = null;
     do {
-      page = await getData<RecordsPage>(ctx.url, '/api/records', {
+      const page: RecordsPage = await getData<RecordsPage>(ctx.url, '/api/records', {
         ...params,
         limit: 1000,
         sort: 'bytes:desc',
