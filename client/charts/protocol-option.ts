@@ -4,7 +4,7 @@ import { formatBytes, formatInteger, formatPercent } from '../lib/format.ts';
 import { protocolName } from '../../shared/fields.ts';
 import type { AppOption } from './option-types.ts';
 import { palette, type ThemeName } from './palette.ts';
-import { tooltipHeader, tooltipRow } from './tooltip.ts';
+import { rowAt, tooltipHeader, tooltipRow } from './tooltip.ts';
 
 export interface ProtocolRow {
   protocol: number;
@@ -68,8 +68,7 @@ export function buildProtocolOption(
       trigger: 'axis',
       axisPointer: { type: 'shadow' },
       formatter: (params: unknown) => {
-        const first = (Array.isArray(params) ? params[0] : params) as { dataIndex?: number };
-        const row = shown[first?.dataIndex ?? -1];
+        const row = rowAt(shown, params);
         if (!row) return '';
         return (
           tooltipHeader(`${row.name} (${row.protocol})`) +

@@ -4,11 +4,18 @@ import type { Totals } from '../../shared/events.ts';
 import type { Action } from '../../shared/record.ts';
 import { formatBytes, formatInteger, formatPercent } from '../lib/format.ts';
 import { rejectShare, type ChartPoint } from '../lib/series.ts';
-import { HISTORY_MS, WINDOW_MS } from '../lib/windows.ts';
+import { WINDOW_MS } from '../lib/windows.ts';
+import {
+  bucketGrid,
+  bucketLabel,
+  bucketXAxis,
+  isLongSpan,
+  pointAt,
+  type BucketSpan,
+} from './bucket-axis.ts';
 import type { AppOption } from './option-types.ts';
 import { palette, type ThemeName } from './palette.ts';
 import { emptyNote, tooltipHeader, tooltipRow } from './tooltip.ts';
-import { bucketLabel } from './traffic-option.ts';
 
 export type RatioBasis = 'bytes' | 'packets';
 
@@ -180,7 +187,7 @@ export interface RatioTimeOptions {
   /** Bucket length, ms (WINDOW_MS for live windows). */
   step?: number;
   /** [from, to) the chart spans (history); default: the last hour up to the newest point. */
-  span?: { from: number; to: number } | null;
+  span?: BucketSpan;
 }
 
 /** REJECT share per bucket, by bytes and by packets, 0..1. */
@@ -191,8 +198,7 @@ export function buildRatioTimeOption(
   const p = palette(opts.theme);
   const step = opts.step ?? WINDOW_MS;
   const span = opts.span ?? null;
-  const long = span !== null && span.to - span.from > 24 * 3_600_000;
-  const newest = points.at(-1)?.t;
+  const long = isLongSpan(span);
   const byStart = new Map(points.map((w) => [w.t, w]));
   const maxShare = Math.max(
     0,
@@ -206,14 +212,7 @@ export function buildRatioTimeOption(
       'No traffic in this range',
       p.textMuted,
     ),
-    grid: {
-      left: 8,
-      right: 16,
-      top: 34,
-      bottom: 4,
-      outerBoundsMode: 'same',
-      outerBoundsContain: 'axisLabel',
-    },
+    grid: bucketGrid(),
     legend: {
       top: 0,
       right: 8,
@@ -224,8 +223,7 @@ export function buildRatioTimeOption(
     tooltip: {
       trigger: 'axis',
       formatter: (params: unknown) => {
-        const first = (Array.isArray(params) ? params[0] : params) as { axisValue?: unknown };
-        const w = byStart.get(Number(first?.axisValue));
+        const w = pointAt(byStart, params);
         if (!w) return '';
         return (
           tooltipHeader(`REJECT share · ${bucketLabel(w.t, step, long)}`) +
@@ -235,27 +233,7 @@ export function buildRatioTimeOption(
         );
       },
     },
-    xAxis: {
-      type: 'time',
-      ...(span
-        ? { min: span.from, max: Math.max(span.from, span.to - step) }
-        : newest !== undefined
-          ? { min: newest - HISTORY_MS + WINDOW_MS, max: newest }
-          : {}),
-      axisLabel: {
-        formatter: long
-          ? {
-              year: '{yyyy}',
-              month: '{MMM}',
-              day: '{d} {MMM}',
-              hour: '{HH}:{mm}',
-              minute: '{HH}:{mm}',
-            }
-          : '{HH}:{mm}',
-        hideOverlap: true,
-      },
-      splitNumber: 4,
-    },
+    xAxis: bucketXAxis(points, step, span, 4),
     yAxis: {
       type: 'value',
       min: 0,

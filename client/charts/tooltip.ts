@@ -30,3 +30,9 @@ export function emptyNote(show: boolean, text: string, color: string) {
     textStyle: { color, fontSize: 14, fontWeight: 600 as const },
   };
 }
+
+/** The row of a category chart an axis tooltip is about: `rows[dataIndex]` of its first param. */
+export function rowAt<T>(rows: readonly T[], params: unknown): T | undefined {
+  const first = (Array.isArray(params) ? params[0] : params) as { dataIndex?: number } | undefined;
+  return rows[first?.dataIndex ?? -1];
+}

@@ -3,7 +3,7 @@ import { formatBytes, formatEndpoint, formatInteger, formatPercent } from '../li
 import type { TopRow } from '../lib/top.ts';
 import type { AppOption } from './option-types.ts';
 import { palette, type ThemeName } from './palette.ts';
-import { emptyNote, tooltipHeader, tooltipRow } from './tooltip.ts';
+import { emptyNote, rowAt, tooltipHeader, tooltipRow } from './tooltip.ts';
 
 /**
  * Stable ids. `top-bytes` has one bar per quintuple (whole bytes, in the table's order) and is the
@@ -100,8 +100,7 @@ export function buildTopOption(rows: readonly TopRow[], opts: TopOptions): AppOp
       trigger: 'axis',
       axisPointer: { type: 'shadow' },
       formatter: (params: unknown) => {
-        const first = (Array.isArray(params) ? params[0] : params) as { dataIndex?: number };
-        const row = shown[first?.dataIndex ?? -1];
+        const row = rowAt(shown, params);
         return row ? topTooltipHtml(row, { accept: p.accept, reject: p.reject, approximate }) : '';
       },
     },

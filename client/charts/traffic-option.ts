@@ -2,15 +2,7 @@
 // bucket (bytes × 8 / step seconds). Live windows are 60 s buckets; history buckets are 1 min,
 // 5 min or 1 h. Buckets still filling (streams yet to report) are drawn dashed and faded.
 import type { Action } from '../../shared/record.ts';
-import {
-  formatBits,
-  formatBytes,
-  formatClock,
-  formatHm,
-  formatInteger,
-  formatPercent,
-  formatPps,
-} from '../lib/format.ts';
+import { formatBits, formatBytes, formatInteger, formatPercent, formatPps } from '../lib/format.ts';
 import {
   nearestPoint,
   pointRate,
@@ -19,8 +11,15 @@ import {
   type ChartPoint,
   type Metric,
 } from '../lib/series.ts';
-import { formatDayTime } from '../lib/time-range.ts';
-import { HISTORY_MS, WINDOW_MS } from '../lib/windows.ts';
+import { WINDOW_MS } from '../lib/windows.ts';
+import {
+  bucketGrid,
+  bucketLabel,
+  bucketXAxis,
+  isLongSpan,
+  pointAt,
+  type BucketSpan,
+} from './bucket-axis.ts';
 import type { AppOption } from './option-types.ts';
 import { palette, type ThemeName } from './palette.ts';
 import { emptyNote, tooltipHeader, tooltipRow } from './tooltip.ts';
@@ -33,7 +32,7 @@ export interface TrafficOptions {
   /** Bucket length, ms (WINDOW_MS for live windows). */
   step?: number;
   /** [from, to) the chart spans (history); default: the last hour up to the newest point. */
-  span?: { from: number; to: number } | null;
+  span?: BucketSpan;
   /** Shown when there are no points. */
   emptyText?: string;
 }
@@ -49,18 +48,6 @@ export const TRAFFIC_SERIES = {
 /** Axis and tooltip label of a value in the chosen metric. */
 export function formatTrafficValue(value: number, metric: TrafficMetric): string {
   return metric === 'bits' ? formatBits(value) : formatPps(value);
-}
-
-function axisValueOf(params: unknown): number | null {
-  const first = Array.isArray(params) ? params[0] : params;
-  const v = (first as { axisValue?: unknown; value?: unknown } | undefined)?.axisValue;
-  return typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : null;
-}
-
-/** 'HH:MM – HH:MM' of a bucket, with the day when the chart spans more than a day. */
-export function bucketLabel(t: number, step: number, long: boolean): string {
-  if (step === WINDOW_MS && !long) return `${formatClock(t)} – ${formatClock(t + step)}`;
-  return `${long ? formatDayTime(t) : formatHm(t)} – ${formatHm(t + step)}`;
 }
 
 /** Why a bucket is dashed, for its tooltip. */
@@ -107,8 +94,7 @@ export function buildTrafficOption(points: readonly ChartPoint[], opts: TrafficO
   const step = opts.step ?? WINDOW_MS;
   const span = opts.span ?? null;
   const byStart = new Map(points.map((w) => [w.t, w]));
-  const newest = points.at(-1)?.t;
-  const long = span !== null && span.to - span.from > 24 * 3_600_000;
+  const long = isLongSpan(span);
   // Dashed trailing part: from the newest complete point (so the lines join) to the end.
   const firstPending = points.findIndex((w) => w.pending);
   const solid = firstPending < 0 ? points : points.slice(0, firstPending);
@@ -160,14 +146,7 @@ export function buildTrafficOption(points: readonly ChartPoint[], opts: TrafficO
       opts.emptyText ?? 'No traffic in this range',
       p.textMuted,
     ),
-    grid: {
-      left: 8,
-      right: 16,
-      top: 34,
-      bottom: 4,
-      outerBoundsMode: 'same',
-      outerBoundsContain: 'axisLabel',
-    },
+    grid: bucketGrid(),
     legend: {
       top: 0,
       right: 8,
@@ -180,8 +159,7 @@ export function buildTrafficOption(points: readonly ChartPoint[], opts: TrafficO
       trigger: 'axis',
       axisPointer: { type: 'line' },
       formatter: (params: unknown) => {
-        const t = axisValueOf(params);
-        const w = t === null ? undefined : byStart.get(t);
+        const w = pointAt(byStart, params);
         if (!w) return '';
         const total = w.acceptBytes + w.rejectBytes;
         return (
@@ -206,27 +184,7 @@ export function buildTrafficOption(points: readonly ChartPoint[], opts: TrafficO
         );
       },
     },
-    xAxis: {
-      type: 'time',
-      ...(span
-        ? { min: span.from, max: Math.max(span.from, span.to - step) }
-        : newest !== undefined
-          ? { min: newest - HISTORY_MS + WINDOW_MS, max: newest }
-          : {}),
-      axisLabel: {
-        formatter: long
-          ? {
-              year: '{yyyy}',
-              month: '{MMM}',
-              day: '{d} {MMM}',
-              hour: '{HH}:{mm}',
-              minute: '{HH}:{mm}',
-            }
-          : '{HH}:{mm}',
-        hideOverlap: true,
-      },
-      splitNumber: 6,
-    },
+    xAxis: bucketXAxis(points, step, span, 6),
     yAxis: {
       type: 'value',
       min: 0,

@@ -72,6 +72,16 @@ export class Connection {
       if (this.#source === source) this.#source = null;
     };
   }
+
+  /** Starts the page's feed and watches it; the returned function undoes both (an $effect's teardown). */
+  follow(feed: FreshnessSource & { start(): () => void }): () => void {
+    const stop = feed.start();
+    const unwatch = this.watch(feed);
+    return () => {
+      unwatch();
+      stop();
+    };
+  }
 }
 
 let connection: Connection | null = null;

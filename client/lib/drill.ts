@@ -35,6 +35,21 @@ function request(d: DrillDown, expected: Expected | null): DrillRequest {
   return { drill: { from: d.from, to: d.to, q: d.q, label: d.label }, expected };
 }
 
+/** Sums of both actions, split by action. */
+interface ActionSums {
+  acceptBytes: number;
+  acceptPackets: number;
+  rejectBytes: number;
+  rejectPackets: number;
+}
+
+/** The bytes and packets of `action`, or of both actions without one. */
+function sumsOf(s: ActionSums, action: Action | undefined): Expected {
+  if (action === 'ACCEPT') return { bytes: s.acceptBytes, packets: s.acceptPackets };
+  if (action === 'REJECT') return { bytes: s.rejectBytes, packets: s.rejectPackets };
+  return { bytes: s.acceptBytes + s.rejectBytes, packets: s.acceptPackets + s.rejectPackets };
+}
+
 /**
  * A bucket of a time chart, or its ACCEPT or REJECT part. The bucket is cut to `bounds` (the range
  * the chart's data covers), since the server counted only the windows inside it.
@@ -51,19 +66,7 @@ export function bucketDrill(
     d.from = Math.max(d.from, bounds.from);
     d.to = Math.min(d.to, bounds.to);
   }
-  const bytes =
-    action === 'ACCEPT'
-      ? p.acceptBytes
-      : action === 'REJECT'
-        ? p.rejectBytes
-        : p.acceptBytes + p.rejectBytes;
-  const packets =
-    action === 'ACCEPT'
-      ? p.acceptPackets
-      : action === 'REJECT'
-        ? p.rejectPackets
-        : p.acceptPackets + p.rejectPackets;
-  return request(d, { bytes, packets });
+  return request(d, sumsOf(p, action));
 }
 
 /** A slice of the action ratio: the totals it was drawn from and the range they cover. */
@@ -120,22 +123,10 @@ export function pairDrill(
   base: string,
   action?: Action,
 ): DrillRequest {
-  const bytes =
-    action === 'ACCEPT'
-      ? pair.acceptBytes
-      : action === 'REJECT'
-        ? pair.rejectBytes
-        : pair.acceptBytes + pair.rejectBytes;
-  const packets =
-    action === 'ACCEPT'
-      ? pair.acceptPackets
-      : action === 'REJECT'
-        ? pair.rejectPackets
-        : pair.acceptPackets + pair.rejectPackets;
-  return request(drillRegionPair(bounds.from, bounds.to, base, pair.src, pair.dst, action), {
-    bytes,
-    packets,
-  });
+  return request(
+    drillRegionPair(bounds.from, bounds.to, base, pair.src, pair.dst, action),
+    sumsOf(pair, action),
+  );
 }
 
 /** True when two drill-downs open the same records. */

@@ -1,12 +1,12 @@
 // The overview's live data: logsets and one pulse per topic (snapshot on subscribe and on every
 // reconnect, then pulse:updated replaces a topic's pulse).
-import { WINDOW_SECONDS, type TopicPulse } from '../../shared/events.ts';
+import { WINDOW_SECONDS, type Overview, type TopicPulse } from '../../shared/events.ts';
 import type { LogsetInfo } from '../../shared/catalog.ts';
 import type { ErrorBody } from '../../shared/reply.ts';
 import type { FreshnessSource } from './connection.svelte.ts';
 import { rememberLogsets } from './logsets.ts';
-import { ServerClock } from './server-clock.ts';
-import { ACK_TIMEOUT_MS, type AppSocket } from './socket.ts';
+import type { AppSocket } from './socket.ts';
+import { Subscription } from './subscription.svelte.ts';
 import { STALE_WINDOWS } from './topic-feed.svelte.ts';
 import { drop, isTopicPulse } from './wire.ts';
 
@@ -15,7 +15,6 @@ const WINDOW_MS = WINDOW_SECONDS * 1000;
 export const PULSE_FRESH_MS = STALE_WINDOWS * WINDOW_MS;
 /** Sparkline bound: an hour of windows plus a margin. */
 const MAX_SPARK = 66;
-const RETRY_MS = 5_000;
 
 export type PulseStatus = 'live' | 'stale' | 'idle';
 
@@ -30,8 +29,6 @@ export class OverviewFeed implements FreshnessSource {
   logsets = $state.raw<LogsetInfo[]>([]);
   /** Per topic id; replaced (never mutated) on every update. */
   pulses = $state.raw<Readonly<Record<string, TopicPulse>>>({});
-  error = $state.raw<ErrorBody | null>(null);
-  loaded = $state(false);
   lastDataAt = $state<number | null>(null);
 
   /** Anchor of the estimated server clock: server time `server` at local time `local`. */
@@ -55,12 +52,24 @@ export class OverviewFeed implements FreshnessSource {
   });
 
   #socket: AppSocket;
-  #clock = new ServerClock();
-  #stopped = false;
-  #retry: ReturnType<typeof setTimeout> | undefined;
+  #subscription: Subscription<Overview>;
 
   constructor(socket: AppSocket) {
     this.#socket = socket;
+    this.#subscription = new Subscription(socket, {
+      ask: (timed, ack) => timed.emit('overview:subscribe', ack),
+      leave: (s) => s.emit('overview:unsubscribe'),
+      snapshot: this.#onSnapshot,
+    });
+  }
+
+  get error(): ErrorBody | null {
+    return this.#subscription.error;
+  }
+
+  /** True once the first subscribe answered (with data or an error). */
+  get loaded(): boolean {
+    return this.#subscription.loaded;
   }
 
   /** Estimated server time at local time `local`. */
@@ -69,64 +78,38 @@ export class OverviewFeed implements FreshnessSource {
     return a ? a.server + (local - a.local) * a.rate : null;
   }
 
+  /** Subscribes now (if connected) and on every reconnect; returns the stop function. */
   start(): () => void {
     const socket = this.#socket;
-    socket.on('connect', this.#subscribe);
-    socket.on('disconnect', this.#onDisconnect);
     socket.on('pulse:updated', this.#onPulse);
-    if (socket.connected) this.#subscribe();
+    const stop = this.#subscription.start();
     return () => {
-      this.#stopped = true;
-      clearTimeout(this.#retry);
-      socket.off('connect', this.#subscribe);
-      socket.off('disconnect', this.#onDisconnect);
+      stop();
       socket.off('pulse:updated', this.#onPulse);
-      if (socket.connected) socket.emit('overview:unsubscribe');
     };
   }
 
-  #subscribe = (): void => {
-    clearTimeout(this.#retry);
-    this.#socket.timeout(ACK_TIMEOUT_MS).emit('overview:subscribe', (err, reply) => {
-      if (this.#stopped) return;
-      if (err) {
-        this.error = { code: 'timeout', message: 'The server did not answer; retrying.' };
-        this.#retry = setTimeout(() => {
-          if (this.#socket.connected) this.#subscribe();
-        }, RETRY_MS);
-        return;
-      }
-      this.loaded = true;
-      if (!reply.ok) {
-        this.error = reply.error;
-        return;
-      }
-      const local = Date.now();
-      this.error = null;
-      this.logsets = reply.data.logsets;
-      rememberLogsets(reply.data.logsets);
-      this.pulses = Object.fromEntries(
-        reply.data.pulses.filter(isTopicPulse).map((p) => [p.topicId, bounded(p)]),
-      );
-      this.#noteData(reply.data.serverTime, local);
-    });
-  };
-
-  #onDisconnect = (): void => {
-    this.#clock.reset();
+  #onSnapshot = (data: Overview, local: number): void => {
+    this.logsets = data.logsets;
+    rememberLogsets(data.logsets);
+    this.pulses = Object.fromEntries(
+      data.pulses.filter(isTopicPulse).map((p) => [p.topicId, bounded(p)]),
+    );
+    this.#noteData(data.serverTime, local);
   };
 
   #onPulse = (pulse: TopicPulse): void => {
     if (!isTopicPulse(pulse)) return drop('pulse:updated', pulse);
-    if (this.#stopped) return;
+    if (this.#subscription.stopped) return;
     this.pulses = { ...this.pulses, [pulse.topicId]: bounded(pulse) };
     if (pulse.lastPublishedAt !== null) this.#noteData(pulse.lastPublishedAt, Date.now());
   };
 
   #noteData(server: number, local: number): void {
-    this.#clock.sample(server, local);
+    const clock = this.#subscription.clock;
+    clock.sample(server, local);
     this.lastDataAt = local;
-    this.#anchor = { server, local, rate: this.#clock.rate };
+    this.#anchor = { server, local, rate: clock.rate };
   }
 }
 

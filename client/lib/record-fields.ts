@@ -111,7 +111,6 @@ export interface IcmpDecoded {
 
 export const PROTOCOL_ICMP = 1;
 export const PROTOCOL_ICMPV6 = 58;
-export const PROTOCOL_TCP = 6;
 
 /**
  * ICMP type and code of an ICMP (1) or ICMPv6 (58) record, which Tencent packs into dstport as

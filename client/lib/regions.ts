@@ -147,9 +147,6 @@ const KNOWN: Record<string, KnownRegion> = {
   },
 };
 
-/** Ids of the regions this module knows, in the order above. */
-export const KNOWN_REGION_IDS: readonly string[] = Object.keys(KNOWN);
-
 /** The "unknown" row: south of every known region, left to right, wrapping after UNKNOWN_PER_ROW. */
 export const UNKNOWN_ROW = { lat: -48, lonStart: -110, lonStep: 20, rowStep: 7 } as const;
 const UNKNOWN_PER_ROW = 12;
@@ -214,15 +211,18 @@ export function placeRegions(ids: readonly string[]): RegionInfo[] {
 /** How much history a CCN chart sums. */
 export type Span = 'latest' | '15m' | '60m';
 
-export const SPANS: ReadonlyArray<{ span: Span; label: string; minutes: number }> = [
-  { span: 'latest', label: 'Latest window', minutes: 1 },
-  { span: '15m', label: 'Last 15 min', minutes: 15 },
-  { span: '60m', label: 'Last 60 min', minutes: 60 },
+/** The spans, in the shape of the span selector's options. */
+export const SPANS: ReadonlyArray<{ value: Span; label: string; minutes: number }> = [
+  { value: 'latest', label: 'Latest window', minutes: 1 },
+  { value: '15m', label: 'Last 15 min', minutes: 15 },
+  { value: '60m', label: 'Last 60 min', minutes: 60 },
 ];
+
+const spanMinutes = (span: Span): number => SPANS.find((s) => s.value === span)?.minutes ?? 1;
 
 /** The windows of `span`, counted back from the newest window (`windows` sorted, as the feed keeps them). */
 export function selectSpan(windows: readonly WindowAggregate[], span: Span): WindowAggregate[] {
-  return lastMinutes(windows, SPANS.find((s) => s.span === span)?.minutes ?? 1);
+  return lastMinutes(windows, spanMinutes(span));
 }
 
 export type PairTotals = RegionPairTotals;
@@ -342,10 +342,34 @@ export function spanBounds(
 ): { from: number; to: number } | null {
   const newest = windows.at(-1);
   if (!newest) return null;
-  const minutes = SPANS.find((s) => s.span === span)?.minutes ?? 1;
   return {
-    from: newest.windowStart - (minutes - 1) * WINDOW_SECONDS * 1000,
+    from: newest.windowStart - (spanMinutes(span) - 1) * WINDOW_SECONDS * 1000,
     to: newest.windowStart + WINDOW_SECONDS * 1000,
+  };
+}
+
+/** What a CCN chart draws (its windows; the rates' divisor when not their count) and the range they cover. */
+export interface PairView {
+  shown: WindowAggregate[];
+  bounds: { from: number; to: number } | null;
+  windowCount: number | undefined;
+}
+
+/** A range's sums (history mode), drawn as one pseudo window. */
+export function rangeView(topicId: string, r: PairRange): PairView {
+  return {
+    shown: [pseudoWindow(topicId, r)],
+    bounds: { from: r.from, to: r.to },
+    windowCount: r.windowCount,
+  };
+}
+
+/** The windows of `span` (live mode). */
+export function spanView(windows: readonly WindowAggregate[], span: Span): PairView {
+  return {
+    shown: selectSpan(windows, span),
+    bounds: spanBounds(windows, span),
+    windowCount: undefined,
   };
 }
 
@@ -361,4 +385,21 @@ export interface PairClick {
   rejectPackets: number;
   from: number;
   to: number;
+}
+
+/** The click on `d`, a flow-map line (`action`: its action) or a matrix cell (both actions). */
+export function pairClick(
+  d: Omit<PairClick, 'action' | 'from' | 'to'>,
+  bounds: { from: number; to: number },
+  action?: 'ACCEPT' | 'REJECT',
+): PairClick {
+  const sums = {
+    src: d.src,
+    dst: d.dst,
+    acceptBytes: d.acceptBytes,
+    acceptPackets: d.acceptPackets,
+    rejectBytes: d.rejectBytes,
+    rejectPackets: d.rejectPackets,
+  };
+  return action ? { ...sums, action, ...bounds } : { ...sums, ...bounds };
 }

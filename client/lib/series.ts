@@ -3,7 +3,6 @@
 import type { SeriesPoint } from '../../shared/api.ts';
 import type { WindowAggregate } from '../../shared/events.ts';
 import { streamsReported } from './completeness.ts';
-import { WINDOW_MS } from './windows.ts';
 
 /** A bucket of a time chart. `t` is its start; it covers [t, t + step). */
 export interface ChartPoint extends SeriesPoint {
@@ -95,9 +94,6 @@ export function nearestPoint(
   }
   return best && bestD <= stepMs ? best : null;
 }
-
-/** Window length, re-exported for chart builders that draw live windows as 60 s buckets. */
-export const LIVE_STEP_MS = WINDOW_MS;
 
 /** `points` (sorted) with a zero point in every missing bucket between the first and the last. */
 export function fillGaps(points: readonly ChartPoint[], stepMs: number): ChartPoint[] {

@@ -102,11 +102,6 @@ export function canShiftForward(range: TimeRange): boolean {
   return range.kind === 'abs';
 }
 
-export function sameRange(a: TimeRange, b: TimeRange): boolean {
-  if (a.kind === 'live') return b.kind === 'live' && a.name === b.name;
-  return b.kind === 'abs' && a.from === b.from && a.to === b.to;
-}
-
 const pad = (n: number) => String(n).padStart(2, '0');
 const MONTHS = 'Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec'.split(' ');
 

@@ -4,6 +4,7 @@
 import type { TopQuintuple, WindowAggregate } from '../../shared/events.ts';
 import { lastMinutes } from './windows.ts';
 import { protocolName } from '../../shared/fields.ts';
+import { quintupleKey } from '../../shared/record.ts';
 
 export type TopRange = 'latest' | '15m' | '60m';
 
@@ -40,9 +41,31 @@ export interface TopResult {
   truncated: boolean;
 }
 
-function windowsOf(windows: readonly WindowAggregate[], range: TopRange): WindowAggregate[] {
+/** The windows `range` sums, counted back from the newest (`windows` sorted). */
+export function topWindows(
+  windows: readonly WindowAggregate[],
+  range: TopRange,
+): WindowAggregate[] {
   if (range === 'latest') return windows.slice(-1);
   return lastMinutes(windows, range === '15m' ? 15 : 60);
+}
+
+/** `q` as a fresh row (mergeTop adds to it) with the given share. */
+function topRow(q: TopQuintuple, share: number): TopRow {
+  return {
+    key: quintupleKey(q),
+    srcaddr: q.srcaddr,
+    srcport: q.srcport,
+    dstaddr: q.dstaddr,
+    dstport: q.dstport,
+    protocol: q.protocol,
+    protocolName: protocolName(q.protocol),
+    bytes: q.bytes,
+    packets: q.packets,
+    rejectBytes: q.rejectBytes,
+    rejectPackets: q.rejectPackets,
+    share,
+  };
 }
 
 /** Top `limit` quintuples by bytes over `range`, largest first (ties: more packets, then key). */
@@ -51,7 +74,7 @@ export function mergeTop(
   range: TopRange,
   limit = 50,
 ): TopResult {
-  const picked = windowsOf(windows, range);
+  const picked = topWindows(windows, range);
   const byKey = new Map<string, TopRow>();
   let totalBytes = 0;
   let truncated = false;
@@ -59,7 +82,7 @@ export function mergeTop(
     totalBytes += w.accept.bytes + w.reject.bytes;
     truncated ||= w.topTruncated;
     for (const q of w.top) {
-      const key = `${q.srcaddr}|${q.srcport}|${q.dstaddr}|${q.dstport}|${q.protocol}`;
+      const key = quintupleKey(q);
       const row = byKey.get(key);
       if (row) {
         row.bytes += q.bytes;
@@ -67,20 +90,7 @@ export function mergeTop(
         row.rejectBytes += q.rejectBytes;
         row.rejectPackets += q.rejectPackets;
       } else {
-        byKey.set(key, {
-          key,
-          srcaddr: q.srcaddr,
-          srcport: q.srcport,
-          dstaddr: q.dstaddr,
-          dstport: q.dstport,
-          protocol: q.protocol,
-          protocolName: protocolName(q.protocol),
-          bytes: q.bytes,
-          packets: q.packets,
-          rejectBytes: q.rejectBytes,
-          rejectPackets: q.rejectPackets,
-          share: 0,
-        });
+        byKey.set(key, topRow(q, 0));
       }
     }
   }
@@ -101,19 +111,8 @@ export function topFromList(
   windows: number,
   limit = 50,
 ): TopResult {
-  const rows = list.slice(0, limit).map((q): TopRow => ({
-    key: `${q.srcaddr}|${q.srcport}|${q.dstaddr}|${q.dstport}|${q.protocol}`,
-    srcaddr: q.srcaddr,
-    srcport: q.srcport,
-    dstaddr: q.dstaddr,
-    dstport: q.dstport,
-    protocol: q.protocol,
-    protocolName: protocolName(q.protocol),
-    bytes: q.bytes,
-    packets: q.packets,
-    rejectBytes: q.rejectBytes,
-    rejectPackets: q.rejectPackets,
-    share: totalBytes > 0 ? q.bytes / totalBytes : 0,
-  }));
+  const rows = list
+    .slice(0, limit)
+    .map((q) => topRow(q, totalBytes > 0 ? q.bytes / totalBytes : 0));
   return { rows, totalBytes, windows, approximate: false, truncated: false };
 }

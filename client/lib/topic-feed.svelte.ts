@@ -1,28 +1,24 @@
 // One topic's live data: snapshot on subscribe (and on every reconnect), then window:published
 // deltas merged in place by revision into a bounded buffer (see windows.ts).
-import { WINDOW_SECONDS, type WindowAggregate } from '../../shared/events.ts';
+import { WINDOW_SECONDS, type TopicSnapshot, type WindowAggregate } from '../../shared/events.ts';
 import type { TopicInfo } from '../../shared/catalog.ts';
 import type { ErrorBody } from '../../shared/reply.ts';
 import type { FreshnessSource } from './connection.svelte.ts';
-import { ServerClock } from './server-clock.ts';
-import { ACK_TIMEOUT_MS, type AppSocket } from './socket.ts';
+import type { AppSocket } from './socket.ts';
 import { usualDelay } from './stats.ts';
+import { Subscription } from './subscription.svelte.ts';
 import { mergeWindows } from './windows.ts';
 import { drop, isWindowAggregate } from './wire.ts';
 
 const WINDOW_MS = WINDOW_SECONDS * 1000;
 /** Stale when no window newer than this many window lengths (plus the usual delay) has arrived. */
 export const STALE_WINDOWS = 3;
-const RETRY_MS = 5_000;
 
 export class TopicFeed implements FreshnessSource {
   readonly topicId: string;
   topic = $state.raw<TopicInfo | null>(null);
   /** Oldest first, highest revision per windowStart, bounded. */
   windows = $state.raw<WindowAggregate[]>([]);
-  error = $state.raw<ErrorBody | null>(null);
-  /** True once the first subscribe answered (with data or an error). */
-  loaded = $state(false);
   /** window:published messages merged since the page loaded. */
   updates = $state(0);
   lastDataAt = $state<number | null>(null);
@@ -45,13 +41,25 @@ export class TopicFeed implements FreshnessSource {
   });
 
   #socket: AppSocket;
-  #clock = new ServerClock();
-  #stopped = false;
-  #retry: ReturnType<typeof setTimeout> | undefined;
+  #subscription: Subscription<TopicSnapshot>;
 
   constructor(topicId: string, socket: AppSocket) {
     this.topicId = topicId;
     this.#socket = socket;
+    this.#subscription = new Subscription(socket, {
+      ask: (timed, ack) => timed.emit('topic:subscribe', { topicId }, ack),
+      leave: (s) => s.emit('topic:unsubscribe', { topicId }),
+      snapshot: this.#onSnapshot,
+    });
+  }
+
+  get error(): ErrorBody | null {
+    return this.#subscription.error;
+  }
+
+  /** True once the first subscribe answered (with data or an error). */
+  get loaded(): boolean {
+    return this.#subscription.loaded;
   }
 
   /** Estimated server time at local time `local` (reactive), or null before any data. */
@@ -63,67 +71,32 @@ export class TopicFeed implements FreshnessSource {
   /** Subscribes now (if connected) and on every reconnect; returns the stop function. */
   start(): () => void {
     const socket = this.#socket;
-    socket.on('connect', this.#subscribe);
-    socket.on('disconnect', this.#onDisconnect);
     socket.on('window:published', this.#onWindow);
-    if (socket.connected) this.#subscribe();
-    return () => this.#stop();
+    const stop = this.#subscription.start();
+    return () => {
+      stop();
+      socket.off('window:published', this.#onWindow);
+    };
   }
 
-  #stop(): void {
-    this.#stopped = true;
-    clearTimeout(this.#retry);
-    const socket = this.#socket;
-    socket.off('connect', this.#subscribe);
-    socket.off('disconnect', this.#onDisconnect);
-    socket.off('window:published', this.#onWindow);
-    if (socket.connected) socket.emit('topic:unsubscribe', { topicId: this.topicId });
-  }
-
-  #subscribe = (): void => {
-    clearTimeout(this.#retry);
-    this.#socket
-      .timeout(ACK_TIMEOUT_MS)
-      .emit('topic:subscribe', { topicId: this.topicId }, (err, reply) => {
-        if (this.#stopped) return;
-        if (err) {
-          this.error = { code: 'timeout', message: 'The server did not answer; retrying.' };
-          this.#retry = setTimeout(() => {
-            if (this.#socket.connected) this.#subscribe();
-          }, RETRY_MS);
-          return;
-        }
-        this.loaded = true;
-        if (!reply.ok) {
-          this.error = reply.error;
-          return;
-        }
-        const local = Date.now();
-        const { topic, windows, serverTime } = reply.data;
-        this.#clock.sample(serverTime, local);
-        this.topic = topic;
-        this.error = null;
-        // A server whose clock is behind our newest window is another server (or a restarted
-        // simulator): its snapshot replaces what we hold instead of merging into it.
-        const newest = this.windows.at(-1);
-        const held = newest && serverTime < newest.windowStart ? [] : this.windows;
-        const merged = mergeWindows(held, windows.filter(isWindowAggregate));
-        this.windows = merged.windows;
-        this.#subscribedServer = serverTime;
-        this.#noteData(serverTime, local);
-      });
-  };
-
-  #onDisconnect = (): void => {
-    // A reconnect may reach a restarted server whose (simulated) clock starts elsewhere.
-    this.#clock.reset();
+  #onSnapshot = ({ topic, windows, serverTime }: TopicSnapshot, local: number): void => {
+    this.#subscription.clock.sample(serverTime, local);
+    this.topic = topic;
+    // A server whose clock is behind our newest window is another server (or a restarted
+    // simulator): its snapshot replaces what we hold instead of merging into it.
+    const newest = this.windows.at(-1);
+    const held = newest && serverTime < newest.windowStart ? [] : this.windows;
+    const merged = mergeWindows(held, windows.filter(isWindowAggregate));
+    this.windows = merged.windows;
+    this.#subscribedServer = serverTime;
+    this.#noteData(serverTime, local);
   };
 
   #onWindow = (update: WindowAggregate): void => {
     if (!isWindowAggregate(update)) return drop('window:published', update);
-    if (update.topicId !== this.topicId || this.#stopped) return;
+    if (update.topicId !== this.topicId || this.#subscription.stopped) return;
     const local = Date.now();
-    this.#clock.sample(update.publishedAt, local);
+    this.#subscription.clock.sample(update.publishedAt, local);
     const { windows, applied } = mergeWindows(this.windows, [update]);
     if (applied > 0) {
       this.windows = windows;
@@ -135,6 +108,6 @@ export class TopicFeed implements FreshnessSource {
   #noteData(server: number, local: number): void {
     this.lastDataAt = local;
     this.#lastDataServer = server;
-    this.#rate = this.#clock.rate;
+    this.#rate = this.#subscription.clock.rate;
   }
 }

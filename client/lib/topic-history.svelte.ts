@@ -23,8 +23,6 @@ export function refreshDelay(lastStart: number | null, now: number): number {
   return Math.max(REFRESH_DEBOUNCE_MS, lastStart + REFRESH_MIN_INTERVAL_MS - now);
 }
 
-export const historyKey = (p: HistoryParams): string => `${p.from}|${p.to}|${p.step}|${p.q}`;
-
 export class TopicHistory {
   readonly topicId: string;
   /** The newest answer; kept while a newer request runs. */

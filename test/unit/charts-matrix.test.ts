@@ -8,43 +8,19 @@ import {
   matrixPalette,
   type MatrixCellDatum,
 } from '../../client/charts/matrix-option.ts';
+import { MIN, ccnWindow, regionPair } from './client-fixtures.ts';
 
 // ---- fixtures -------------------------------------------------------------------------------
 
 const T0 = Date.UTC(2025, 0, 15, 12, 0, 0);
-const MIN = 60_000;
 const REGIONS = ['ap-guangzhou', 'ap-shanghai', 'ap-singapore', 'eu-frankfurt'];
 
-function pair(src: string, dst: string, acceptBytes: number, rejectBytes = 0): RegionPairTotals {
-  return {
-    src,
-    dst,
-    acceptBytes,
-    acceptPackets: Math.round(acceptBytes / 1000),
-    rejectBytes,
-    rejectPackets: Math.round(rejectBytes / 100),
-    records: 4,
-  };
-}
+const pair = (src: string, dst: string, acceptBytes: number, rejectBytes = 0) =>
+  regionPair(src, dst, acceptBytes, rejectBytes, 4);
 
 /** A CCN window whose totals are the sums of its region pairs. */
-function win(minute: number, pairs: RegionPairTotals[], revision = 1): WindowAggregate {
-  const sum = (f: (p: RegionPairTotals) => number) => pairs.reduce((n, p) => n + f(p), 0);
-  return {
-    topicId: 'topic-ccn',
-    windowStart: T0 + minute * MIN,
-    revision,
-    publishedAt: T0 + (minute + 1) * MIN,
-    accept: { bytes: sum((p) => p.acceptBytes), packets: sum((p) => p.acceptPackets), records: 1 },
-    reject: { bytes: sum((p) => p.rejectBytes), packets: sum((p) => p.rejectPackets), records: 1 },
-    byProtocol: [],
-    top: [],
-    topOther: { bytes: 0, packets: 0, records: 0 },
-    topTruncated: false,
-    regionPairs: pairs,
-    streams: [],
-  };
-}
+const win = (minute: number, pairs: RegionPairTotals[], revision = 1) =>
+  ccnWindow(T0 + minute * MIN, pairs, revision, T0 + (minute + 1) * MIN);
 
 function fixture(): WindowAggregate[] {
   return [

@@ -1,5 +1,5 @@
 // Real-looking window aggregates for the client's unit tests (shapes as the server publishes them).
-import type { TopQuintuple, WindowAggregate } from '../../shared/events.ts';
+import type { RegionPairTotals, TopQuintuple, WindowAggregate } from '../../shared/events.ts';
 
 export const T0 = Date.UTC(2026, 10, 21, 13, 0, 0);
 export const MIN = 60_000;
@@ -67,4 +67,47 @@ export function win(
 /** `n` consecutive windows starting at minute `from`. */
 export function wins(n: number, from = 0): WindowAggregate[] {
   return Array.from({ length: n }, (_, i) => win(from + i));
+}
+
+/** A CCN region pair: packets are ACCEPT bytes / 1000 and REJECT bytes / 100. */
+export function regionPair(
+  src: string,
+  dst: string,
+  acceptBytes: number,
+  rejectBytes: number,
+  records: number,
+): RegionPairTotals {
+  return {
+    src,
+    dst,
+    acceptBytes,
+    acceptPackets: Math.round(acceptBytes / 1000),
+    rejectBytes,
+    rejectPackets: Math.round(rejectBytes / 100),
+    records,
+  };
+}
+
+/** A CCN window whose totals are the sums of its region pairs. */
+export function ccnWindow(
+  windowStart: number,
+  pairs: RegionPairTotals[],
+  revision: number,
+  publishedAt: number,
+): WindowAggregate {
+  const sum = (f: (p: RegionPairTotals) => number) => pairs.reduce((n, p) => n + f(p), 0);
+  return {
+    topicId: 'topic-ccn',
+    windowStart,
+    revision,
+    publishedAt,
+    accept: { bytes: sum((p) => p.acceptBytes), packets: sum((p) => p.acceptPackets), records: 1 },
+    reject: { bytes: sum((p) => p.rejectBytes), packets: sum((p) => p.rejectPackets), records: 1 },
+    byProtocol: [],
+    top: [],
+    topOther: { bytes: 0, packets: 0, records: 0 },
+    topTruncated: false,
+    regionPairs: pairs,
+    streams: [],
+  };
 }

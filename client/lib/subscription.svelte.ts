@@ -1,0 +1,83 @@
+// A feed's subscription over the socket: asked on start and on every reconnect, asked again
+// RETRY_MS after an unanswered request (while connected). It keeps the answer's error for the page
+// and the server clock estimated from the feed's messages.
+import type { ErrorBody, Reply } from '../../shared/reply.ts';
+import { ServerClock } from './server-clock.ts';
+import { ACK_TIMEOUT_MS, type AppSocket } from './socket.ts';
+
+const RETRY_MS = 5_000;
+
+/** The socket with the ack timeout applied. */
+export type TimedSocket = ReturnType<AppSocket['timeout']>;
+
+export interface SubscriptionSpec<T> {
+  /** Sends the subscribe request on `timed`, with `ack` as its acknowledgement. */
+  ask(timed: TimedSocket, ack: (err: Error | null, reply: Reply<T>) => void): void;
+  /** Sends the unsubscribe message (called only while connected). */
+  leave(socket: AppSocket): void;
+  /** A snapshot answered; `local` is when it arrived (browser clock, ms). */
+  snapshot(data: T, local: number): void;
+}
+
+export class Subscription<T> {
+  error = $state.raw<ErrorBody | null>(null);
+  /** True once the first request was answered (with data or an error). */
+  loaded = $state(false);
+  /** Sampled by the feed; forgotten on disconnect (a reconnect may reach a restarted server). */
+  readonly clock = new ServerClock();
+
+  #socket: AppSocket;
+  #spec: SubscriptionSpec<T>;
+  #stopped = false;
+  #retry: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(socket: AppSocket, spec: SubscriptionSpec<T>) {
+    this.#socket = socket;
+    this.#spec = spec;
+  }
+
+  /** True after stop: late answers are dropped, and the feed drops late messages. */
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
+  /** Subscribes now (if connected) and on every reconnect; returns the stop function. */
+  start(): () => void {
+    const socket = this.#socket;
+    socket.on('connect', this.#subscribe);
+    socket.on('disconnect', this.#onDisconnect);
+    if (socket.connected) this.#subscribe();
+    return () => {
+      this.#stopped = true;
+      clearTimeout(this.#retry);
+      socket.off('connect', this.#subscribe);
+      socket.off('disconnect', this.#onDisconnect);
+      if (socket.connected) this.#spec.leave(socket);
+    };
+  }
+
+  #subscribe = (): void => {
+    clearTimeout(this.#retry);
+    this.#spec.ask(this.#socket.timeout(ACK_TIMEOUT_MS), (err, reply) => {
+      if (this.#stopped) return;
+      if (err) {
+        this.error = { code: 'timeout', message: 'The server did not answer; retrying.' };
+        this.#retry = setTimeout(() => {
+          if (this.#socket.connected) this.#subscribe();
+        }, RETRY_MS);
+        return;
+      }
+      this.loaded = true;
+      if (!reply.ok) {
+        this.error = reply.error;
+        return;
+      }
+      this.error = null;
+      this.#spec.snapshot(reply.data, Date.now());
+    });
+  };
+
+  #onDisconnect = (): void => {
+    this.clock.reset();
+  };
+}
