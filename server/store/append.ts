@@ -37,7 +37,8 @@ import {
   S_VERSION,
   type WireBatch,
 } from './batch.ts';
-import { RECORD_COLUMNS } from './schema.ts';
+import { addressTextHash, addressWordsHash, quintupleHash } from './qhash.ts';
+import { ACTIONS, HOUR_MS, LOG_STATUSES, RECORD_COLUMNS } from './schema.ts';
 
 const WINDOW_MS = WINDOW_SECONDS * 1000;
 const INT32_MIN = -2147483648;
@@ -51,6 +52,21 @@ const encoder = new TextEncoder();
 const image = new Uint32Array(4);
 const imageBytes = new Uint8Array(image.buffer);
 
+/** duckdb_string_t images of short ASCII texts, 4 words each. */
+function inlineImages(texts: readonly string[]): Uint32Array {
+  const out = new Uint32Array(texts.length * 4);
+  texts.forEach((t, i) => {
+    image.fill(0);
+    const { written } = encoder.encodeInto(t, imageBytes.subarray(4));
+    if (written !== t.length || written > INLINE_BYTES) throw new Error(`not inlinable: ${t}`);
+    image[0] = written;
+    out.set(image, i * 4);
+  });
+  return out;
+}
+const ACTION_IMAGES = inlineImages(ACTIONS);
+const STATUS_IMAGES = inlineImages(LOG_STATUSES);
+
 export interface AppendResult {
   appended: number;
   /** Rejected rows per reason (`bad-srcport`...). */
@@ -59,6 +75,8 @@ export interface AppendResult {
   sample: string | null;
   /** Newest window per (topic, stream) of the appended rows. */
   streams: Array<[topic: string, stream: string, windowStart: number]>;
+  /** Every (topic, hour) the appended rows fall in. */
+  hours: Array<[topic: string, hourStart: number]>;
 }
 
 // Column positions in the appender (schema.ts RECORD_COLUMNS order).
@@ -85,10 +103,11 @@ const INT64_COLUMNS: Array<[column: number, field: number]> = [
   [col('start_s'), N_START],
   [col('end_s'), N_END],
 ];
-const ENUM_COLUMNS: Array<[column: number, field: number]> = [
-  [col('action'), C_ACTION],
-  [col('log_status'), C_LOG_STATUS],
-  [col('format'), C_FORMAT],
+const ENUM_COLUMNS: Array<[column: number, field: number]> = [[col('format'), C_FORMAT]];
+/** Enum codes written as text (VARCHAR columns: dictionary-compressed, cheap to filter). */
+const CODED_TEXT: Array<[column: number, field: number, values: readonly string[]]> = [
+  [col('action'), C_ACTION, ACTIONS],
+  [col('log_status'), C_LOG_STATUS, LOG_STATUSES],
 ];
 const REASONS = ['bad-srcport', 'bad-dstport', 'bad-protocol'];
 const REASONS64 = ['bad-packets', 'bad-bytes', 'bad-start', 'bad-end'];
@@ -103,6 +122,7 @@ export function createRecordWriter(appender: DuckDBAppender) {
   const u128 = new Uint32Array(V * 4);
   const u8 = new Uint8Array(V);
   const strings = new Uint32Array(V * 4);
+  const u32 = new Uint32Array(V);
   const valid = new Uint32Array(Math.ceil(V / 64) * 2);
   const longRows = new Uint32Array(V);
   const validBytes = (n: number) => Math.ceil(n / 64) * 8;
@@ -259,6 +279,25 @@ export function createRecordWriter(appender: DuckDBAppender) {
       if (nulls) flushValidity(vec, n);
     };
 
+    /** qhash.ts hash of each distinct address text; -1 = not yet. */
+    const addrHash = new Float64Array(dict.length).fill(-1);
+    const hashOf = (code: number): number => {
+      if (code === 0) return 0;
+      let h = addrHash[code]!;
+      if (h < 0) {
+        h = ipOf(code)
+          ? addressWordsHash(
+              ipWords[code * 4]!,
+              ipWords[code * 4 + 1]!,
+              ipWords[code * 4 + 2]!,
+              ipWords[code * 4 + 3]!,
+            )
+          : addressTextHash(dict[code]!);
+        addrHash[code] = h;
+      }
+      return h;
+    };
+
     const extras = new Map<number, string>(b.extras);
     const streamMax = new Map<number, number>();
     let seq = firstSeq;
@@ -391,6 +430,46 @@ export function createRecordWriter(appender: DuckDBAppender) {
         if (nulls) flushValidity(vec, n);
       }
 
+      for (const [c, f, values] of CODED_TEXT) {
+        const vec = vector(c);
+        const first = codes[keep[k0]! * CODE_STRIDE + f]!;
+        let same = true;
+        for (let i = 1; i < n; i++) {
+          if (codes[keep[k0 + i]! * CODE_STRIDE + f] !== first) {
+            same = false;
+            break;
+          }
+        }
+        if (same) {
+          if (first === 0) allNull(vec, n);
+          else duckdb.vector_reference_value(vec, duckdb.create_varchar(values[first - 1]!));
+          continue;
+        }
+        valid.fill(0xffffffff);
+        let nulls = false;
+        for (let i = 0; i < n; i++) {
+          const v = codes[keep[k0 + i]! * CODE_STRIDE + f]!;
+          const o = 4 * i;
+          if (v === 0) {
+            strings[o] = 0;
+            strings[o + 1] = 0;
+            strings[o + 2] = 0;
+            strings[o + 3] = 0;
+            clearBit(i);
+            nulls = true;
+          } else {
+            const t = (v - 1) * 4;
+            const img = f === C_ACTION ? ACTION_IMAGES : STATUS_IMAGES;
+            strings[o] = img[t]!;
+            strings[o + 1] = img[t + 1]!;
+            strings[o + 2] = img[t + 2]!;
+            strings[o + 3] = img[t + 3]!;
+          }
+        }
+        duckdb.copy_data_to_vector(vec, 0, strings.buffer, 0, n * 16);
+        if (nulls) flushValidity(vec, n);
+      }
+
       for (const [c, f] of ENUM_COLUMNS) {
         valid.fill(0xffffffff);
         let nulls = false;
@@ -426,8 +505,38 @@ export function createRecordWriter(appender: DuckDBAppender) {
         else allNull(vec, n);
       }
 
+      // qhash of the quintuple (null fields as in qhash.ts)
+      for (let i = 0; i < n; i++) {
+        const r = keep[k0 + i]!;
+        const o = r * NUM_STRIDE;
+        const sp = num[o + N_SRCPORT]!;
+        const dp = num[o + N_DSTPORT]!;
+        const pr = num[o + N_PROTOCOL]!;
+        u32[i] = quintupleHash(
+          hashOf(str[r * STR_STRIDE + S_SRCADDR]!),
+          sp === sp ? sp : -1,
+          hashOf(str[r * STR_STRIDE + S_DSTADDR]!),
+          dp === dp ? dp : -1,
+          pr === pr ? pr : -1,
+        );
+      }
+      duckdb.copy_data_to_vector(vector(col('qhash')), 0, u32.buffer, 0, n * 4);
+
       appender.appendDataChunk(chunk);
       k0 += n;
+    }
+
+    // Hours touched, per topic (a segment's rows are mostly one window: compare with the last).
+    const hours = new Set<string>();
+    let lastSeg = -1;
+    let lastHour = NaN;
+    for (let k = 0; k < kept; k++) {
+      const sg = segOf[k]!;
+      const h = Math.floor(windowOf[k]! / HOUR_MS) * HOUR_MS;
+      if (sg === lastSeg && h === lastHour) continue;
+      lastSeg = sg;
+      lastHour = h;
+      hours.add(`${dict[segments[sg * SEG_STRIDE + 1]!]!}\u0000${h}`);
     }
 
     const streams: AppendResult['streams'] = [];
@@ -441,7 +550,16 @@ export function createRecordWriter(appender: DuckDBAppender) {
       else if (w > e[2]) e[2] = w;
     }
     for (const e of bySegment.values()) streams.push(e);
-    return { appended: kept, rejected, sample, streams };
+    return {
+      appended: kept,
+      rejected,
+      sample,
+      streams,
+      hours: Array.from(hours, (k) => {
+        const i = k.indexOf('\u0000');
+        return [k.slice(0, i), Number(k.slice(i + 1))] as [string, number];
+      }),
+    };
   }
 
   return { append };

@@ -29,7 +29,14 @@ export interface StoreConfig {
   threads?: number;
   /** DuckDB memory_limit, e.g. '4GB' (default: DuckDB's, 80 % of RAM). */
   memoryLimit?: string;
+  /**
+   * WAL size that triggers a checkpoint (default 128MB). Larger: fewer re-compressions of the last,
+   * partly filled row group under sustained ingest; smaller: shorter WAL replay after a crash.
+   */
+  checkpointThreshold?: string;
 }
+
+export const DEFAULT_CHECKPOINT_THRESHOLD = '128MB';
 
 const DAY_MS = 86_400_000;
 
@@ -63,6 +70,7 @@ const KNOWN = new Set([
   'retentionEveryMs',
   'threads',
   'memoryLimit',
+  'checkpointThreshold',
 ]);
 
 /** Returns a frozen copy of `config`; throws StoreConfigError listing every bad value. */
@@ -96,8 +104,11 @@ export function checkStoreConfig(config: StoreConfig): Readonly<StoreConfig> {
   int('maxQueuedRecords', config.maxQueuedRecords, 1);
   int('retentionEveryMs', config.retentionEveryMs, 0);
   if (config.threads !== undefined) int('threads', config.threads, 1, 1024);
-  if (config.memoryLimit !== undefined && !/^\d+(\.\d+)?\s*[KMGT]i?B$/i.test(config.memoryLimit)) {
-    problems.push(`memoryLimit must look like '4GB' or '512MiB', got ${String(config.memoryLimit)}`);
+  for (const name of ['memoryLimit', 'checkpointThreshold'] as const) {
+    const v = config[name];
+    if (v !== undefined && !(typeof v === 'string' && /^\d+(\.\d+)?\s*[KMGT]i?B$/i.test(v))) {
+      problems.push(`${name} must look like '4GB' or '512MiB', got ${String(v)}`);
+    }
   }
   if (
     Number.isSafeInteger(config.maxQueuedRecords) &&

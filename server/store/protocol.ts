@@ -12,7 +12,9 @@ export type ReadOp =
   | 'aggregate'
   | 'topQuintuples'
   | 'recomputeWindow'
-  | 'lastWindows';
+  | 'lastWindows'
+  /** Rolls every settled hour that needs it now (tests, bench); a timer does it too. */
+  | 'maintain';
 
 export type ToWorker =
   | { type: 'open'; config: Readonly<StoreConfig> }

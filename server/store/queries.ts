@@ -9,7 +9,11 @@ import type {
   TopQuintuple,
   WindowAggregate,
 } from '../../shared/events.ts';
+import { cidrRange, ipToBigInt } from '../../shared/ip.ts';
 import type { Action, FlowRecord, FormatKind, LogStatus } from '../../shared/record.ts';
+import { addressHash, quintupleHash } from './qhash.ts';
+import { COMPLETE_QUINTUPLE, TRAFFIC, type RollupView } from './rollup.ts';
+import { HOUR_MS, ROLLUP_TOP_K } from './schema.ts';
 import {
   ORDER_FIELDS,
   type AggregateQuery,
@@ -26,6 +30,12 @@ import {
 
 /** Runs `fn` on a connection of the read pool. */
 export type WithConnection = <T>(fn: (con: DuckDBConnection) => Promise<T>) => Promise<T>;
+
+export interface ReadContext {
+  use: WithConnection;
+  /** Rolled hours; null until the worker has checked them (then every read is raw). */
+  rollups: RollupView | null;
+}
 
 type Param = string | number | bigint | null;
 
@@ -55,8 +65,12 @@ function sOrNull(v: DuckDBValue): string | null {
 }
 
 async function rows(con: DuckDBConnection, sql: string, params: Param[]): Promise<DuckDBValue[][]> {
+  const t0 = performance.now();
   const reader = await con.runAndReadAll(sql, params as DuckDBValue[]);
-  return reader.getRows();
+  const t1 = performance.now();
+  const out = reader.getRows();
+  if (process.env.STORE_SQL_TRACE) console.error(`[sql ${(t1 - t0).toFixed(0)} ms, rows ${(performance.now() - t1).toFixed(0)} ms, ${out.length}] ${sql.replace(/\s+/g, ' ').slice(0, 120)}`);
+  return out;
 }
 
 function checkRange(fromMs: number, toMs: number): void {
@@ -86,8 +100,220 @@ function baseWhere(
   return [sql, params];
 }
 
-/** Records that count as traffic in the window aggregator: a start, an action, log-status OK or none. */
-const TRAFFIC = `start_s IS NOT NULL AND action IS NOT NULL AND (log_status IS NULL OR log_status = 'OK')`;
+// ---------------------------------------------------------------------------------------------
+// Rollup planning: rolled hours are read from the rollups, the rest of the range from records.
+
+/** Columns rollup_dims holds with the same values as records. */
+const DIMS_COLUMNS = new Set([
+  'topic',
+  'stream',
+  'window_start',
+  'format',
+  'version',
+  'account_id',
+  'interface_id',
+  'protocol',
+  'action',
+  'log_status',
+  'ccn_id',
+  'src_region',
+  'dst_region',
+  'region_id',
+]);
+/** Words of shared/query's SQL that are not columns. */
+const SQL_WORDS = new Set([
+  'and',
+  'or',
+  'not',
+  'in',
+  'is',
+  'null',
+  'true',
+  'false',
+  'between',
+  'like',
+  'ilike',
+  'escape',
+  'lower',
+  'upper',
+  'coalesce',
+  'cast',
+  'as',
+  'uhugeint',
+  'varchar',
+  'integer',
+  'bigint',
+]);
+/** shared/query's bare keyword: `lower(?) IN (lower("c1"), lower("c2"), ...)`. */
+const KEYWORD = /lower\(\?\) IN \((?:lower\("[a-z_]+"\)(?:, )?)+\)/g;
+
+/**
+ * Whether `where` gives the same answer on rollup_dims as on records: it reads only columns the
+ * rollup keeps, or srcaddr / dstaddr inside a keyword term whose value is not an address (the
+ * rollup keeps the texts that are not addresses, and an address text never equals a
+ * non-address value, whatever the case). Anything not recognised is not safe.
+ */
+export function dimsSafe(where: SqlFilter | null | undefined): boolean {
+  if (!where) return true;
+  // String literals (only ESCAPE '\' in compiled filters) hold no identifiers.
+  const sql = where.sql.replace(/'(?:[^']|'')*'/g, "''");
+  let ok = true;
+  const rest = sql.replace(KEYWORD, (match, offset: number) => {
+    const index = (sql.slice(0, offset).match(/\?/g) ?? []).length;
+    const value = where.params[index];
+    if (typeof value !== 'string' || ipToBigInt(value) !== null || cidrRange(value) !== null)
+      ok = false;
+    return match.replace(/lower\("(srcaddr|dstaddr)"\)/g, 'lower("topic")');
+  });
+  if (!ok) return false;
+  // A keyword term is NULL on a rollup row where it is FALSE on a record (the address is NULL
+  // there): the same under WHERE, AND, OR and shared/query's NOT coalesce(x, FALSE), but not
+  // under a bare NOT.
+  for (const m of rest.matchAll(/\bNOT\b/gi)) {
+    const before = rest.slice(0, m.index).trimEnd();
+    const after = rest.slice(m.index + 3).trimStart();
+    if (!/\bIS$/i.test(before) && !/^coalesce\(/i.test(after)) return false;
+  }
+  for (const m of rest.matchAll(/"([^"]*)"|\b([A-Za-z_][A-Za-z0-9_]*)\b/g)) {
+    const word = m[1] ?? m[2]!;
+    if (
+      m[1] !== undefined
+        ? !DIMS_COLUMNS.has(word)
+        : !DIMS_COLUMNS.has(word) && !SQL_WORDS.has(word.toLowerCase())
+    ) {
+      return false;
+    }
+  }
+  return true;
+}
+
+interface Coverage {
+  /** Predicate on rollup_dims / rollup_top: the valid hours used. */
+  rolled: { sql: string; params: Param[] } | null;
+  /** Predicate on records: [from, to) (and the topic) minus the rolled hours. */
+  raw: { sql: string; params: Param[] } | null;
+  /** The rolled hours per topic. */
+  hours: Map<string, number[]>;
+}
+
+/** Disjoint [a, b) runs of consecutive hours. */
+function runs(hours: readonly number[]): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (const h of hours) {
+    const last = out[out.length - 1];
+    if (last && last[1] === h) last[1] = h + HOUR_MS;
+    else out.push([h, h + HOUR_MS]);
+  }
+  return out;
+}
+
+/** [from, to) minus the runs. */
+function complement(
+  from: number,
+  to: number,
+  covered: Array<[number, number]>,
+): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  let at = from;
+  for (const [a, b] of covered) {
+    if (a > at) out.push([at, a]);
+    at = Math.max(at, b);
+  }
+  if (at < to) out.push([at, to]);
+  return out;
+}
+
+function rangesSql(col: string, ranges: Array<[number, number]>, params: Param[]): string {
+  const parts = ranges.map(([a, b]) => {
+    params.push(a, b);
+    return `(${col} >= ? AND ${col} < ?)`;
+  });
+  return parts.length === 1 ? parts[0]! : `(${parts.join(' OR ')})`;
+}
+
+function coverage(
+  view: RollupView | null,
+  topicId: string | undefined,
+  fromMs: number,
+  toMs: number,
+): Coverage {
+  checkRange(fromMs, toMs);
+  let from = fromMs;
+  let to = toMs;
+  if (view !== null) {
+    // Once checked, the rollups know every hour that holds records: nothing outside needs reading
+    // (and an empty leading range would keep zonemaps from pruning the rest).
+    const e = view.extent(topicId);
+    if (e === null) return { rolled: null, raw: null, hours: new Map() };
+    from = Math.max(from, e[0]);
+    to = Math.min(to, e[1]);
+    if (from >= to) return { rolled: null, raw: null, hours: new Map() };
+  }
+  const hours = new Map<string, number[]>();
+  const known = view === null ? [] : topicId !== undefined ? [topicId] : view.topics();
+  for (const t of known) {
+    const h = view!.validHours(t, from, to);
+    if (h.length > 0) hours.set(t, h);
+  }
+  if (hours.size === 0) {
+    const params: Param[] = [from, to];
+    let sql = 'window_start >= ? AND window_start < ?';
+    if (topicId !== undefined) {
+      sql += ' AND topic = ?';
+      params.push(topicId);
+    }
+    return { rolled: null, raw: { sql, params }, hours };
+  }
+  const rolledParams: Param[] = [];
+  const rolledParts: string[] = [];
+  const rawParams: Param[] = [];
+  const rawParts: string[] = [];
+  const envelope: Array<[number, number]> = [];
+  for (const [t, h] of hours) {
+    const r = runs(h);
+    rolledParams.push(t);
+    rolledParts.push(`(topic = ? AND ${rangesSql('hour_start', r, rolledParams)})`);
+    const rest = complement(from, to, r);
+    if (rest.length > 0) {
+      rawParams.push(t);
+      rawParts.push(`(topic = ? AND ${rangesSql('window_start', rest, rawParams)})`);
+      envelope.push(...rest);
+    }
+  }
+  if (topicId === undefined) {
+    // Topics with records but no rolled hour in the range are read whole.
+    const others = view!.allTopics().filter((t) => !hours.has(t));
+    if (others.length > 0) {
+      rawParams.push(...others);
+      rawParts.push(`(topic IN (${others.map(() => '?').join(', ')}))`);
+      envelope.push([from, to]);
+    }
+  }
+  let raw: Coverage['raw'] = null;
+  if (rawParts.length > 0) {
+    envelope.sort((a, b) => a[0] - b[0]);
+    const merged: Array<[number, number]> = [];
+    for (const [a, b] of envelope) {
+      const last = merged[merged.length - 1];
+      if (last && a <= last[1]) last[1] = Math.max(last[1], b);
+      else merged.push([a, b]);
+    }
+    const params: Param[] = [];
+    const env = rangesSql('window_start', merged, params);
+    raw = { sql: `${env} AND (${rawParts.join(' OR ')})`, params: [...params, ...rawParams] };
+  }
+  return {
+    rolled: { sql: `(${rolledParts.join(' OR ')})`, params: rolledParams },
+    raw,
+    hours,
+  };
+}
+
+function filterSql(where: SqlFilter | null | undefined): [string, Param[]] {
+  if (!where || where.sql.trim() === '' || where.sql.trim().toUpperCase() === 'TRUE')
+    return ['', []];
+  return [` AND (${where.sql})`, [...where.params]];
+}
 
 // ---------------------------------------------------------------------------------------------
 // Records
@@ -122,7 +348,10 @@ function toStored(r: DuckDBValue[]): StoredRecord {
     srcRegion: sOrNull(r[20]!),
     dstRegion: sOrNull(r[21]!),
     regionId: sOrNull(r[22]!),
-    extra: extra === null || extra === undefined ? null : (JSON.parse(String(extra)) as FlowRecord['extra']),
+    extra:
+      extra === null || extra === undefined
+        ? null
+        : (JSON.parse(String(extra)) as FlowRecord['extra']),
   };
 }
 
@@ -156,7 +385,12 @@ function sortValue(r: StoredRecord, field: OrderField): number {
 }
 
 /** Opaque cursor: base64url of [order field, direction, sort value, seq] of the last row. */
-export function encodeCursor(field: OrderField, dir: 'asc' | 'desc', key: number, seq: number): string {
+export function encodeCursor(
+  field: OrderField,
+  dir: 'asc' | 'desc',
+  key: number,
+  seq: number,
+): string {
   return Buffer.from(JSON.stringify([field, dir, key, seq])).toString('base64url');
 }
 
@@ -184,7 +418,7 @@ export function decodeCursor(
   return { key: v[2] as number, seq: v[3] as number };
 }
 
-export async function queryRecords(use: WithConnection, q: RecordQuery): Promise<RecordPage> {
+export async function queryRecords(ctx: ReadContext, q: RecordQuery): Promise<RecordPage> {
   const field = q.order?.field ?? 'window_start';
   const dir = q.order?.dir ?? 'desc';
   if (!(ORDER_FIELDS as readonly string[]).includes(field)) {
@@ -199,42 +433,122 @@ export async function queryRecords(use: WithConnection, q: RecordQuery): Promise
   const op = dir === 'desc' ? '<' : '>';
   let pageSql = base;
   const pageParams = [...baseParams];
-  if (q.cursor) {
-    const c = decodeCursor(q.cursor, field, dir);
+  const cursor = q.cursor ? decodeCursor(q.cursor, field, dir) : null;
+  if (cursor) {
     if (field === 'seq') {
       pageSql += ` AND seq ${op} ?`;
-      pageParams.push(c.seq);
+      pageParams.push(cursor.seq);
     } else {
       pageSql += ` AND (${key} ${op} ? OR (${key} = ? AND seq ${op} ?))`;
-      pageParams.push(c.key, c.key, c.seq);
+      pageParams.push(cursor.key, cursor.key, cursor.seq);
     }
   }
   const order = field === 'seq' ? `seq ${dir}` : `${key} ${dir}, seq ${dir}`;
-  pageParams.push(q.limit + 1);
-  const [page, totals] = await Promise.all([
-    use((con) =>
+  const page = async (cut: number | null) => {
+    let sql = pageSql;
+    const params = [...pageParams];
+    if (cut !== null) {
+      sql += ` AND window_start ${dir === 'desc' ? '>=' : '<='} ?`;
+      params.push(cut);
+    }
+    params.push(q.limit + 1);
+    return ctx.use((con) =>
       rows(
         con,
-        `SELECT ${RECORD_SELECT} FROM records WHERE ${pageSql} ORDER BY ${order} LIMIT ?`,
-        pageParams,
+        `SELECT ${RECORD_SELECT} FROM records WHERE ${sql} ORDER BY ${order} LIMIT ?`,
+        params,
       ),
-    ),
-    use((con) =>
-      rows(
-        con,
-        `SELECT count(*), coalesce(sum(bytes), 0), coalesce(sum(packets), 0) FROM records WHERE ${base}`,
-        baseParams,
-      ),
-    ),
-  ]);
-  const records = page.slice(0, q.limit).map(toStored);
+    );
+  };
+  let rowsOut: DuckDBValue[][];
+  let sums: { records: number; bytes: number; packets: number };
+  if (field === 'window_start' && ctx.rollups !== null && dimsSafe(q.where)) {
+    // Matches per rolled window tell how far back (or forward) the page can reach.
+    const t = await totals(ctx, q.topicId, q.fromMs, q.toMs, q.where, true);
+    sums = t;
+    let cut: number | null = null;
+    let seen = 0;
+    const windows = [...t.windows].sort((a, b) => (dir === 'desc' ? b[0] - a[0] : a[0] - b[0]));
+    for (const [w, count] of windows) {
+      if (cursor && (dir === 'desc' ? w >= cursor.key : w <= cursor.key)) continue;
+      seen += count;
+      if (seen > q.limit) {
+        cut = w;
+        break;
+      }
+    }
+    rowsOut = await page(cut);
+  } else {
+    [rowsOut, sums] = await Promise.all([
+      page(null),
+      totals(ctx, q.topicId, q.fromMs, q.toMs, q.where),
+    ]);
+  }
+  const records = rowsOut.slice(0, q.limit).map(toStored);
   const last = records[records.length - 1];
   const next =
-    page.length > q.limit && last !== undefined
+    rowsOut.length > q.limit && last !== undefined
       ? encodeCursor(field, dir, sortValue(last, field), last.seq)
       : null;
-  const t = totals[0]!;
-  return { records, total: n(t[0]!), sum: { bytes: n(t[1]!), packets: n(t[2]!) }, next };
+  return { records, total: sums.records, sum: { bytes: sums.bytes, packets: sums.packets }, next };
+}
+
+/**
+ * Count and sums of the records matching; rolled hours from rollup_dims when the filter allows.
+ * With `perWindow`, also the matches per rolled window (from the same scan).
+ */
+async function totals(
+  ctx: ReadContext,
+  topicId: string | undefined,
+  from: number,
+  to: number,
+  where: SqlFilter | null | undefined,
+  perWindow = false,
+): Promise<{ records: number; bytes: number; packets: number; windows: Array<[number, number]> }> {
+  const cov = coverage(dimsSafe(where) ? ctx.rollups : null, topicId, from, to);
+  if (cov.rolled) ctx.rollups?.used('dims');
+  const [f, fp] = filterSql(where);
+  const out = { records: 0, bytes: 0, packets: 0, windows: [] as Array<[number, number]> };
+  await Promise.all([
+    cov.rolled
+      ? ctx
+          .use((con) =>
+            rows(
+              con,
+              `SELECT ${perWindow ? 'window_start' : '0'}, sum(records), sum(bytes), sum(packets)
+               FROM rollup_dims WHERE ${cov.rolled!.sql} AND window_start >= ? AND window_start < ?${f}
+               ${perWindow ? 'GROUP BY window_start' : ''}`,
+              [...cov.rolled!.params, from, to, ...fp],
+            ),
+          )
+          .then((r) => {
+            for (const x of r) {
+              if (x[1] === null) continue;
+              out.records += n(x[1]!);
+              out.bytes += n(x[2]!);
+              out.packets += n(x[3]!);
+              if (perWindow) out.windows.push([n(x[0]!), n(x[1]!)]);
+            }
+          })
+      : null,
+    cov.raw
+      ? ctx
+          .use((con) =>
+            rows(
+              con,
+              `SELECT count(*), coalesce(sum(bytes), 0), coalesce(sum(packets), 0) FROM records
+               WHERE ${cov.raw!.sql}${f}`,
+              [...cov.raw!.params, ...fp],
+            ),
+          )
+          .then((r) => {
+            out.records += n(r[0]![0]!);
+            out.bytes += n(r[0]![1]!);
+            out.packets += n(r[0]![2]!);
+          })
+      : null,
+  ]);
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -247,7 +561,7 @@ function checkStep(stepMs: number): void {
 }
 
 export async function loadWindows(
-  use: WithConnection,
+  { use }: ReadContext,
   topicId: string,
   fromMs: number,
   toMs: number,
@@ -278,7 +592,7 @@ function seriesPoint(r: DuckDBValue[]): SeriesPoint {
 }
 
 export async function windowSeries(
-  use: WithConnection,
+  { use }: ReadContext,
   topicId: string,
   fromMs: number,
   toMs: number,
@@ -340,8 +654,7 @@ function regionPair(r: DuckDBValue[]): RegionPairTotals {
 const QUINTUPLE_COLUMNS = 'srcaddr, srcport, dstaddr, dstport, protocol';
 const QUINTUPLE_SUMS = `coalesce(sum(bytes), 0) AS b, coalesce(sum(packets), 0), count(*),
   coalesce(sum(bytes) FILTER (action = 'REJECT'), 0), coalesce(sum(packets) FILTER (action = 'REJECT'), 0)`;
-const QUINTUPLE_COMPLETE =
-  'srcaddr IS NOT NULL AND srcport IS NOT NULL AND dstaddr IS NOT NULL AND dstport IS NOT NULL AND protocol IS NOT NULL';
+const QUINTUPLE_COMPLETE = COMPLETE_QUINTUPLE;
 
 const REGION_SUMS = `coalesce(sum(bytes) FILTER (action = 'ACCEPT'), 0), coalesce(sum(packets) FILTER (action = 'ACCEPT'), 0),
   coalesce(sum(bytes) FILTER (action = 'REJECT'), 0), coalesce(sum(packets) FILTER (action = 'REJECT'), 0),
@@ -355,7 +668,7 @@ function checkTopN(topN: number): void {
 
 /** Top quintuples by bytes of the traffic in [fromMs, toMs); ties by the quintuple's fields. */
 export async function topQuintuples(
-  use: WithConnection,
+  ctx: ReadContext,
   topicId: string,
   fromMs: number,
   toMs: number,
@@ -363,8 +676,13 @@ export async function topQuintuples(
   where?: SqlFilter | null,
 ): Promise<TopQuintuple[]> {
   checkTopN(topN);
+  const [f] = filterSql(where);
+  if (f === '' && ctx.rollups !== null) {
+    const fast = await topFromRollups(ctx, topicId, fromMs, toMs, topN);
+    if (fast !== null) return fast;
+  }
   const [base, params] = baseWhere(topicId, fromMs, toMs, where);
-  const r = await use((con) =>
+  const r = await ctx.use((con) =>
     rows(
       con,
       `SELECT ${QUINTUPLE_COLUMNS}, ${QUINTUPLE_SUMS} FROM records
@@ -376,35 +694,193 @@ export async function topQuintuples(
   return r.map(quintuple);
 }
 
-export async function aggregate(use: WithConnection, q: AggregateQuery): Promise<AggregateResult> {
+interface Candidate {
+  key: [string, number, string, number, number];
+  /** Bytes known: rolled hours where it is in the hour's top, plus the raw part of the range. */
+  bytes: number;
+  /** Sum of the bounds of the rolled hours where it is not in the top. */
+  missing: number;
+  /** Bytes in the raw part of the range, when in its top. */
+  raw: number | null;
+}
+
+/**
+ * Exact top-N from the hourly rollups (threshold algorithm); null when the bounds cannot certify
+ * the result (the caller then groups the raw records).
+ *
+ * Every quintuple's bytes in a rolled hour are known when it is in the hour's top, and at most the
+ * hour's bound otherwise; the raw part of the range (hours not rolled) counts as one more hour,
+ * grouped now. L0, the N-th largest of the known parts, is at most the N-th largest true total.
+ * A quintuple in no top has at most U0 = the sum of all bounds: if U0 >= L0 nothing can be
+ * excluded (null). Otherwise every quintuple whose upper bound reaches L0 is summed exactly from
+ * the records, and their N largest are the answer.
+ */
+async function topFromRollups(
+  ctx: ReadContext,
+  topicId: string,
+  from: number,
+  to: number,
+  topN: number,
+): Promise<TopQuintuple[] | null> {
+  const cov = coverage(ctx.rollups, topicId, from, to);
+  const hours = cov.hours.get(topicId);
+  if (!cov.rolled || !hours) return null;
+  const view = ctx.rollups!;
+  const entries = await ctx.use((con) =>
+    rows(
+      con,
+      `SELECT hour_start, ${QUINTUPLE_COLUMNS}, bytes FROM rollup_top WHERE ${cov.rolled!.sql}`,
+      cov.rolled!.params,
+    ),
+  );
+  let u0 = 0;
+  for (const h of hours) u0 += view.bound(topicId, h);
+  const candidates = new Map<string, Candidate>();
+  const candidate = (r: DuckDBValue[], at: number): Candidate => {
+    const key: Candidate['key'] = [
+      String(r[at]),
+      n(r[at + 1]!),
+      String(r[at + 2]),
+      n(r[at + 3]!),
+      n(r[at + 4]!),
+    ];
+    const k = key.join('\u0000');
+    let c = candidates.get(k);
+    if (c === undefined) {
+      c = { key, bytes: 0, missing: u0, raw: null };
+      candidates.set(k, c);
+    }
+    return c;
+  };
+  for (const r of entries) {
+    const c = candidate(r, 1);
+    c.bytes += n(r[6]!);
+    c.missing -= view.bound(topicId, n(r[0]!));
+  }
+  // The raw part of the range is one more "hour": its ROLLUP_TOP_K largest, and a bound.
+  let rawBound = 0;
+  if (cov.raw) {
+    const raw = await ctx.use((con) =>
+      rows(
+        con,
+        `SELECT ${QUINTUPLE_COLUMNS}, coalesce(sum(bytes), 0) AS b FROM records
+         WHERE ${cov.raw!.sql} AND ${TRAFFIC} AND ${QUINTUPLE_COMPLETE}
+         GROUP BY ${QUINTUPLE_COLUMNS} ORDER BY b DESC LIMIT ${ROLLUP_TOP_K + 1}`,
+        cov.raw!.params,
+      ),
+    );
+    if (raw.length > ROLLUP_TOP_K) rawBound = n(raw.pop()![5]!);
+    for (const r of raw) {
+      const c = candidate(r, 0);
+      c.raw = n(r[5]!);
+      c.bytes += c.raw;
+    }
+  }
+  if (process.env.STORE_SQL_TRACE) console.error(`[js candidates ${candidates.size}]`);
+  const known = Array.from(candidates.values(), (c) => c.bytes).sort((a, b) => b - a);
+  if (known.length < topN) return null;
+  const l0 = known[topN - 1]!;
+  if (u0 + rawBound >= l0) return null;
+  const verify = [...candidates.values()].filter(
+    (c) => c.bytes + c.missing + (c.raw === null ? rawBound : 0) >= l0,
+  );
+  // Exact totals of the survivors: every record with one of their hashes, grouped by full key;
+  // other keys sharing a hash are dropped here, in DuckDB's order.
+  if (process.env.STORE_SQL_TRACE) console.error(`[js verify ${verify.length} u0 ${u0} rawBound ${rawBound} l0 ${l0}]`);
+  const wanted = new Set(verify.map((c) => c.key.join('\u0000')));
+  const hashes = [
+    ...new Set(
+      verify.map((c) =>
+        quintupleHash(addressHash(c.key[0]), c.key[1], addressHash(c.key[2]), c.key[3], c.key[4]),
+      ),
+    ),
+  ];
+  const [base, baseParams] = baseWhere(topicId, from, to, null);
+  view.used('top');
+  const r = await ctx.use((con) =>
+    rows(
+      con,
+      `SELECT ${QUINTUPLE_COLUMNS}, ${QUINTUPLE_SUMS} FROM records
+       WHERE ${base} AND ${TRAFFIC} AND ${QUINTUPLE_COMPLETE} AND qhash IN (${hashes.join(', ')})
+       GROUP BY ${QUINTUPLE_COLUMNS} ORDER BY b DESC, ${QUINTUPLE_COLUMNS}`,
+      baseParams,
+    ),
+  );
+  return r
+    .filter((x) =>
+      wanted.has([String(x[0]), n(x[1]!), String(x[2]), n(x[3]!), n(x[4]!)].join('\u0000')),
+    )
+    .slice(0, topN)
+    .map(quintuple);
+}
+
+/** Traffic rows of rollup_dims (same rules as TRAFFIC on records). */
+const DIMS_TRAFFIC =
+  "has_start AND action IS NOT NULL AND (log_status IS NULL OR log_status = 'OK')";
+
+export async function aggregate(ctx: ReadContext, q: AggregateQuery): Promise<AggregateResult> {
   checkStep(q.stepMs);
   const topN = q.topN ?? 20;
   checkTopN(topN);
-  const [base, params] = baseWhere(q.topicId, q.fromMs, q.toMs, q.where);
+  const cov = coverage(dimsSafe(q.where) ? ctx.rollups : null, q.topicId, q.fromMs, q.toMs);
+  if (cov.rolled) ctx.rollups?.used('dims');
+  const [f, fp] = filterSql(q.where);
+  // The traffic rows, one union of rollup rows (records = their count) and raw rows (records = 1).
+  const parts: string[] = [];
+  const params: Param[] = [];
+  const cols = 'window_start, protocol, action, src_region, dst_region';
+  if (cov.rolled) {
+    parts.push(
+      `SELECT ${cols}, bytes, packets, records FROM rollup_dims
+       WHERE ${cov.rolled.sql} AND window_start >= ? AND window_start < ? AND ${DIMS_TRAFFIC}${f}`,
+    );
+    params.push(...cov.rolled.params, q.fromMs, q.toMs, ...fp);
+  }
+  if (cov.raw) {
+    parts.push(
+      `SELECT ${cols}, coalesce(bytes, 0) AS bytes, coalesce(packets, 0) AS packets, 1 AS records
+       FROM records WHERE ${cov.raw.sql} AND ${TRAFFIC}${f}`,
+    );
+    params.push(...cov.raw.params, ...fp);
+  }
+  if (parts.length === 0) {
+    return {
+      series: [],
+      accept: { bytes: 0, packets: 0, records: 0 },
+      reject: { bytes: 0, packets: 0, records: 0 },
+      byProtocol: [],
+      top: [],
+      regionPairs: [],
+    };
+  }
+  const traffic = `(${parts.join(' UNION ALL ')})`;
+  const acc = (x: string) => `coalesce(sum(${x}) FILTER (action = 'ACCEPT'), 0)`;
+  const rej = (x: string) => `coalesce(sum(${x}) FILTER (action = 'REJECT'), 0)`;
   const [series, byProtocol, top, pairs] = await Promise.all([
-    use((con) =>
+    ctx.use((con) =>
       rows(
         con,
-        `SELECT window_start // ? * ? AS t, ${SUMS}, count(DISTINCT window_start)
-         FROM records WHERE ${base} AND ${TRAFFIC} GROUP BY t ORDER BY t`,
+        `SELECT window_start // ? * ? AS t, ${acc('bytes')}, ${acc('packets')}, ${acc('records')},
+           ${rej('bytes')}, ${rej('packets')}, ${rej('records')}, count(DISTINCT window_start)
+         FROM ${traffic} GROUP BY t ORDER BY t`,
         [q.stepMs, q.stepMs, ...params],
       ),
     ),
-    use((con) =>
+    ctx.use((con) =>
       rows(
         con,
-        `SELECT protocol, coalesce(sum(bytes), 0) AS b, coalesce(sum(packets), 0), count(*)
-         FROM records WHERE ${base} AND ${TRAFFIC} AND protocol IS NOT NULL
-         GROUP BY protocol ORDER BY b DESC, protocol`,
+        `SELECT protocol, sum(bytes) AS b, sum(packets), sum(records)
+         FROM ${traffic} WHERE protocol IS NOT NULL GROUP BY protocol ORDER BY b DESC, protocol`,
         params,
       ),
     ),
-    topQuintuples(use, q.topicId, q.fromMs, q.toMs, topN, q.where),
-    use((con) =>
+    topQuintuples(ctx, q.topicId, q.fromMs, q.toMs, topN, q.where),
+    ctx.use((con) =>
       rows(
         con,
-        `SELECT src_region, dst_region, ${REGION_SUMS} FROM records
-         WHERE ${base} AND ${TRAFFIC} AND src_region IS NOT NULL AND dst_region IS NOT NULL
+        `SELECT src_region, dst_region, ${acc('bytes')}, ${acc('packets')}, ${rej('bytes')}, ${rej('packets')},
+           sum(records), sum(bytes) AS total
+         FROM ${traffic} WHERE src_region IS NOT NULL AND dst_region IS NOT NULL
          GROUP BY ALL ORDER BY total DESC, src_region, dst_region`,
         params,
       ),
@@ -436,7 +912,7 @@ export async function aggregate(use: WithConnection, q: AggregateQuery): Promise
  * (same inclusion rules, sort orders and tie-breaks); exact, so topTruncated is false.
  */
 export async function recomputeWindow(
-  use: WithConnection,
+  { use }: ReadContext,
   topicId: string,
   windowStart: number,
   topN: number,
@@ -513,18 +989,16 @@ export async function recomputeWindow(
     topOther,
     topTruncated: false,
     regionPairs: pairs.map(regionPair),
-    streams: streams.map(
-      (r): StreamStatus => ({
-        streamId: String(r[0]),
-        ok: n(r[1]!),
-        nodata: n(r[2]!),
-        skipdata: n(r[3]!),
-      }),
-    ),
+    streams: streams.map((r): StreamStatus => ({
+      streamId: String(r[0]),
+      ok: n(r[1]!),
+      nodata: n(r[2]!),
+      skipdata: n(r[3]!),
+    })),
   };
 }
 
-export async function lastWindows(use: WithConnection): Promise<StreamPosition[]> {
+export async function lastWindows({ use }: ReadContext): Promise<StreamPosition[]> {
   const r = await use((con) =>
     rows(con, 'SELECT topic, stream, last_window_start FROM streams ORDER BY topic, stream', []),
   );

@@ -3,6 +3,10 @@
 
 export const SCHEMA_VERSION = 1;
 
+/** Rollups: quintuples kept per (topic, hour) in rollup_top. */
+export const ROLLUP_TOP_K = 1000;
+export const HOUR_MS = 3_600_000;
+
 /**
  * Column order of `records` is the order the worker's appender fills. No index on `records`: data
  * arrives roughly in window_start order, so the per-row-group min/max (zonemaps) of window_start
@@ -35,18 +39,25 @@ export const RECORD_COLUMNS = [
   'region_id',
   'extra',
   'format',
+  'qhash',
 ] as const;
 
 export const ACTIONS = ['ACCEPT', 'REJECT'] as const;
 export const LOG_STATUSES = ['OK', 'NODATA', 'SKIPDATA'] as const;
 export const FORMATS = ['eni', 'ccn', 'custom'] as const;
 
+/**
+ * Options of a new database file: the newest storage format (DICT_FSST strings, dictionary
+ * vectors and functions: low-cardinality text filters run once per distinct value).
+ */
+export const CREATE_OPTIONS: Readonly<Record<string, string>> = {
+  storage_compatibility_version: 'latest',
+};
+
 const enumList = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');
 
 /** Statements run on every open; all idempotent. */
 export const SCHEMA_SQL: readonly string[] = [
-  `CREATE TYPE IF NOT EXISTS action_t AS ENUM (${enumList(ACTIONS)})`,
-  `CREATE TYPE IF NOT EXISTS log_status_t AS ENUM (${enumList(LOG_STATUSES)})`,
   `CREATE TYPE IF NOT EXISTS format_t AS ENUM (${enumList(FORMATS)})`,
   `CREATE TABLE IF NOT EXISTS records (
     topic VARCHAR NOT NULL,
@@ -67,14 +78,16 @@ export const SCHEMA_SQL: readonly string[] = [
     bytes BIGINT,
     start_s BIGINT,
     end_s BIGINT,
-    action action_t,
-    log_status log_status_t,
+    action VARCHAR,
+    log_status VARCHAR,
     ccn_id VARCHAR,
     src_region VARCHAR,
     dst_region VARCHAR,
     region_id VARCHAR,
     extra VARCHAR,
-    format format_t NOT NULL
+    format format_t NOT NULL,
+    -- qhash.ts: hash of (srcaddr, srcport, dstaddr, dstport, protocol), a filter for key lookups
+    qhash UINTEGER NOT NULL
   )`,
   `CREATE TABLE IF NOT EXISTS windows (
     topic VARCHAR NOT NULL,
@@ -91,6 +104,57 @@ export const SCHEMA_SQL: readonly string[] = [
     PRIMARY KEY (topic, window_start)
   )`,
   `CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)`,
+  // Rollups of settled hours, kept by the worker (rollup.ts). A rolled hour is used only while its
+  // records are unchanged: `records` and `max_seq` are those of all its records when rolled.
+  `CREATE TABLE IF NOT EXISTS rollup_hours (
+    topic VARCHAR NOT NULL,
+    hour_start BIGINT NOT NULL,
+    records BIGINT NOT NULL,
+    max_seq BIGINT NOT NULL,
+    top_bound BIGINT NOT NULL,
+    PRIMARY KEY (topic, hour_start)
+  )`,
+  // Records counted per window and per value of every low-cardinality column; srcaddr / dstaddr
+  // hold only texts that are not addresses (NULL otherwise).
+  `CREATE TABLE IF NOT EXISTS rollup_dims (
+    topic VARCHAR NOT NULL,
+    hour_start BIGINT NOT NULL,
+    stream VARCHAR NOT NULL,
+    window_start BIGINT NOT NULL,
+    format format_t NOT NULL,
+    version VARCHAR,
+    account_id VARCHAR,
+    interface_id VARCHAR,
+    srcaddr VARCHAR,
+    dstaddr VARCHAR,
+    protocol INTEGER,
+    action VARCHAR,
+    log_status VARCHAR,
+    ccn_id VARCHAR,
+    src_region VARCHAR,
+    dst_region VARCHAR,
+    region_id VARCHAR,
+    has_start BOOLEAN NOT NULL,
+    records BIGINT NOT NULL,
+    bytes BIGINT NOT NULL,
+    packets BIGINT NOT NULL
+  )`,
+  // The ROLLUP_TOP_K largest quintuples (traffic only) of each rolled hour; every other quintuple
+  // of the hour has at most rollup_hours.top_bound bytes in it.
+  `CREATE TABLE IF NOT EXISTS rollup_top (
+    topic VARCHAR NOT NULL,
+    hour_start BIGINT NOT NULL,
+    srcaddr VARCHAR NOT NULL,
+    srcport INTEGER NOT NULL,
+    dstaddr VARCHAR NOT NULL,
+    dstport INTEGER NOT NULL,
+    protocol INTEGER NOT NULL,
+    bytes BIGINT NOT NULL,
+    packets BIGINT NOT NULL,
+    records BIGINT NOT NULL,
+    reject_bytes BIGINT NOT NULL,
+    reject_packets BIGINT NOT NULL
+  )`,
 ];
 
 /** Upsert of one window aggregate: a lower revision than the stored one is ignored. */

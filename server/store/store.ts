@@ -73,7 +73,12 @@ export interface Store {
   /** Stored aggregates with windowStart in [fromMs, toMs), oldest first. */
   loadWindows(topicId: string, fromMs: number, toMs: number): Promise<WindowAggregate[]>;
   /** Stored aggregates rolled up per step (a multiple of 60 s, epoch-aligned); empty steps omitted. */
-  windowSeries(topicId: string, fromMs: number, toMs: number, stepMs: number): Promise<SeriesPoint[]>;
+  windowSeries(
+    topicId: string,
+    fromMs: number,
+    toMs: number,
+    stepMs: number,
+  ): Promise<SeriesPoint[]>;
   queryRecords(q: RecordQuery): Promise<RecordPage>;
   aggregate(q: AggregateQuery): Promise<AggregateResult>;
   topQuintuples(
@@ -87,6 +92,18 @@ export interface Store {
   lastWindows(): Promise<StreamPosition[]>;
   /** One window's aggregate computed from its raw records. */
   recomputeWindow(topicId: string, windowStart: number, topN: number): Promise<RecomputedWindow>;
+  /**
+   * Brings the hourly rollups up to date now and resolves with how many hours were rolled (the
+   * worker also does it every 30 s; reads are exact either way, rollups only make them faster).
+   */
+  maintain(): Promise<{
+    rolled: number;
+    rolls: number;
+    due: number;
+    /** Reads answered (in part) from rollups since open. */
+    dimsReads: number;
+    topReads: number;
+  }>;
   /** Deletes what is older than each topic's retention; `now` defaults to the clock. */
   enforceRetention(now?: number): Promise<RetentionResult>;
   metrics(): StoreMetrics;
@@ -135,6 +152,8 @@ export async function openStore(config: StoreConfig, deps: StoreDeps): Promise<S
   let batchTimer: ReturnType<typeof setTimeout> | null = null;
   let retentionTimer: ReturnType<typeof setInterval> | null = null;
   let closed = false;
+  /** The first worker opened the database: later deaths are restarted, an early one is not. */
+  let everOpened = false;
   let broken: StoreError | null = null;
   let restarts = 0;
   let lastWarn = -Infinity;
@@ -170,7 +189,9 @@ export async function openStore(config: StoreConfig, deps: StoreDeps): Promise<S
   // -------------------------------------------------------------------------------------------
   // Worker lifecycle
 
-  let worker: Worker;
+  let worker!: Worker;
+  /** A worker terminated on purpose (its exit is not a crash). */
+  let closedWorker: Worker | null = null;
   let ready = false;
   /** Messages posted while the worker (re)opens, with their transfer lists. */
   let outbox: Array<[ToWorker, ArrayBuffer[]]> = [];
@@ -191,8 +212,15 @@ export async function openStore(config: StoreConfig, deps: StoreDeps): Promise<S
       lastError = err;
     });
     w.on('exit', (code) => {
-      if (w !== worker || closed) return;
-      onWorkerDeath(lastError?.message ?? `exit code ${code}`);
+      if (w !== worker || closed || w === closedWorker) return;
+      const reason = lastError?.message ?? `exit code ${code}`;
+      if (!everOpened) {
+        // openStore rejects; nothing to restart.
+        opening?.reject(new StoreError(`store worker stopped while opening: ${reason}`, 'worker'));
+        opening = null;
+        return;
+      }
+      onWorkerDeath(reason);
     });
     const opened = new Promise<void>((resolve, reject) => {
       opening = { resolve, reject };
@@ -238,6 +266,7 @@ export async function openStore(config: StoreConfig, deps: StoreDeps): Promise<S
       case 'opened': {
         stats = msg.stats;
         ready = true;
+        everOpened = true;
         const queued = outbox;
         outbox = [];
         for (const [x, transfer] of queued) worker.postMessage(x, transfer);
@@ -250,6 +279,12 @@ export async function openStore(config: StoreConfig, deps: StoreDeps): Promise<S
         const o = opening;
         opening = null;
         if (o) o.reject(err);
+        if (everOpened) {
+          // A restarted worker could not reopen the file: give up.
+          broken = err;
+          warn(err.message);
+        }
+        closedWorker = worker;
         void worker.terminate();
         return;
       }
@@ -399,7 +434,13 @@ export async function openStore(config: StoreConfig, deps: StoreDeps): Promise<S
     return request<RetentionResult>((id) => ({ type: 'retention', id, now }));
   }
 
-  await start();
+  try {
+    await start();
+  } catch (err) {
+    closed = true;
+    await worker.terminate().catch(() => {});
+    throw err;
+  }
 
   return {
     appendRecords,
@@ -414,6 +455,7 @@ export async function openStore(config: StoreConfig, deps: StoreDeps): Promise<S
     topQuintuples: (topicId, fromMs, toMs, topN, where) =>
       read('topQuintuples', topicId, fromMs, toMs, topN, where ?? null),
     lastWindows: () => read('lastWindows'),
+    maintain: () => read('maintain'),
     recomputeWindow: (topicId, windowStart, topN) =>
       read('recomputeWindow', topicId, windowStart, topN),
     enforceRetention,
@@ -440,6 +482,8 @@ export async function openStore(config: StoreConfig, deps: StoreDeps): Promise<S
     },
     async close() {
       if (closed) return;
+      // From here appendRecords and saveWindow throw; what they queued before is flushed.
+      closed = true;
       if (retentionTimer !== null) clearInterval(retentionTimer);
       retentionTimer = null;
       try {
@@ -447,7 +491,6 @@ export async function openStore(config: StoreConfig, deps: StoreDeps): Promise<S
       } catch {
         // counted already
       }
-      closed = true;
       if (!broken && ready) {
         const id = nextId++;
         const done = new Promise((resolve, reject) => calls.set(id, { resolve, reject }));

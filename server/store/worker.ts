@@ -19,10 +19,18 @@ import {
 import type { WindowAggregate } from '../../shared/events.ts';
 import { createRecordWriter, type AppendResult } from './append.ts';
 import type { WireBatch } from './batch.ts';
-import { retentionOf, type StoreConfig } from './config.ts';
+import { DEFAULT_CHECKPOINT_THRESHOLD, retentionOf, type StoreConfig } from './config.ts';
 import type { FromWorker, ReadOp, ToWorker, WorkerStats, WriteOutcome } from './protocol.ts';
 import * as queries from './queries.ts';
-import { META_SEQ, META_VERSION, SCHEMA_SQL, SCHEMA_VERSION, UPSERT_WINDOW_SQL } from './schema.ts';
+import { createRollups } from './rollup.ts';
+import {
+  CREATE_OPTIONS,
+  META_SEQ,
+  META_VERSION,
+  SCHEMA_SQL,
+  SCHEMA_VERSION,
+  UPSERT_WINDOW_SQL,
+} from './schema.ts';
 import type { StreamPosition } from './types.ts';
 
 /** Read connections. Each busy one holds a libuv thread (4 by default, shared with the main thread's fs). */
@@ -64,6 +72,16 @@ let adminChain: Promise<unknown> = Promise.resolve();
 let ackChain: Promise<unknown> = Promise.resolve();
 let stats: WorkerStats = { seq: 0, rows: { records: 0, windows: 0 }, fileBytes: 0 };
 let statsAt = -Infinity;
+const rollups = createRollups();
+/** Rollups are used once their hours have been checked against the records. */
+let rollupsChecked = false;
+/** The open-time check failed: rollups stay unused, every read is raw. */
+let rollupsFailed = false;
+let maintaining = false;
+let maintainTimer: ReturnType<typeof setInterval> | null = null;
+const MAINTAIN_EVERY_MS = 30_000;
+const ctx = (): queries.ReadContext => ({ use, rollups: rollupsChecked ? rollups.view : null });
+
 /** Newest window per `topic NUL stream`: what commits since open brought, merged with one scan. */
 const positions = new Map<string, StreamPosition>();
 let positionsScanned: Promise<void> | null = null;
@@ -96,9 +114,10 @@ async function lane(instance: DuckDBInstance): Promise<Lane> {
 
 async function open(config: Readonly<StoreConfig>): Promise<void> {
   mkdirSync(dirname(config.path), { recursive: true });
-  const options: Record<string, string> = {};
+  const options: Record<string, string> = { ...CREATE_OPTIONS };
   if (config.threads !== undefined) options.threads = String(config.threads);
   if (config.memoryLimit !== undefined) options.memory_limit = config.memoryLimit;
+  options.checkpoint_threshold = config.checkpointThreshold ?? DEFAULT_CHECKPOINT_THRESHOLD;
   const instance = await DuckDBInstance.create(config.path, options);
   const admin = await instance.connect();
   for (const sql of SCHEMA_SQL) await admin.run(sql);
@@ -132,6 +151,34 @@ async function open(config: Readonly<StoreConfig>): Promise<void> {
     readers,
   };
   await refreshStats(true);
+  const d = db;
+  void onAdmin(() => rollups.validate(d.admin)).then(
+    () => {
+      rollupsChecked = true;
+      void maintain();
+      maintainTimer = setInterval(() => void maintain(), MAINTAIN_EVERY_MS);
+      maintainTimer.unref?.();
+    },
+    () => {
+      rollupsFailed = true;
+    },
+  );
+}
+
+/** Rolls every settled hour that needs it, a few per admin task; returns how many were rolled. */
+async function maintain(): Promise<number> {
+  const d = db;
+  if (d === null || !rollupsChecked || maintaining) return 0;
+  maintaining = true;
+  const before = rollups.metrics().rolls;
+  try {
+    while ((await onAdmin(() => rollups.maintainSome(d.admin))) > 0 && db !== null) {
+      // next batch of hours
+    }
+  } finally {
+    maintaining = false;
+  }
+  return rollups.metrics().rolls - before;
 }
 
 async function saveSeq(d: Db): Promise<void> {
@@ -141,6 +188,7 @@ async function saveSeq(d: Db): Promise<void> {
 async function close(): Promise<void> {
   const d = db;
   if (d === null) return;
+  if (maintainTimer !== null) clearInterval(maintainTimer);
   await Promise.all([appendChain, commitChain, adminChain, ackChain]);
   for (const l of d.lanes) l.appender.closeSync();
   await saveSeq(d).catch(() => {});
@@ -212,12 +260,9 @@ async function resetLane(l: Lane): Promise<void> {
 async function appendOn(l: Lane, batch: WireBatch): Promise<AppendResult> {
   await l.con.run('BEGIN TRANSACTION');
   try {
-    const ta = performance.now();
     const r = l.records.append(batch, seq + 1);
     seq += r.appended;
-    const tb = performance.now();
     l.appender.flushSync();
-    if (process.env.STORE_TRACE) console.error(`append ${batch.rows} js ${(tb - ta).toFixed(0)} flush ${(performance.now() - tb).toFixed(0)} at ${performance.now().toFixed(0)}`);
     return r;
   } catch (err) {
     await resetLane(l);
@@ -255,9 +300,7 @@ function writeRecords(d: Db, batch: WireBatch): Promise<RecordsOutcome> {
       const commit = async (): Promise<RecordsOutcome> => {
         if (appended !== null) {
           try {
-            const tc = performance.now();
             await l.con.run('COMMIT');
-            if (process.env.STORE_TRACE) console.error(`commit ${(performance.now() - tc).toFixed(0)} at ${performance.now().toFixed(0)}`);
             return { result: appended, lost: 0, retried: false, errors };
           } catch (err) {
             errors.push(message(err));
@@ -276,18 +319,19 @@ function writeRecords(d: Db, batch: WireBatch): Promise<RecordsOutcome> {
         }
       };
       // Never rejects: the chains must go on whatever happens to one batch.
-      const done = commitChain.then(commit).catch(
-        (err: unknown): RecordsOutcome => ({
-          result: null,
-          lost: batch.rows,
-          retried: true,
-          errors: [...errors, message(err)],
-        }),
-      );
+      const done = commitChain.then(commit).catch((err: unknown): RecordsOutcome => ({
+        result: null,
+        lost: batch.rows,
+        retried: true,
+        errors: [...errors, message(err)],
+      }));
       commitChain = done;
       l.free = done.then(() => {});
       void done.then((o) => {
-        if (o.result !== null) notePositions(o.result);
+        if (o.result !== null) {
+          notePositions(o.result);
+          rollups.touch(o.result.hours, o.result.streams);
+        }
         resolve(o);
       });
     });
@@ -381,10 +425,13 @@ function retention(d: Db, now: number): Promise<{ records: number; windows: numb
     };
     // An empty topic id has no override: the defaults.
     const of = (t: string | null) => retentionOf(d.config, t ?? '');
-    return {
+    const out = {
       records: await sweep('records', (t) => of(t).rawMs),
       windows: await sweep('windows', (t) => of(t).windowMs),
     };
+    await rollups.forget(d.admin, null, now - of(null).rawMs, overrides);
+    for (const t of overrides) await rollups.forget(d.admin, t, now - of(t).rawMs, []);
+    return out;
   });
 }
 
@@ -419,20 +466,28 @@ async function lastWindows(): Promise<StreamPosition[]> {
 
 type ReadFn = (...args: never[]) => Promise<unknown>;
 const READS: Record<ReadOp, ReadFn> = {
-  queryRecords: (q: Parameters<typeof queries.queryRecords>[1]) => queries.queryRecords(use, q),
-  loadWindows: (t: string, f: number, to: number) => queries.loadWindows(use, t, f, to),
+  queryRecords: (q: Parameters<typeof queries.queryRecords>[1]) => queries.queryRecords(ctx(), q),
+  loadWindows: (t: string, f: number, to: number) => queries.loadWindows(ctx(), t, f, to),
   windowSeries: (t: string, f: number, to: number, step: number) =>
-    queries.windowSeries(use, t, f, to, step),
-  aggregate: (q: Parameters<typeof queries.aggregate>[1]) => queries.aggregate(use, q),
+    queries.windowSeries(ctx(), t, f, to, step),
+  aggregate: (q: Parameters<typeof queries.aggregate>[1]) => queries.aggregate(ctx(), q),
   topQuintuples: (
     t: string,
     f: number,
     to: number,
     n: number,
     w: Parameters<typeof queries.topQuintuples>[5],
-  ) => queries.topQuintuples(use, t, f, to, n, w),
-  recomputeWindow: (t: string, w: number, n: number) => queries.recomputeWindow(use, t, w, n),
+  ) => queries.topQuintuples(ctx(), t, f, to, n, w),
+  recomputeWindow: (t: string, w: number, n: number) => queries.recomputeWindow(ctx(), t, w, n),
   lastWindows,
+  maintain: async () => {
+    // Waits for the open-time check and any pass under way, then rolls whatever is settled.
+    const before = rollups.metrics().rolls;
+    while (!rollupsChecked && !rollupsFailed && db !== null) await sleep(20);
+    while (maintaining) await sleep(20);
+    await maintain();
+    return { rolled: rollups.metrics().rolls - before, ...rollups.metrics() };
+  },
 };
 
 // ---------------------------------------------------------------------------------------------

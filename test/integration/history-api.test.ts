@@ -13,6 +13,8 @@ describe('history API', () => {
   beforeAll(async () => {
     ctx = await startApp(['--backfill', '90', '--jitter', '0']);
     topicId = ctx.app.catalog.topics().find((t) => t.format === 'eni')!.id;
+    // A backfill over an hour runs in slices after listen(): wait for it, then for the store.
+    await ctx.app.simulator!.backfilled();
     await ctx.app.store.flush();
     now = ctx.app.clock.now();
   });
