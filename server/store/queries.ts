@@ -69,7 +69,10 @@ async function rows(con: DuckDBConnection, sql: string, params: Param[]): Promis
   const reader = await con.runAndReadAll(sql, params as DuckDBValue[]);
   const t1 = performance.now();
   const out = reader.getRows();
-  if (process.env.STORE_SQL_TRACE) console.error(`[sql ${(t1 - t0).toFixed(0)} ms, rows ${(performance.now() - t1).toFixed(0)} ms, ${out.length}] ${sql.replace(/\s+/g, ' ').slice(0, 120)}`);
+  if (process.env.STORE_SQL_TRACE)
+    console.error(
+      `[sql ${(t1 - t0).toFixed(0)} ms, rows ${(performance.now() - t1).toFixed(0)} ms, ${out.length}] ${sql.replace(/\s+/g, ' ').slice(0, 120)}`,
+    );
   return out;
 }
 
@@ -786,7 +789,8 @@ async function topFromRollups(
   );
   // Exact totals of the survivors: every record with one of their hashes, grouped by full key;
   // other keys sharing a hash are dropped here, in DuckDB's order.
-  if (process.env.STORE_SQL_TRACE) console.error(`[js verify ${verify.length} u0 ${u0} rawBound ${rawBound} l0 ${l0}]`);
+  if (process.env.STORE_SQL_TRACE)
+    console.error(`[js verify ${verify.length} u0 ${u0} rawBound ${rawBound} l0 ${l0}]`);
   const wanted = new Set(verify.map((c) => c.key.join('\u0000')));
   const hashes = [
     ...new Set(
