@@ -203,6 +203,8 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
       aggregator.start();
       store.start();
       simulator?.start();
+      // Publish what the backfill folded now, so the first subscribers get it in their snapshot.
+      aggregator.flush();
       started = true;
       await http.listen({ port, host });
       const addr = http.server.address();

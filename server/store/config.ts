@@ -34,9 +34,16 @@ export interface StoreConfig {
    * partly filled row group under sustained ingest; smaller: shorter WAL replay after a crash.
    */
   checkpointThreshold?: string;
+  /**
+   * Quintuples kept per (topic, hour) by the top-N rollup (default 4000). It should exceed the
+   * number of very large flows in a busy hour: the (K+1)-th largest is the hour's bound, and the
+   * smaller the bounds, the fewer candidates a top-N query checks against the records.
+   */
+  rollupTopK?: number;
 }
 
 export const DEFAULT_CHECKPOINT_THRESHOLD = '128MB';
+export const DEFAULT_ROLLUP_TOP_K = 4000;
 
 const DAY_MS = 86_400_000;
 
@@ -71,6 +78,7 @@ const KNOWN = new Set([
   'threads',
   'memoryLimit',
   'checkpointThreshold',
+  'rollupTopK',
 ]);
 
 /** Returns a frozen copy of `config`; throws StoreConfigError listing every bad value. */
@@ -104,6 +112,7 @@ export function checkStoreConfig(config: StoreConfig): Readonly<StoreConfig> {
   int('maxQueuedRecords', config.maxQueuedRecords, 1);
   int('retentionEveryMs', config.retentionEveryMs, 0);
   if (config.threads !== undefined) int('threads', config.threads, 1, 1024);
+  if (config.rollupTopK !== undefined) int('rollupTopK', config.rollupTopK, 1, 1_000_000);
   for (const name of ['memoryLimit', 'checkpointThreshold'] as const) {
     const v = config[name];
     if (v !== undefined && !(typeof v === 'string' && /^\d+(\.\d+)?\s*[KMGT]i?B$/i.test(v))) {

@@ -53,4 +53,6 @@ export type FromWorker =
   | { type: 'result'; id: number; ok: true; data: unknown }
   /** `query`: the arguments were refused; `db`: the database failed. */
   | { type: 'result'; id: number; ok: false; kind: 'query' | 'db'; error: string }
-  | { type: 'closed'; id: number };
+  | { type: 'closed'; id: number }
+  /** The worker hit an error no handler caught; it closes the database and exits. */
+  | { type: 'fatal'; error: string };

@@ -13,7 +13,7 @@ import { cidrRange, ipToBigInt } from '../../shared/ip.ts';
 import type { Action, FlowRecord, FormatKind, LogStatus } from '../../shared/record.ts';
 import { addressHash, quintupleHash } from './qhash.ts';
 import { COMPLETE_QUINTUPLE, TRAFFIC, type RollupView } from './rollup.ts';
-import { HOUR_MS, ROLLUP_TOP_K } from './schema.ts';
+import { HOUR_MS } from './schema.ts';
 import {
   ORDER_FIELDS,
   type AggregateQuery,
@@ -65,15 +65,8 @@ function sOrNull(v: DuckDBValue): string | null {
 }
 
 async function rows(con: DuckDBConnection, sql: string, params: Param[]): Promise<DuckDBValue[][]> {
-  const t0 = performance.now();
   const reader = await con.runAndReadAll(sql, params as DuckDBValue[]);
-  const t1 = performance.now();
-  const out = reader.getRows();
-  if (process.env.STORE_SQL_TRACE)
-    console.error(
-      `[sql ${(t1 - t0).toFixed(0)} ms, rows ${(performance.now() - t1).toFixed(0)} ms, ${out.length}] ${sql.replace(/\s+/g, ' ').slice(0, 120)}`,
-    );
-  return out;
+  return reader.getRows();
 }
 
 function checkRange(fromMs: number, toMs: number): void {
@@ -697,16 +690,6 @@ export async function topQuintuples(
   return r.map(quintuple);
 }
 
-interface Candidate {
-  key: [string, number, string, number, number];
-  /** Bytes known: rolled hours where it is in the hour's top, plus the raw part of the range. */
-  bytes: number;
-  /** Sum of the bounds of the rolled hours where it is not in the top. */
-  missing: number;
-  /** Bytes in the raw part of the range, when in its top. */
-  raw: number | null;
-}
-
 /**
  * Exact top-N from the hourly rollups (threshold algorithm); null when the bounds cannot certify
  * the result (the caller then groups the raw records).
@@ -716,7 +699,7 @@ interface Candidate {
  * grouped now. L0, the N-th largest of the known parts, is at most the N-th largest true total.
  * A quintuple in no top has at most U0 = the sum of all bounds: if U0 >= L0 nothing can be
  * excluded (null). Otherwise every quintuple whose upper bound reaches L0 is summed exactly from
- * the records, and their N largest are the answer.
+ * the records (found by qhash, kept by full key), and their N largest are the answer.
  */
 async function topFromRollups(
   ctx: ReadContext,
@@ -729,85 +712,71 @@ async function topFromRollups(
   const hours = cov.hours.get(topicId);
   if (!cov.rolled || !hours) return null;
   const view = ctx.rollups!;
-  const entries = await ctx.use((con) =>
-    rows(
-      con,
-      `SELECT hour_start, ${QUINTUPLE_COLUMNS}, bytes FROM rollup_top WHERE ${cov.rolled!.sql}`,
-      cov.rolled!.params,
-    ),
-  );
   let u0 = 0;
   for (const h of hours) u0 += view.bound(topicId, h);
-  const candidates = new Map<string, Candidate>();
-  const candidate = (r: DuckDBValue[], at: number): Candidate => {
-    const key: Candidate['key'] = [
-      String(r[at]),
-      n(r[at + 1]!),
-      String(r[at + 2]),
-      n(r[at + 3]!),
-      n(r[at + 4]!),
-    ];
-    const k = key.join('\u0000');
-    let c = candidates.get(k);
-    if (c === undefined) {
-      c = { key, bytes: 0, missing: u0, raw: null };
-      candidates.set(k, c);
-    }
-    return c;
-  };
-  for (const r of entries) {
-    const c = candidate(r, 1);
-    c.bytes += n(r[6]!);
-    c.missing -= view.bound(topicId, n(r[0]!));
-  }
-  // The raw part of the range is one more "hour": its ROLLUP_TOP_K largest, and a bound.
-  let rawBound = 0;
+
+  // One statement: the rollups' candidates, the raw part of the range (its topK largest, and the
+  // (topK+1)-th as its bound), each candidate's known part and upper bound, and L0. Only the
+  // candidates reaching L0 come back.
+  const rolled = cov.rolled.sql.replace(/\b(topic|hour_start)\b/g, 't.$1');
+  const params: Param[] = [...cov.rolled.params];
+  let rawCte = `rawg AS (SELECT NULL::VARCHAR AS srcaddr, NULL::INTEGER AS srcport,
+    NULL::VARCHAR AS dstaddr, NULL::INTEGER AS dstport, NULL::INTEGER AS protocol,
+    NULL::BIGINT AS rb WHERE FALSE)`;
   if (cov.raw) {
-    const raw = await ctx.use((con) =>
-      rows(
-        con,
-        `SELECT ${QUINTUPLE_COLUMNS}, coalesce(sum(bytes), 0) AS b FROM records
-         WHERE ${cov.raw!.sql} AND ${TRAFFIC} AND ${QUINTUPLE_COMPLETE}
-         GROUP BY ${QUINTUPLE_COLUMNS} ORDER BY b DESC LIMIT ${ROLLUP_TOP_K + 1}`,
-        cov.raw!.params,
-      ),
-    );
-    if (raw.length > ROLLUP_TOP_K) rawBound = n(raw.pop()![5]!);
-    for (const r of raw) {
-      const c = candidate(r, 0);
-      c.raw = n(r[5]!);
-      c.bytes += c.raw;
-    }
+    rawCte = `rawg AS MATERIALIZED (
+      SELECT ${QUINTUPLE_COLUMNS}, coalesce(sum(bytes), 0) AS rb FROM records
+      WHERE ${cov.raw.sql} AND ${TRAFFIC} AND ${QUINTUPLE_COMPLETE} GROUP BY ${QUINTUPLE_COLUMNS})`;
+    params.push(...cov.raw.params);
   }
-  if (process.env.STORE_SQL_TRACE) console.error(`[js candidates ${candidates.size}]`);
-  const known = Array.from(candidates.values(), (c) => c.bytes).sort((a, b) => b - a);
-  if (known.length < topN) return null;
-  const l0 = known[topN - 1]!;
-  if (u0 + rawBound >= l0) return null;
-  const verify = [...candidates.values()].filter(
-    (c) => c.bytes + c.missing + (c.raw === null ? rawBound : 0) >= l0,
+  const picked = await ctx.use((con) =>
+    rows(
+      con,
+      `WITH roll AS (
+         SELECT t.srcaddr, t.srcport, t.dstaddr, t.dstport, t.protocol,
+           sum(t.bytes) AS known, sum(h.top_bound) AS present
+         FROM rollup_top t JOIN rollup_hours h ON h.topic = t.topic AND h.hour_start = t.hour_start
+         WHERE ${rolled} GROUP BY ALL),
+       ${rawCte},
+       raw AS (SELECT * FROM rawg ORDER BY rb DESC LIMIT ${view.topK}),
+       rb AS (SELECT coalesce((SELECT rb FROM rawg ORDER BY rb DESC LIMIT 1 OFFSET ${view.topK}), 0) AS raw_bound),
+       c AS MATERIALIZED (
+         SELECT ${QUINTUPLE_COLUMNS}, coalesce(known, 0) + coalesce(raw.rb, 0) AS low,
+           coalesce(known, 0) + coalesce(raw.rb, 0) + (${u0} - coalesce(present, 0)) AS high,
+           raw.rb IS NULL AS no_raw
+         FROM roll FULL OUTER JOIN raw USING (${QUINTUPLE_COLUMNS})),
+       l AS (SELECT low AS l0 FROM c ORDER BY low DESC LIMIT 1 OFFSET ${topN - 1})
+       SELECT ${QUINTUPLE_COLUMNS}, l0, raw_bound FROM c, l, rb
+       WHERE high + CASE WHEN no_raw THEN raw_bound ELSE 0 END >= l0`,
+      params,
+    ),
   );
+  if (picked.length === 0) return null;
+  const l0 = n(picked[0]![5]!);
+  if (u0 + n(picked[0]![6]!) >= l0) return null;
   // Exact totals of the survivors: every record with one of their hashes, grouped by full key;
   // other keys sharing a hash are dropped here, in DuckDB's order.
-  if (process.env.STORE_SQL_TRACE)
-    console.error(`[js verify ${verify.length} u0 ${u0} rawBound ${rawBound} l0 ${l0}]`);
-  const wanted = new Set(verify.map((c) => c.key.join('\u0000')));
+  const keys = picked.map(
+    (r) => [String(r[0]), n(r[1]!), String(r[2]), n(r[3]!), n(r[4]!)] as const,
+  );
+  const wanted = new Set(keys.map((k) => k.join('\u0000')));
   const hashes = [
     ...new Set(
-      verify.map((c) =>
-        quintupleHash(addressHash(c.key[0]), c.key[1], addressHash(c.key[2]), c.key[3], c.key[4]),
-      ),
+      keys.map((k) => quintupleHash(addressHash(k[0]), k[1], addressHash(k[2]), k[3], k[4])),
     ),
   ];
-  const [base, baseParams] = baseWhere(topicId, from, to, null);
   view.used('top');
+  // The hash filter first (one integer column), then the rest on the few rows it keeps.
   const r = await ctx.use((con) =>
     rows(
       con,
-      `SELECT ${QUINTUPLE_COLUMNS}, ${QUINTUPLE_SUMS} FROM records
-       WHERE ${base} AND ${TRAFFIC} AND ${QUINTUPLE_COMPLETE} AND qhash IN (${hashes.join(', ')})
+      `WITH m AS MATERIALIZED (
+         SELECT topic, start_s, action, log_status, ${QUINTUPLE_COLUMNS}, bytes, packets FROM records
+         WHERE window_start >= ? AND window_start < ? AND qhash IN (${hashes.join(', ')}))
+       SELECT ${QUINTUPLE_COLUMNS}, ${QUINTUPLE_SUMS} FROM m
+       WHERE topic = ? AND ${TRAFFIC} AND ${QUINTUPLE_COMPLETE}
        GROUP BY ${QUINTUPLE_COLUMNS} ORDER BY b DESC, ${QUINTUPLE_COLUMNS}`,
-      baseParams,
+      [from, to, topicId],
     ),
   );
   return r

@@ -6,7 +6,7 @@
 // cuts into it; on open, each rolled hour's record count and highest seq are checked against the
 // records (a crash can leave a stale rollup). A dirty hour is read from raw records until re-rolled.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { HOUR_MS, ROLLUP_TOP_K } from './schema.ts';
+import { HOUR_MS } from './schema.ts';
 
 /** An hour is rolled once the topic's newest window is this far past its end. */
 export const SETTLE_MS = 10 * 60_000;
@@ -43,11 +43,14 @@ export interface RollupView {
   used(kind: 'dims' | 'top'): void;
   /** [first hour, end of last hour) holding records of `topic` (or of any topic); null: none. */
   extent(topic?: string): [number, number] | null;
+  /** Quintuples kept per hour in rollup_top. */
+  readonly topK: number;
 }
 
 const key = (topic: string, hour: number) => `${topic}\u0000${hour}`;
 
-export function createRollups() {
+/** `topK`: quintuples kept per (topic, hour) (StoreConfig.rollupTopK). */
+export function createRollups(topK: number) {
   const hours = new Map<string, Hour>();
   /** Newest window seen per topic: decides which hours are settled. */
   const newest = new Map<string, number>();
@@ -70,6 +73,7 @@ export function createRollups() {
   }
 
   const view: RollupView = {
+    topK,
     validHours(topic, fromMs, toMs) {
       const out: number[] = [];
       for (const h of hours.values()) {
@@ -193,12 +197,12 @@ export function createRollups() {
           range,
         );
         await con.run(
-          `INSERT INTO rollup_top SELECT ?, ?::BIGINT, * FROM rollup_q ORDER BY bytes DESC LIMIT ${ROLLUP_TOP_K}`,
+          `INSERT INTO rollup_top SELECT ?, ?::BIGINT, * FROM rollup_q ORDER BY bytes DESC LIMIT ${topK}`,
           [topic, hour],
         );
         const b = (
           await con.runAndReadAll(
-            `SELECT bytes FROM rollup_q ORDER BY bytes DESC LIMIT 1 OFFSET ${ROLLUP_TOP_K}`,
+            `SELECT bytes FROM rollup_q ORDER BY bytes DESC LIMIT 1 OFFSET ${topK}`,
           )
         ).getRows();
         bound = b.length > 0 ? Number(b[0]![0]) : 0;

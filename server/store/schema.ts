@@ -3,8 +3,6 @@
 
 export const SCHEMA_VERSION = 1;
 
-/** Rollups: quintuples kept per (topic, hour) in rollup_top. */
-export const ROLLUP_TOP_K = 1000;
 export const HOUR_MS = 3_600_000;
 
 /**
@@ -139,7 +137,7 @@ export const SCHEMA_SQL: readonly string[] = [
     bytes BIGINT NOT NULL,
     packets BIGINT NOT NULL
   )`,
-  // The ROLLUP_TOP_K largest quintuples (traffic only) of each rolled hour; every other quintuple
+  // The rollupTopK largest quintuples (traffic only) of each rolled hour; every other quintuple
   // of the hour has at most rollup_hours.top_bound bytes in it.
   `CREATE TABLE IF NOT EXISTS rollup_top (
     topic VARCHAR NOT NULL,

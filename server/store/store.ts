@@ -207,7 +207,10 @@ export async function openStore(config: StoreConfig, deps: StoreDeps): Promise<S
     worker = spawnWorker();
     const w = worker;
     let lastError: Error | null = null;
-    w.on('message', (msg: FromWorker) => onMessage(msg));
+    w.on('message', (msg: FromWorker) => {
+      if (msg.type === 'fatal') lastError = new Error(msg.error);
+      else onMessage(msg);
+    });
     w.on('error', (err) => {
       lastError = err;
     });

@@ -4,8 +4,8 @@
 // Records: two append lanes (a connection + appender each). Batch k is appended on one lane while
 // the commit of batch k-1 (WAL write, sometimes a checkpoint: async, on a libuv thread) finishes
 // on the other; commits happen in batch order, so seq grows in commit order. Each batch is one
-// transaction. Window upserts and retention run one at a time on a third connection; reads run
-// concurrently on a small pool of other connections.
+// transaction. Window upserts, retention and the hourly rollups (rollup.ts) run one at a time on a
+// third connection; reads run concurrently on a small pool of other connections.
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parentPort } from 'node:worker_threads';
@@ -19,7 +19,12 @@ import {
 import type { WindowAggregate } from '../../shared/events.ts';
 import { createRecordWriter, type AppendResult } from './append.ts';
 import type { WireBatch } from './batch.ts';
-import { DEFAULT_CHECKPOINT_THRESHOLD, retentionOf, type StoreConfig } from './config.ts';
+import {
+  DEFAULT_CHECKPOINT_THRESHOLD,
+  DEFAULT_ROLLUP_TOP_K,
+  retentionOf,
+  type StoreConfig,
+} from './config.ts';
 import type { FromWorker, ReadOp, ToWorker, WorkerStats, WriteOutcome } from './protocol.ts';
 import * as queries from './queries.ts';
 import { createRollups } from './rollup.ts';
@@ -72,7 +77,7 @@ let adminChain: Promise<unknown> = Promise.resolve();
 let ackChain: Promise<unknown> = Promise.resolve();
 let stats: WorkerStats = { seq: 0, rows: { records: 0, windows: 0 }, fileBytes: 0 };
 let statsAt = -Infinity;
-const rollups = createRollups();
+let rollups = createRollups(DEFAULT_ROLLUP_TOP_K);
 /** Rollups are used once their hours have been checked against the records. */
 let rollupsChecked = false;
 /** The open-time check failed: rollups stay unused, every read is raw. */
@@ -114,6 +119,7 @@ async function lane(instance: DuckDBInstance): Promise<Lane> {
 
 async function open(config: Readonly<StoreConfig>): Promise<void> {
   mkdirSync(dirname(config.path), { recursive: true });
+  rollups = createRollups(config.rollupTopK ?? DEFAULT_ROLLUP_TOP_K);
   const options: Record<string, string> = { ...CREATE_OPTIONS };
   if (config.threads !== undefined) options.threads = String(config.threads);
   if (config.memoryLimit !== undefined) options.memory_limit = config.memoryLimit;
@@ -526,7 +532,59 @@ function onWrite(d: Db, id: number, batch: WireBatch | null, windows: WindowAggr
   });
 }
 
+/**
+ * A bug that escapes every handler must not take the process down: tearing down a thread that
+ * still holds DuckDB objects aborts the whole process (native destructors throw). So: tell the
+ * facade, stop what runs, close the database, and end this thread only; the facade restarts it.
+ */
+let dying = false;
+function fatal(err: unknown): void {
+  if (dying) return;
+  dying = true;
+  send({ type: 'fatal', error: message(err) });
+  const d = db;
+  db = null;
+  if (maintainTimer !== null) clearInterval(maintainTimer);
+  const cons = d ? [...d.readers, ...d.lanes.map((l) => l.con), d.admin] : [];
+  for (const c of cons) {
+    try {
+      c.interrupt();
+    } catch {
+      // closing anyway
+    }
+  }
+  // Let interrupted queries return before their connections go.
+  setTimeout(() => {
+    if (d) {
+      for (const l of d.lanes) {
+        try {
+          l.appender.clear();
+          l.appender.closeSync();
+        } catch {
+          // the transaction is rolled back with the connection
+        }
+      }
+      for (const c of cons) {
+        try {
+          c.closeSync();
+        } catch {
+          // closing anyway
+        }
+      }
+      try {
+        d.instance.closeSync();
+      } catch {
+        // exiting anyway
+      }
+    }
+    process.exit(1);
+  }, 200);
+}
+process.on('uncaughtException', fatal);
+process.on('unhandledRejection', fatal);
+
 port.on('message', (m: ToWorker) => {
+  if (dying) return;
   switch (m.type) {
     case 'open':
       open(m.config).then(
