@@ -38,6 +38,10 @@ describe('drill-down reconciliation', () => {
     await ctx?.stop();
   });
 
+  // Ranges end 5 (simulated) minutes back, at a window boundary: later windows still get records
+  // while a test compares two queries, and the simulator runs at 60x.
+  const settledNow = () => Math.floor((ctx.app.clock.now() - 5 * 60_000) / 60_000) * 60_000;
+
   const topicOf = (format: 'eni' | 'ccn') =>
     ctx.app.catalog.topics().find((t) => t.format === format)!;
 
@@ -121,7 +125,7 @@ describe('drill-down reconciliation', () => {
 
   it('action ratio slices over a range, with and without a dashboard query', async () => {
     const topic = topicOf('eni');
-    const now = ctx.app.clock.now();
+    const now = settledNow();
     for (const q of ['', 'dstport:443', 'NOT srcaddr:10.0.0.0/16 OR protocol:udp']) {
       const h = await getData<TopicWindows>(ctx.url, `/api/topics/${topic.id}/windows`, {
         from: now - 3_600_000,
@@ -169,7 +173,7 @@ describe('drill-down reconciliation', () => {
         row.rejectBytes,
       );
     }
-    const now = ctx.app.clock.now();
+    const now = settledNow();
     const h = await getData<TopicWindows>(ctx.url, `/api/topics/${topic.id}/windows`, {
       from: now - 1_800_000,
       to: now,
@@ -207,7 +211,7 @@ describe('drill-down reconciliation', () => {
         p.acceptBytes + p.rejectBytes,
       );
     }
-    const now = ctx.app.clock.now();
+    const now = settledNow();
     const h = await getData<TopicWindows>(ctx.url, `/api/topics/${topic.id}/windows`, {
       from: now - 3_600_000,
       to: now,
