@@ -2,6 +2,17 @@
 // Every answer is a Reply<T> (shared/reply.ts). Times are epoch milliseconds on the wire; the API
 // accepts ISO 8601 or epoch milliseconds in `from` / `to`. Ranges are [from, to) on capture-window start.
 import type { ProtocolTotals, RegionPairTotals, Totals, TopQuintuple } from './events.ts';
+import { SORT_FIELD_NAMES } from './fields.ts';
+
+/** Fields record pages can be sorted by (shared/fields.ts marks them); NULL sorts lowest. */
+export type SortField =
+  'window' | 'start' | 'end' | 'seq' | 'srcport' | 'dstport' | 'protocol' | 'packets' | 'bytes';
+export const SORT_FIELDS = SORT_FIELD_NAMES as readonly SortField[];
+export type SortDir = 'asc' | 'desc';
+
+export function isSortField(name: string): name is SortField {
+  return (SORT_FIELDS as readonly string[]).includes(name);
+}
 
 /** Rollup steps a dashboard can ask for; `auto` picks one that gives a few hundred points. */
 export const STEPS = { '1m': 60_000, '5m': 300_000, '1h': 3_600_000 } as const;

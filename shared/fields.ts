@@ -1,10 +1,14 @@
-// The registry of known flow-log field names: AWS VPC flow logs v2-v8 and Tencent Cloud CCN.
-// No Node and no DOM here. Field names are the documented ones, as users see and type them.
+// The one table of flow-record fields. Every field is declared here once: its documented name, type,
+// the FlowRecord property it is parsed into, where it first appeared, the store column that keeps
+// it, whether the query language filters it (and a bare keyword looks in it), whether records sort
+// by it, and how the record table shows it. The parser, the store, the query compiler, the API and
+// the client derive from this table. No Node and no DOM here. Field names are the documented ones,
+// as users see and type them.
 import type { FlowRecord } from './record.ts';
 
 /** How a field's token is validated and stored. `-` is always accepted and stored as null. */
 export type FieldType =
-  | 'version' // `2`, `5`, `V1`: digits, optionally prefixed by V or v; kept as a string
+  | 'version' // `2`, `5`, `V1`: digits, optionally prefixed by V or v; kept as text
   | 'string' // any token, kept as written
   | 'addr' // an IPv4 or IPv6 address
   | 'port' // 0-65535
@@ -17,18 +21,47 @@ export type FieldType =
 /** The FlowRecord property a core field is stored in. */
 export type RecordKey = Exclude<keyof FlowRecord, 'format' | 'extra'>;
 
-/** Where a field first appeared: an AWS flow-log version, or Tencent Cloud's CCN format. */
-export type FieldOrigin = 'v2' | 'v3' | 'v4' | 'v5' | 'v6' | 'v7' | 'v8' | 'ccn';
+/** Where a field first appeared: an AWS flow-log version, Tencent Cloud's CCN format, or the store. */
+export type FieldOrigin = 'v2' | 'v3' | 'v4' | 'v5' | 'v6' | 'v7' | 'v8' | 'ccn' | 'store';
+
+/** How the record table draws a field's cells. */
+export type CellKind = 'time' | 'text' | 'mono' | 'number' | 'protocol' | 'action' | 'status';
+
+/** A record-table column: its header, minimum width (CSS px) and cell kind. */
+export interface FieldShow {
+  label: string;
+  width: number;
+  cell: CellKind;
+}
 
 export interface FieldInfo {
   name: string;
   type: FieldType;
-  /** The FlowRecord property, or 'extra' for fields kept in `record.extra` under their name. */
-  key: RecordKey | 'extra';
+  /** The FlowRecord property, 'extra' for fields kept in `record.extra`, 'stored' for storage fields. */
+  key: RecordKey | 'extra' | 'stored';
   origin: FieldOrigin;
-  /** One line for people (the record detail pane). */
+  /** One line for people (the record detail pane, the query help). */
   description: string;
+  /** Column of the store's `records` table, or null (custom fields live in its `extra` JSON). */
+  column: string | null;
+  /** Address fields: the numeric column holding the address as a 128-bit integer. */
+  ipColumn: string | null;
+  /** The query language can filter on the field. */
+  query: boolean;
+  /** A bare keyword is looked for in the field. */
+  keyword: boolean;
+  /** Record pages can be sorted by it (numeric columns). */
+  sort: boolean;
+  /** Offered as a record-table column, or null. */
+  show: FieldShow | null;
 }
+
+/** A flow-log field: parsed into a FlowRecord property or kept in `extra`. */
+export interface FlowFieldInfo extends FieldInfo {
+  key: RecordKey | 'extra';
+}
+
+type Spec = [type: FieldType, key: RecordKey | 'extra', origin: FieldOrigin];
 
 // name: [type, FlowRecord key or 'extra', origin]; every field's line of help is in DESCRIPTIONS.
 const TABLE = {
@@ -102,7 +135,7 @@ const TABLE = {
   srcregionid: ['string', 'srcRegion', 'ccn'],
   dstregionid: ['string', 'dstRegion', 'ccn'],
   'region-id': ['string', 'regionId', 'ccn'],
-} satisfies Record<string, [FieldType, RecordKey | 'extra', FieldOrigin]>;
+} satisfies Record<string, Spec>;
 
 const DESCRIPTIONS: Record<keyof typeof TABLE, string> = {
   // v2
@@ -178,21 +211,209 @@ const DESCRIPTIONS: Record<keyof typeof TABLE, string> = {
   'region-id': 'region that wrote the record',
 };
 
-/** Every known field, by documented name. */
-export const FIELDS: ReadonlyMap<string, FieldInfo> = new Map(
-  (Object.keys(TABLE) as Array<keyof typeof TABLE>).map((name): [string, FieldInfo] => {
-    const [type, key, origin] = TABLE[name];
-    return [name, Object.freeze({ name, type, key, origin, description: DESCRIPTIONS[name] })];
+interface Stored {
+  column: string;
+  query?: boolean;
+  keyword?: boolean;
+  sort?: boolean;
+  show: FieldShow;
+}
+const show = (label: string, width: number, cell: CellKind): FieldShow => ({ label, width, cell });
+
+/**
+ * Where the store keeps each core field, how queries use it and how the record table shows it, in
+ * the table's column order. Fields not listed are custom fields: kept in the `extra` JSON column
+ * and shown in the detail pane.
+ */
+const STORED: Partial<Record<keyof typeof TABLE, Stored>> = {
+  start: { column: 'start_s', query: true, sort: true, show: show('Start', 118, 'time') },
+  end: { column: 'end_s', query: true, sort: true, show: show('End', 118, 'time') },
+  version: { column: 'version', query: true, keyword: true, show: show('Ver', 44, 'text') },
+  'account-id': {
+    column: 'account_id',
+    query: true,
+    keyword: true,
+    show: show('Account', 110, 'mono'),
+  },
+  'interface-id': {
+    column: 'interface_id',
+    query: true,
+    keyword: true,
+    show: show('Interface', 130, 'mono'),
+  },
+  srcaddr: { column: 'srcaddr', query: true, keyword: true, show: show('Source', 132, 'mono') },
+  srcport: { column: 'srcport', query: true, sort: true, show: show('Sport', 58, 'number') },
+  dstaddr: {
+    column: 'dstaddr',
+    query: true,
+    keyword: true,
+    show: show('Destination', 132, 'mono'),
+  },
+  dstport: { column: 'dstport', query: true, sort: true, show: show('Dport', 58, 'number') },
+  protocol: { column: 'protocol', query: true, sort: true, show: show('Proto', 62, 'protocol') },
+  packets: { column: 'packets', query: true, sort: true, show: show('Packets', 72, 'number') },
+  bytes: { column: 'bytes', query: true, sort: true, show: show('Bytes', 72, 'number') },
+  action: { column: 'action', query: true, keyword: true, show: show('Action', 74, 'action') },
+  'log-status': {
+    column: 'log_status',
+    query: true,
+    keyword: true,
+    show: show('Status', 76, 'status'),
+  },
+  ccnid: { column: 'ccn_id', query: true, keyword: true, show: show('CCN', 120, 'mono') },
+  srcregionid: {
+    column: 'src_region',
+    query: true,
+    keyword: true,
+    show: show('Src region', 112, 'text'),
+  },
+  dstregionid: {
+    column: 'dst_region',
+    query: true,
+    keyword: true,
+    show: show('Dst region', 112, 'text'),
+  },
+  'region-id': {
+    column: 'region_id',
+    query: true,
+    keyword: true,
+    show: show('Region', 112, 'text'),
+  },
+};
+
+/** Custom fields the record table offers as a column (read from `extra`). */
+const EXTRA_SHOWN: Partial<Record<keyof typeof TABLE, FieldShow>> = {
+  'tcp-flags': show('TCP flags', 96, 'text'),
+};
+
+/** Numeric address columns of the address fields kept in columns. */
+const IP_COLUMNS: Partial<Record<keyof typeof TABLE, string>> = {
+  srcaddr: 'src_ip',
+  dstaddr: 'dst_ip',
+};
+
+/** Every known flow-log field, by documented name (what a header line may name). */
+export const FIELDS: ReadonlyMap<string, FlowFieldInfo> = new Map(
+  (Object.keys(TABLE) as Array<keyof typeof TABLE>).map((name): [string, FlowFieldInfo] => {
+    const [type, key, origin] = TABLE[name] as Spec;
+    const stored = STORED[name];
+    const info: FlowFieldInfo = {
+      name,
+      type,
+      key,
+      origin,
+      description: DESCRIPTIONS[name],
+      column: stored?.column ?? null,
+      ipColumn: IP_COLUMNS[name] ?? null,
+      query: stored?.query ?? false,
+      keyword: stored?.keyword ?? false,
+      sort: stored?.sort ?? false,
+      show: stored?.show ?? EXTRA_SHOWN[name] ?? null,
+    };
+    return [name, Object.freeze(info)];
   }),
 );
 
-export function fieldInfo(name: string): FieldInfo | undefined {
+export function fieldInfo(name: string): FlowFieldInfo | undefined {
   return FIELDS.get(name);
 }
 
 export function isKnownField(name: string): boolean {
   return FIELDS.has(name);
 }
+
+function storageField(
+  name: string,
+  type: FieldType,
+  column: string,
+  description: string,
+  query: boolean,
+  sort: boolean,
+  shown: FieldShow,
+): [string, FieldInfo] {
+  const info: FieldInfo = {
+    name,
+    type,
+    key: 'stored',
+    origin: 'store',
+    description,
+    column,
+    ipColumn: null,
+    query,
+    keyword: false,
+    sort,
+    show: shown,
+  };
+  return [name, Object.freeze(info)];
+}
+
+/** What the store adds to every record: where and when it was stored. Not flow-log fields. */
+export const STORAGE_FIELDS: ReadonlyMap<string, FieldInfo> = new Map([
+  storageField(
+    'topic',
+    'string',
+    'topic',
+    'log topic the record was written to',
+    true,
+    false,
+    show('Topic', 130, 'text'),
+  ),
+  storageField(
+    'stream',
+    'string',
+    'stream',
+    'log stream of the record: the ENI, or for CCN `ccnid/region-id`',
+    true,
+    false,
+    show('Stream', 130, 'text'),
+  ),
+  storageField(
+    'window',
+    'long',
+    'window_start',
+    'start of the capture window the record was counted in',
+    false,
+    true,
+    show('Window', 118, 'time'),
+  ),
+  storageField(
+    'seq',
+    'long',
+    'seq',
+    'arrival order in the store: unique, increasing',
+    false,
+    true,
+    show('Seq', 80, 'number'),
+  ),
+]);
+
+/** Where the storage fields stand among the core fields in the record table. */
+const TABLE_ORDER: readonly string[] = [
+  'window',
+  'start',
+  'end',
+  'topic',
+  'stream',
+  'seq',
+  ...Object.keys(STORED).filter((n) => n !== 'start' && n !== 'end'),
+];
+
+/**
+ * Every field of a stored record: the storage and core fields in the record table's column order,
+ * then the custom fields. What the API returns and the client lists.
+ */
+export const RECORD_FIELDS: ReadonlyMap<string, FieldInfo> = new Map([
+  ...TABLE_ORDER.map((name): [string, FieldInfo] => [
+    name,
+    STORAGE_FIELDS.get(name) ?? FIELDS.get(name)!,
+  ]),
+  ...[...FIELDS].filter(([name]) => !TABLE_ORDER.includes(name)),
+]);
+
+/** Names of the fields records can be sorted by, in table order. */
+export const SORT_FIELD_NAMES: readonly string[] = Object.freeze(
+  [...RECORD_FIELDS.values()].filter((f) => f.sort).map((f) => f.name),
+);
 
 /** Tencent ENI and NAT gateway flow logs: the AWS v2 default format, 14 fields. */
 export const ENI_FIELDS: readonly string[] = Object.freeze([

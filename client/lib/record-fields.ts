@@ -2,27 +2,19 @@
 // cells and the detail pane. Pure; no DOM. Values come from the API as numbers, strings or null
 // (`-` in the log); anything of another type is shown as text, never interpreted.
 import type { ApiRecord } from '../../shared/api.ts';
-import { fieldInfo, protocolName } from '../../shared/fields.ts';
+import { fieldInfo, protocolName, STORAGE_FIELDS } from '../../shared/fields.ts';
 import { formatBytes, formatCount, formatDuration, formatInteger } from './format.ts';
 import { isKnownRegion, regionInfo } from './regions.ts';
 
 export type RecordValue = string | number | null | undefined;
 
-/** Where a record was stored: not flow-log fields, so not in shared/fields.ts. */
-const STORAGE_FIELDS: Readonly<Record<string, string>> = {
-  topic: 'log topic the record was written to',
-  stream: 'log stream of the record: the ENI, or for CCN `ccnid/region-id`',
-  window: 'start of the capture window the record was counted in',
-  seq: 'arrival order in the store: unique, increasing',
-};
-
 /** The storage fields, in the order the detail pane lists them first. */
-export const STORAGE_FIELD_NAMES: readonly string[] = Object.keys(STORAGE_FIELDS);
+export const STORAGE_FIELD_NAMES: readonly string[] = [...STORAGE_FIELDS.keys()];
 
 /** One line of help for a field: the registry's description, or a note for a custom field. */
 export function describeField(name: string): string {
   return (
-    STORAGE_FIELDS[name] ??
+    STORAGE_FIELDS.get(name)?.description ??
     fieldInfo(name)?.description ??
     'custom field: not one of the documented flow-log fields'
   );
@@ -309,7 +301,7 @@ export function fieldDetail(name: string, record: ApiRecord): FieldDetail {
 export function recordDetails(record: ApiRecord): FieldDetail[] {
   const names = [
     ...STORAGE_FIELD_NAMES.filter((n) => n in record),
-    ...Object.keys(record).filter((n) => !STORAGE_FIELDS[n]),
+    ...Object.keys(record).filter((n) => !STORAGE_FIELDS.has(n)),
   ];
   return names.map((n) => fieldDetail(n, record));
 }

@@ -1,9 +1,10 @@
 // The record table's columns: the catalog, the defaults, and the user's choice (persisted in
 // localStorage as JSON, read back through parseColumnChoices). Pure apart from the two storage helpers.
 import type { ApiRecord } from '../../shared/api.ts';
+import { RECORD_FIELDS, type CellKind } from '../../shared/fields.ts';
 import { isSortField, type SortField } from './params.ts';
 
-export type CellKind = 'time' | 'text' | 'mono' | 'number' | 'protocol' | 'action' | 'status';
+export type { CellKind };
 
 export interface ColumnDef {
   /** The record field (documented name). */
@@ -21,31 +22,9 @@ function col(key: string, label: string, width: number, kind: CellKind): ColumnD
 }
 
 /** Every column the chooser offers (plus custom fields seen in the records), in table order. */
-export const COLUMN_CATALOG: readonly ColumnDef[] = [
-  col('window', 'Window', 118, 'time'),
-  col('start', 'Start', 118, 'time'),
-  col('end', 'End', 118, 'time'),
-  col('topic', 'Topic', 130, 'text'),
-  col('stream', 'Stream', 130, 'text'),
-  col('seq', 'Seq', 80, 'number'),
-  col('version', 'Ver', 44, 'text'),
-  col('account-id', 'Account', 110, 'mono'),
-  col('interface-id', 'Interface', 130, 'mono'),
-  col('srcaddr', 'Source', 132, 'mono'),
-  col('srcport', 'Sport', 58, 'number'),
-  col('dstaddr', 'Destination', 132, 'mono'),
-  col('dstport', 'Dport', 58, 'number'),
-  col('protocol', 'Proto', 62, 'protocol'),
-  col('packets', 'Packets', 72, 'number'),
-  col('bytes', 'Bytes', 72, 'number'),
-  col('action', 'Action', 74, 'action'),
-  col('log-status', 'Status', 76, 'status'),
-  col('tcp-flags', 'TCP flags', 96, 'text'),
-  col('ccnid', 'CCN', 120, 'mono'),
-  col('srcregionid', 'Src region', 112, 'text'),
-  col('dstregionid', 'Dst region', 112, 'text'),
-  col('region-id', 'Region', 112, 'text'),
-];
+export const COLUMN_CATALOG: readonly ColumnDef[] = [...RECORD_FIELDS.values()].flatMap((f) =>
+  f.show ? [col(f.name, f.show.label, f.show.width, f.show.cell)] : [],
+);
 
 const CATALOG_KEYS = new Set(COLUMN_CATALOG.map((c) => c.key));
 

@@ -1,22 +1,9 @@
 // What the record explorer asks GET /api/records and /api/records/export for: the range, query,
 // topic and sort, as query parameters. Pure.
-import type { ApiRecord, RecordsPage } from '../../shared/api.ts';
+import type { ApiRecord, RecordsPage, SortDir, SortField } from '../../shared/api.ts';
 import { apiUrl, type QueryParams } from '../lib/api.ts';
 
-/** Fields the server can sort records by. */
-export const SORT_FIELDS = [
-  'window',
-  'seq',
-  'bytes',
-  'packets',
-  'start',
-  'end',
-  'srcport',
-  'dstport',
-  'protocol',
-] as const;
-export type SortField = (typeof SORT_FIELDS)[number];
-export type SortDir = 'asc' | 'desc';
+export { isSortField, SORT_FIELDS, type SortDir, type SortField } from '../../shared/api.ts';
 
 export interface SortSpec {
   field: SortField;
@@ -28,10 +15,6 @@ export const DEFAULT_SORT: SortSpec = Object.freeze({ field: 'window', dir: 'des
 
 /** Fields whose first click sorts largest / newest first. */
 const DESC_FIRST = new Set<SortField>(['window', 'seq', 'bytes', 'packets', 'start', 'end']);
-
-export function isSortField(name: string): name is SortField {
-  return (SORT_FIELDS as readonly string[]).includes(name);
-}
 
 /** The order after a click on a column header: the same field flips, another starts at its natural direction. */
 export function nextSort(current: SortSpec, field: SortField): SortSpec {

@@ -1,13 +1,21 @@
 // History and drill-down routes over the store: per-topic series and charts for a range and a
 // query, and the raw records behind any number, paged or exported.
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { ApiRecord, RecordsPage, TopicWindows } from '../../shared/api.ts';
+import {
+  isSortField,
+  SORT_FIELDS,
+  type ApiRecord,
+  type RecordsPage,
+  type SortDir,
+  type SortField,
+  type TopicWindows,
+} from '../../shared/api.ts';
 import { recordToDocumented } from '../../shared/parse/index.ts';
 import { fail, ok } from '../../shared/reply.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { Clock } from '../clock.ts';
 import type { Store } from '../store/store.ts';
-import { ORDER_FIELDS, type OrderField, type StoredRecord } from '../store/types.ts';
+import type { StoredRecord } from '../store/types.ts';
 import { BadRequest, parseInt10, parseQ, parseRange, parseStep, parseString } from './params.ts';
 
 export interface HistoryDeps {
@@ -20,26 +28,12 @@ export interface HistoryDeps {
 /** Rows one export may hold. */
 export const EXPORT_MAX_ROWS = 1_000_000;
 
-/** Sort names users see (`window`, `start`) -> store columns. */
-const SORTS: Record<string, OrderField> = {
-  window: 'window_start',
-  seq: 'seq',
-  bytes: 'bytes',
-  packets: 'packets',
-  start: 'start_s',
-  end: 'end_s',
-  srcport: 'srcport',
-  dstport: 'dstport',
-  protocol: 'protocol',
-};
-
-function parseSort(text: string | undefined): { field: OrderField; dir: 'asc' | 'desc' } {
-  if (text === undefined) return { field: 'window_start', dir: 'desc' };
-  const [name = '', dir = 'desc'] = text.split(':');
-  const field = SORTS[name];
-  if (!field || !ORDER_FIELDS.includes(field) || (dir !== 'asc' && dir !== 'desc'))
+function parseSort(text: string | undefined): { field: SortField; dir: SortDir } {
+  if (text === undefined) return { field: 'window', dir: 'desc' };
+  const [field = '', dir = 'desc'] = text.split(':');
+  if (!isSortField(field) || (dir !== 'asc' && dir !== 'desc'))
     throw new BadRequest(
-      `sort must be <field>:asc|desc with field one of ${Object.keys(SORTS).join(', ')}`,
+      `sort must be <field>:asc|desc with field one of ${SORT_FIELDS.join(', ')}`,
     );
   return { field, dir };
 }

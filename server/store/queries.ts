@@ -14,11 +14,11 @@ import type { Action, FlowRecord, FormatKind, LogStatus } from '../../shared/rec
 import { addressHash, quintupleHash } from './qhash.ts';
 import { COMPLETE_QUINTUPLE, TRAFFIC, type RollupView } from './rollup.ts';
 import { HOUR_MS } from './schema.ts';
+import { isSortField, type SortField } from '../../shared/api.ts';
+import { RECORD_FIELDS } from '../../shared/fields.ts';
 import {
-  ORDER_FIELDS,
   type AggregateQuery,
   type AggregateResult,
-  type OrderField,
   type RecomputedWindow,
   type RecordPage,
   type RecordQuery,
@@ -351,28 +351,20 @@ function toStored(r: DuckDBValue[]): StoredRecord {
   };
 }
 
-const NULLABLE_ORDER = new Set<OrderField>([
-  'bytes',
-  'packets',
-  'start_s',
-  'end_s',
-  'srcport',
-  'dstport',
-  'protocol',
-]);
-
-function sortKey(field: OrderField): string {
-  return NULLABLE_ORDER.has(field) ? `coalesce(${field}, ${NULL_KEY})` : field;
+/** The column of a sort field (shared/fields.ts); NULL sorts as the smallest value. */
+function sortKey(field: SortField): string {
+  const info = RECORD_FIELDS.get(field)!;
+  return info.key === 'stored' ? info.column! : `coalesce(${info.column!}, ${NULL_KEY})`;
 }
 
-function sortValue(r: StoredRecord, field: OrderField): number {
-  const v: Record<OrderField, number | null> = {
-    window_start: r.windowStart,
+function sortValue(r: StoredRecord, field: SortField): number {
+  const v: Record<SortField, number | null> = {
+    window: r.windowStart,
     seq: r.seq,
     bytes: r.bytes,
     packets: r.packets,
-    start_s: r.start,
-    end_s: r.end,
+    start: r.start,
+    end: r.end,
     srcport: r.srcport,
     dstport: r.dstport,
     protocol: r.protocol,
@@ -382,7 +374,7 @@ function sortValue(r: StoredRecord, field: OrderField): number {
 
 /** Opaque cursor: base64url of [order field, direction, sort value, seq] of the last row. */
 export function encodeCursor(
-  field: OrderField,
+  field: SortField,
   dir: 'asc' | 'desc',
   key: number,
   seq: number,
@@ -392,7 +384,7 @@ export function encodeCursor(
 
 export function decodeCursor(
   cursor: string,
-  field: OrderField,
+  field: SortField,
   dir: 'asc' | 'desc',
 ): { key: number; seq: number } {
   let v: unknown;
@@ -415,9 +407,9 @@ export function decodeCursor(
 }
 
 export async function queryRecords(ctx: ReadContext, q: RecordQuery): Promise<RecordPage> {
-  const field = q.order?.field ?? 'window_start';
+  const field = q.order?.field ?? 'window';
   const dir = q.order?.dir ?? 'desc';
-  if (!(ORDER_FIELDS as readonly string[]).includes(field)) {
+  if (!isSortField(field)) {
     throw new StoreQueryError(`cannot order by ${String(field)}`);
   }
   if (dir !== 'asc' && dir !== 'desc') throw new StoreQueryError('order dir must be asc or desc');
@@ -458,7 +450,7 @@ export async function queryRecords(ctx: ReadContext, q: RecordQuery): Promise<Re
   };
   let rowsOut: DuckDBValue[][];
   let sums: { records: number; bytes: number; packets: number };
-  if (field === 'window_start' && ctx.rollups !== null && dimsSafe(q.where)) {
+  if (field === 'window' && ctx.rollups !== null && dimsSafe(q.where)) {
     // Matches per rolled window tell how far back (or forward) the page can reach.
     const t = await totals(ctx, q.topicId, q.fromMs, q.toMs, q.where, true);
     sums = t;

@@ -1,5 +1,6 @@
-// The DuckDB schema of the store. Column names of `records` are a contract: shared/query compiles
-// filters against them (RECORD_COLUMNS).
+// The DuckDB schema of the store. The columns of `records` and their types come from the field
+// table (shared/fields.ts), in the order the worker's appender fills them.
+import { RECORD_FIELDS, type FieldType } from '../../shared/fields.ts';
 
 export const SCHEMA_VERSION = 1;
 
@@ -54,38 +55,45 @@ export const CREATE_OPTIONS: Readonly<Record<string, string>> = {
 
 const enumList = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');
 
+/** SQL type of each field type (shared/fields.ts); `-` is NULL. */
+const SQL_TYPES: Record<FieldType, string> = {
+  version: 'VARCHAR',
+  string: 'VARCHAR',
+  addr: 'VARCHAR',
+  port: 'INTEGER',
+  protocol: 'INTEGER',
+  int: 'INTEGER',
+  long: 'BIGINT',
+  action: 'VARCHAR',
+  status: 'VARCHAR',
+};
+
+/** Columns that are not fields of the table: the address integers, custom fields, the format and the key hash. */
+const OTHER_COLUMNS: Readonly<Record<string, string>> = {
+  src_ip: 'UHUGEINT',
+  dst_ip: 'UHUGEINT',
+  extra: 'VARCHAR', // JSON of the custom fields
+  format: 'format_t NOT NULL',
+  // qhash.ts: hash of (srcaddr, srcport, dstaddr, dstport, protocol), a filter for key lookups
+  qhash: 'UINTEGER NOT NULL',
+};
+
+const FIELD_OF_COLUMN = new Map([...RECORD_FIELDS.values()].map((f) => [f.column, f]));
+
+/** The column's SQL type, from the field table; storage columns are NOT NULL. */
+export function columnType(column: string): string {
+  const other = OTHER_COLUMNS[column];
+  if (other) return other;
+  const field = FIELD_OF_COLUMN.get(column);
+  if (!field) throw new Error(`records column ${column} is not in the field table`);
+  return field.key === 'stored' ? `${SQL_TYPES[field.type]} NOT NULL` : SQL_TYPES[field.type];
+}
+
 /** Statements run on every open; all idempotent. */
 export const SCHEMA_SQL: readonly string[] = [
   `CREATE TYPE IF NOT EXISTS format_t AS ENUM (${enumList(FORMATS)})`,
   `CREATE TABLE IF NOT EXISTS records (
-    topic VARCHAR NOT NULL,
-    stream VARCHAR NOT NULL,
-    window_start BIGINT NOT NULL,
-    seq BIGINT NOT NULL,
-    version VARCHAR,
-    account_id VARCHAR,
-    interface_id VARCHAR,
-    srcaddr VARCHAR,
-    dstaddr VARCHAR,
-    src_ip UHUGEINT,
-    dst_ip UHUGEINT,
-    srcport INTEGER,
-    dstport INTEGER,
-    protocol INTEGER,
-    packets BIGINT,
-    bytes BIGINT,
-    start_s BIGINT,
-    end_s BIGINT,
-    action VARCHAR,
-    log_status VARCHAR,
-    ccn_id VARCHAR,
-    src_region VARCHAR,
-    dst_region VARCHAR,
-    region_id VARCHAR,
-    extra VARCHAR,
-    format format_t NOT NULL,
-    -- qhash.ts: hash of (srcaddr, srcport, dstaddr, dstport, protocol), a filter for key lookups
-    qhash UINTEGER NOT NULL
+    ${RECORD_COLUMNS.map((c) => `${c} ${columnType(c)}`).join(',\n    ')}
   )`,
   `CREATE TABLE IF NOT EXISTS windows (
     topic VARCHAR NOT NULL,

@@ -6,6 +6,7 @@ import type {
   TopQuintuple,
   WindowAggregate,
 } from '../../shared/events.ts';
+import type { SortDir, SortField } from '../../shared/api.ts';
 import type { FlowRecord } from '../../shared/record.ts';
 
 /** A SQL boolean expression over the `records` columns with `?` placeholders (shared/query's compileQuery). */
@@ -24,20 +25,6 @@ export interface StoredRecord extends FlowRecord {
   seq: number;
 }
 
-/** Columns a record page can be sorted by (numeric; NULL sorts as the smallest value). */
-export const ORDER_FIELDS = [
-  'window_start',
-  'seq',
-  'bytes',
-  'packets',
-  'start_s',
-  'end_s',
-  'srcport',
-  'dstport',
-  'protocol',
-] as const;
-export type OrderField = (typeof ORDER_FIELDS)[number];
-
 export interface RecordQuery {
   /** Omitted: every topic. */
   topicId?: string;
@@ -49,8 +36,8 @@ export interface RecordQuery {
   limit: number;
   /** `next` of the previous page; null or omitted for the first page. */
   cursor?: string | null;
-  /** Default: window_start desc. Ties are broken by seq in the same direction. */
-  order?: { field: OrderField; dir: 'asc' | 'desc' };
+  /** Default: window desc. Ties are broken by seq in the same direction. */
+  order?: { field: SortField; dir: SortDir };
 }
 
 export interface RecordPage {

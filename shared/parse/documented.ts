@@ -7,20 +7,9 @@ export type DocumentedRecord = Record<string, string | number | null>;
 
 type Getter = (r: FlowRecord) => string | number | null;
 
-/** `2` -> 2, `V1` stays 'V1': a version is a number when it is all digits. */
-function versionValue(v: string | null): string | number | null {
-  if (v === null) return null;
-  for (let i = 0; i < v.length; i++) {
-    const c = v.charCodeAt(i);
-    if (c < 48 || c > 57) return v;
-  }
-  return Number(v);
-}
-
 function getterOf(name: string): Getter {
   const info = FIELDS.get(name);
   if (info === undefined || info.key === 'extra') return (r) => r.extra?.[name] ?? null;
-  if (info.key === 'version') return (r) => versionValue(r.version);
   const key: RecordKey = info.key;
   return (r) => r[key];
 }
@@ -47,7 +36,7 @@ const CORE_ORDER: readonly string[] = [
 /**
  * The record's values keyed by the documented names of its format, in format order: eni and ccn
  * use their own field lists; custom uses `fields` (the parse result's `format.fields`), or without
- * it the non-null core fields followed by `extra`. Integers are numbers, `-` is null.
+ * it the non-null core fields followed by `extra`. Integers are numbers, `version` is text (`2`, `V1`), `-` is null.
  */
 export function recordToDocumented(
   record: FlowRecord,

@@ -2,36 +2,19 @@
 // text: the SQL holds only fixed keywords, `?` placeholders and column identifiers from a ColumnMap.
 import { cidrRange, ipToBigInt } from '../ip.ts';
 import type { KeywordNode, QueryNode, TermNode, TermValue } from './ast.ts';
-import { type ColumnKey, KEYWORD_COLUMNS, QUERY_FIELDS, type QueryFieldInfo } from './fields.ts';
+import {
+  COLUMN_NAMES,
+  type ColumnKey,
+  KEYWORD_COLUMNS,
+  QUERY_FIELDS,
+  type QueryFieldInfo,
+} from './fields.ts';
 
 /** SQL identifier of each stored column, by the documented name of its field. */
 export type ColumnMap = Readonly<Record<ColumnKey, string>>;
 
 /** The store's `records` table. */
-export const RECORD_COLUMNS: ColumnMap = Object.freeze({
-  topic: 'topic',
-  stream: 'stream',
-  version: 'version',
-  'account-id': 'account_id',
-  'interface-id': 'interface_id',
-  srcaddr: 'srcaddr',
-  dstaddr: 'dstaddr',
-  'src-ip': 'src_ip',
-  'dst-ip': 'dst_ip',
-  srcport: 'srcport',
-  dstport: 'dstport',
-  protocol: 'protocol',
-  packets: 'packets',
-  bytes: 'bytes',
-  start: 'start_s',
-  end: 'end_s',
-  action: 'action',
-  'log-status': 'log_status',
-  ccnid: 'ccn_id',
-  srcregionid: 'src_region',
-  dstregionid: 'dst_region',
-  'region-id': 'region_id',
-});
+export const RECORD_COLUMNS: ColumnMap = COLUMN_NAMES;
 
 export type SqlParam = string | number | bigint;
 

@@ -1,6 +1,7 @@
-// The fields a query can name: the documented flow-log fields the store keeps in columns, the
-// record's topic and stream, and two pseudo-fields for drill-down (`addr`, `port`).
-import { fieldInfo, protocolName } from '../fields.ts';
+// The fields a query can name: the fields shared/fields.ts marks filterable (the documented
+// flow-log fields the store keeps in columns, and the record's topic and stream), plus two
+// pseudo-fields for drill-down (`addr`, `port`).
+import { RECORD_FIELDS, protocolName, type FieldInfo } from '../fields.ts';
 
 /** How a field's values are checked and compared. */
 export type QueryFieldKind =
@@ -67,58 +68,71 @@ const ENUM_VALUES: Record<string, readonly string[]> = {
   'log-status': ['OK', 'NODATA', 'SKIPDATA'],
 };
 
-function documented(name: QueryField & ColumnKey): QueryFieldInfo {
-  const info = fieldInfo(name);
-  const kind = info && KIND_OF_TYPE[info.type];
-  if (!info || !kind) throw new Error(`query field ${name} is not a documented field`);
-  const ipColumn: ColumnKey | null =
-    name === 'srcaddr' ? 'src-ip' : name === 'dstaddr' ? 'dst-ip' : null;
+/** The numeric address column's key of an address field (`srcaddr` -> `src-ip`). */
+const ipKey = (name: string): ColumnKey => (name === 'srcaddr' ? 'src-ip' : 'dst-ip');
+
+/** A field of the table as a query field. */
+function fromTable(info: FieldInfo): QueryFieldInfo {
+  const kind = KIND_OF_TYPE[info.type];
+  if (!kind || !info.query) throw new Error(`${info.name} is not a query field`);
+  const name = info.name as QueryField & ColumnKey;
   return {
     name,
     kind,
     columns: [name],
-    ipColumns: ipColumn ? [ipColumn] : [],
+    ipColumns: info.ipColumn ? [ipKey(name)] : [],
     values: ENUM_VALUES[name] ?? [],
     description: info.description,
   };
 }
 
-function extra(
+const pseudo = (
   name: QueryField,
   kind: QueryFieldKind,
   columns: ColumnKey[],
   ipColumns: ColumnKey[],
   description: string,
-): QueryFieldInfo {
-  return { name, kind, columns, ipColumns, values: [], description };
-}
+): QueryFieldInfo => ({ name, kind, columns, ipColumns, values: [], description });
+
+const PSEUDO: Partial<Record<string, QueryFieldInfo>> = {
+  // Listed right after the fields they combine.
+  dstaddr: pseudo(
+    'addr',
+    'addr',
+    ['srcaddr', 'dstaddr'],
+    ['src-ip', 'dst-ip'],
+    'srcaddr or dstaddr',
+  ),
+  dstport: pseudo('port', 'port', ['srcport', 'dstport'], [], 'srcport or dstport'),
+};
+
+/** The order the query help lists fields in: where and who first, then what, then when. */
+const HELP_ORDER: readonly string[] = [
+  'topic',
+  'stream',
+  'srcaddr',
+  'dstaddr',
+  'srcport',
+  'dstport',
+  'protocol',
+  'action',
+  'log-status',
+  'packets',
+  'bytes',
+  'start',
+  'end',
+];
 
 /** Every query field, in the order the help lists them. */
 export const QUERY_FIELDS: ReadonlyMap<QueryField, QueryFieldInfo> = new Map(
-  [
-    extra('topic', 'text', ['topic'], [], 'log topic the record was written to'),
-    extra('stream', 'text', ['stream'], [], 'log stream: the ENI, or for CCN `ccnid/region-id`'),
-    documented('srcaddr'),
-    documented('dstaddr'),
-    extra('addr', 'addr', ['srcaddr', 'dstaddr'], ['src-ip', 'dst-ip'], 'srcaddr or dstaddr'),
-    documented('srcport'),
-    documented('dstport'),
-    extra('port', 'port', ['srcport', 'dstport'], [], 'srcport or dstport'),
-    documented('protocol'),
-    documented('action'),
-    documented('log-status'),
-    documented('packets'),
-    documented('bytes'),
-    documented('start'),
-    documented('end'),
-    documented('interface-id'),
-    documented('account-id'),
-    documented('version'),
-    documented('ccnid'),
-    documented('srcregionid'),
-    documented('dstregionid'),
-    documented('region-id'),
-  ].map((f): [QueryField, QueryFieldInfo] => [f.name, Object.freeze(f)]),
+  [...HELP_ORDER, ...[...RECORD_FIELDS.keys()].filter((n) => !HELP_ORDER.includes(n))]
+    .map((name) => RECORD_FIELDS.get(name)!)
+    .filter((info) => info.query)
+    .flatMap((info) => {
+      const extra = PSEUDO[info.name];
+      return extra ? [fromTable(info), extra] : [fromTable(info)];
+    })
+    .map((f): [QueryField, QueryFieldInfo] => [f.name, Object.freeze(f)]),
 );
 
 export function queryField(name: string): QueryFieldInfo | undefined {
@@ -126,19 +140,21 @@ export function queryField(name: string): QueryFieldInfo | undefined {
 }
 
 /** Text columns a bare keyword is looked for in. */
-export const KEYWORD_COLUMNS: readonly ColumnKey[] = Object.freeze([
-  'interface-id',
-  'srcaddr',
-  'dstaddr',
-  'action',
-  'log-status',
-  'account-id',
-  'ccnid',
-  'srcregionid',
-  'dstregionid',
-  'region-id',
-  'version',
-]);
+export const KEYWORD_COLUMNS: readonly ColumnKey[] = Object.freeze(
+  [...RECORD_FIELDS.values()].filter((f) => f.keyword).map((f) => f.name as ColumnKey),
+);
+
+/** Column names of the store's `records` table, by column key. */
+export const COLUMN_NAMES: Readonly<Record<ColumnKey, string>> = Object.freeze(
+  Object.fromEntries(
+    [...RECORD_FIELDS.values()]
+      .filter((f) => f.query)
+      .flatMap((f): Array<[string, string]> => {
+        const own: [string, string] = [f.name, f.column!];
+        return f.ipColumn ? [own, [ipKey(f.name), f.ipColumn]] : [own];
+      }),
+  ) as Record<ColumnKey, string>,
+);
 
 /** Protocol keywords, lower case, to numbers: the reverse of protocolName's table. */
 export const PROTOCOL_NUMBERS: ReadonlyMap<string, number> = (() => {

@@ -64,7 +64,7 @@ describe('flowdeck parse', () => {
     expect(records).toHaveLength(25); // 28 lines: 2 blank, 1 header
     for (const r of records) expect(Object.keys(r)).toEqual(ENI_KEYS);
     expect(records[0]).toEqual({
-      version: 2,
+      version: '2',
       'account-id': '1300000123',
       'interface-id': 'eni-6x1f9k2d',
       srcaddr: '10.0.1.12',

@@ -321,8 +321,8 @@ describe('store: records', () => {
     expect(everything).toHaveLength(1500);
 
     for (const order of [
-      { field: 'window_start', dir: 'desc' },
-      { field: 'window_start', dir: 'asc' },
+      { field: 'window', dir: 'desc' },
+      { field: 'window', dir: 'asc' },
       { field: 'bytes', dir: 'desc' },
       { field: 'bytes', dir: 'asc' },
       { field: 'seq', dir: 'asc' },
@@ -350,7 +350,7 @@ describe('store: records', () => {
       expect(new Set(seen.map((r) => r.seq)).size).toBe(expected.length);
       expect(pages).toBe(Math.max(1, Math.ceil(expected.length / 37)));
       const key = (r: StoredRecord) =>
-        order.field === 'window_start'
+        order.field === 'window'
           ? r.windowStart
           : order.field === 'bytes'
             ? (r.bytes ?? -Infinity)

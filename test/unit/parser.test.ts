@@ -459,7 +459,7 @@ describe('recordToDocumented', () => {
       'log-status',
     ]);
     expect(doc).toMatchObject({
-      version: 2,
+      version: '2',
       'account-id': '1300000123',
       srcport: 51324,
       'log-status': 'OK',
@@ -502,12 +502,12 @@ describe('recordToDocumented', () => {
     expect(recordToDocumented(res.record, res.format.fields)).toEqual({
       team: 'payments',
       srcaddr: '10.0.0.1',
-      version: 5,
+      version: '5',
       'tcp-flags': 2,
       dstport: null,
     });
     expect(recordToDocumented(res.record)).toEqual({
-      version: 5,
+      version: '5',
       srcaddr: '10.0.0.1',
       team: 'payments',
       'tcp-flags': 2,
