@@ -153,7 +153,7 @@ async function throughput(windows: number): Promise<BenchResult[]> {
   let published = 0;
   const agg = createAggregator(
     { ...defaultAggregatorConfig, flushIntervalMs: 0 },
-    { clock, onWindow: () => void published++ },
+    { clock, windowMsOf: () => 60_000, onWindow: () => void published++ },
   );
 
   let records = 0;
@@ -302,7 +302,7 @@ async function memory(): Promise<BenchResult[]> {
   const settleMs = 60 * WINDOW_MS;
   const agg = createAggregator(
     { ...defaultAggregatorConfig, flushIntervalMs: 0, settleMs },
-    { clock, onWindow: () => {} },
+    { clock, windowMsOf: () => 60_000, onWindow: () => {} },
   );
   for (let w = 0; w < windows; w++) {
     const shift = w * 60;

@@ -131,7 +131,7 @@ async function benchIngest(total: number): Promise<BenchRow[]> {
         // The ingest slows its sources when the store's queue is half full.
         while (store.backlog() > config.maxQueuedRecords / 2) await sleep(2);
         const a = performance.now();
-        const ok = store.appendRecords(b.topicId, b.streamId, records);
+        const ok = store.appendRecords(b.topicId, b.streamId, records, 60_000);
         mainMs += performance.now() - a;
         if (ok) appended += records.length;
         else refused++;

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import Fastify from 'fastify';
 import { Server } from 'socket.io';
+import { windowStartOf } from '../shared/capture-window.ts';
 import type { LogsetInfo } from '../shared/catalog.ts';
 import type { WindowAggregate } from '../shared/events.ts';
 import type { FlowRecord } from '../shared/record.ts';
@@ -42,7 +43,7 @@ export interface AppDeps {
   log?: { info(msg: string): void; warn(msg: string): void };
 }
 
-const WINDOW_MS = 60_000;
+const MINUTE_MS = 60_000;
 
 export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
   const clock = deps.clock ?? systemClock;
@@ -78,7 +79,11 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     store.saveWindow(agg);
     publish(agg);
   };
-  const aggregator = createAggregator(aggregatorConfig, { clock, onWindow });
+  const aggregator = createAggregator(aggregatorConfig, {
+    clock,
+    onWindow,
+    windowMsOf: (topicId) => catalog.windowMs(topicId),
+  });
   const late = createLateWindows(
     { ...defaultLateWindowsConfig, topN: aggregatorConfig.topN },
     { store, clock, onWindow, warn: log.warn },
@@ -94,11 +99,13 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
   const storeRefused = { records: 0 };
   const sink = {
     add(topicId: string, streamId: string, records: readonly FlowRecord[]) {
-      if (!store.appendRecords(topicId, streamId, records)) storeRefused.records += records.length;
+      const windowMs = catalog.windowMs(topicId);
+      if (!store.appendRecords(topicId, streamId, records, windowMs))
+        storeRefused.records += records.length;
       const r = aggregator.add(topicId, streamId, records);
       for (const s of r.skipped)
         if (s.reason === 'beyond-horizon' && s.record.start !== null)
-          late.schedule(topicId, Math.floor(s.record.start / 60) * WINDOW_MS);
+          late.schedule(topicId, windowStartOf(s.record.start, windowMs), windowMs);
       return r;
     },
   };
@@ -109,7 +116,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
   const now = clock.now();
   for (const topic of catalog.topics())
     aggregator.restore(
-      await store.loadWindows(topic.id, now - aggregatorConfig.horizonMs, now + 10 * WINDOW_MS),
+      await store.loadWindows(topic.id, now - aggregatorConfig.horizonMs, now + 60 * MINUTE_MS),
     );
   const resumeAfter = new Map(
     (await store.lastWindows()).map((p) => [resumeKey(p.topicId, p.streamId), p.windowStart]),

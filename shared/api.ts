@@ -2,6 +2,7 @@
 // Every answer is a Reply<T> (shared/reply.ts). Times are epoch milliseconds on the wire; the API
 // accepts ISO 8601 or epoch milliseconds in `from` / `to`. Ranges are [from, to) on capture-window start.
 import type { ProtocolTotals, RegionPairTotals, Totals, TopQuintuple } from './events.ts';
+import { MIN_WINDOW_MS } from './capture-window.ts';
 import { SORT_FIELD_NAMES } from './fields.ts';
 
 /** Fields record pages can be sorted by (shared/fields.ts marks them); NULL sorts lowest. */
@@ -15,15 +16,23 @@ export function isSortField(name: string): name is SortField {
 }
 
 /** Rollup steps a dashboard can ask for; `auto` picks one that gives a few hundred points. */
-export const STEPS = { '1m': 60_000, '5m': 300_000, '1h': 3_600_000 } as const;
+export const STEPS = { '1m': 60_000, '5m': 300_000, '10m': 600_000, '1h': 3_600_000 } as const;
 export type StepName = keyof typeof STEPS;
 
-/** The step for a range: 1 min up to 6 h, 5 min up to 48 h, 1 h beyond. */
-export function autoStep(fromMs: number, toMs: number): number {
+/**
+ * The step for a range over a topic aggregating in `windowMs` windows: 1 min up to 6 h, 5 min up
+ * to 48 h, 1 h beyond, and never finer than the window (a step is a whole number of windows).
+ */
+export function autoStep(fromMs: number, toMs: number, windowMs: number = MIN_WINDOW_MS): number {
   const span = toMs - fromMs;
-  if (span <= 6 * 3_600_000) return STEPS['1m'];
-  if (span <= 48 * 3_600_000) return STEPS['5m'];
-  return STEPS['1h'];
+  const step =
+    span <= 6 * 3_600_000 ? STEPS['1m'] : span <= 48 * 3_600_000 ? STEPS['5m'] : STEPS['1h'];
+  return stepForWindow(step, windowMs);
+}
+
+/** The smallest multiple of `windowMs` that is at least `step`. */
+export function stepForWindow(step: number, windowMs: number): number {
+  return Math.max(1, Math.ceil(step / windowMs)) * windowMs;
 }
 
 /** One step bucket of a series; `t` is its start (epoch ms, a multiple of the step). */

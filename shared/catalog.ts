@@ -1,4 +1,5 @@
 // The flow-log configuration model of Tencent Cloud's console, as both sides see it.
+import type { CaptureWindowSec } from './capture-window.ts';
 
 /** What a flow log collects: ENIs, a NAT gateway, or cross-region CCN traffic. */
 export type CollectionRange = 'ENI' | 'NAT' | 'CCN';
@@ -13,6 +14,8 @@ export interface FlowLogInfo {
   resourceId: string;
   resourceName: string;
   collectionType: CollectionType;
+  /** Length of the flow log's capture windows, seconds. */
+  captureWindowSec: CaptureWindowSec;
   logsetId: string;
   topicId: string;
   tags: Record<string, string>;
@@ -32,6 +35,11 @@ export interface TopicInfo {
   /** Record layout of the topic: CCN topics carry regions and get the flow map. */
   format: 'eni' | 'ccn';
   range: CollectionRange;
+  /**
+   * The window the topic aggregates in, seconds: a whole multiple of each of its flow logs'
+   * capture windows (shared/capture-window.ts). Charts never step finer than it.
+   */
+  windowSec: CaptureWindowSec;
   flowLogs: FlowLogInfo[];
   streams: StreamInfo[];
   /** CCN topics: the regions the CCN instance connects. */

@@ -3,8 +3,6 @@
 import type { LogsetInfo, TopicInfo } from './catalog.ts';
 import type { Reply } from './reply.ts';
 
-export const WINDOW_SECONDS = 60;
-
 export interface Totals {
   bytes: number;
   packets: number;
@@ -55,8 +53,10 @@ export interface StreamStatus {
  */
 export interface WindowAggregate {
   topicId: string;
-  /** Window start, epoch milliseconds, a multiple of 60 s. */
+  /** Window start, epoch milliseconds, a multiple of windowMs. */
   windowStart: number;
+  /** Window length, ms: the topic's capture window (shared/capture-window.ts). */
+  windowMs: number;
   /** 1 for the first publication, +1 for each later one (late records). */
   revision: number;
   /** Server time (epoch ms) this revision was published. */
@@ -78,6 +78,8 @@ export interface WindowAggregate {
 /** What the overview (`/`) shows of a topic: a sparkline and its live status. */
 export interface TopicPulse {
   topicId: string;
+  /** The topic's window length, ms. */
+  windowMs: number;
   /** Newest published window start (epoch ms), or null before any. */
   lastWindowStart: number | null;
   /** Server time of the newest publication (epoch ms), or null. */

@@ -3,7 +3,8 @@
 import { formatClock, formatHm } from '../lib/format.ts';
 import type { ChartPoint } from '../lib/series.ts';
 import { formatDayTime } from '../lib/time-range.ts';
-import { HISTORY_MS, WINDOW_MS } from '../lib/windows.ts';
+import { MIN_WINDOW_MS } from '../../shared/capture-window.ts';
+import { HISTORY_MS } from '../lib/windows.ts';
 
 /** [from, to) a chart spans (history); null: the last hour up to the newest point (live). */
 export type BucketSpan = { from: number; to: number } | null;
@@ -15,7 +16,7 @@ export function isLongSpan(span: BucketSpan): boolean {
 
 /** 'HH:MM – HH:MM' of a bucket, with the day when the chart spans more than a day. */
 export function bucketLabel(t: number, step: number, long: boolean): string {
-  if (step === WINDOW_MS && !long) return `${formatClock(t)} – ${formatClock(t + step)}`;
+  if (step <= MIN_WINDOW_MS && !long) return `${formatClock(t)} – ${formatClock(t + step)}`;
   return `${long ? formatDayTime(t) : formatHm(t)} – ${formatHm(t + step)}`;
 }
 
@@ -44,7 +45,7 @@ export function bucketXAxis(
     ...(span
       ? { min: span.from, max: Math.max(span.from, span.to - step) }
       : newest !== undefined
-        ? { min: newest - HISTORY_MS + WINDOW_MS, max: newest }
+        ? { min: newest - HISTORY_MS + step, max: newest }
         : {}),
     axisLabel: {
       formatter: isLongSpan(span)

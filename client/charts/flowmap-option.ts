@@ -84,15 +84,15 @@ export interface FlowMapOptions {
   /** Moving arrows along ACCEPT lines (default true); off for reduced motion. */
   effect?: boolean;
   /**
-   * Capture windows the sums cover, when `windows` is not one aggregate per window (a range's
-   * region pairs from the history API, passed as one pseudo window); rates divide by it.
+   * Time the sums cover (s), when `windows` is not one aggregate per window (a range's region
+   * pairs from the history API, passed as one pseudo window); rates divide by it.
    */
-  windowCount?: number;
+  seconds?: number;
 }
 
 export type FlowAction = 'ACCEPT' | 'REJECT';
 
-/** What a pair's tooltip shows: the pair's sums over `windowCount` windows, both actions. */
+/** What a pair's tooltip shows: the pair's sums over `seconds`, both actions. */
 export interface PairTip {
   src: string;
   dst: string;
@@ -100,7 +100,9 @@ export interface PairTip {
   acceptPackets: number;
   rejectBytes: number;
   rejectPackets: number;
-  windowCount: number;
+  /** Time the sums cover, s, in windows of windowMs. */
+  seconds: number;
+  windowMs: number;
 }
 
 /** A line's data: what tooltips show and what a click hands to drill-down. */
@@ -128,7 +130,8 @@ export interface FlowNodeDatum {
   outBytes: number;
   inBytes: number;
   rejectBytes: number;
-  windowCount: number;
+  seconds: number;
+  windowMs: number;
   symbolSize: number;
   itemStyle: { color: string };
   label: { position: LabelSide };
@@ -229,7 +232,7 @@ export function buildFlowMapOption(
   const pal: FlowPalette = { ...flowMapPalette(opts.theme), ...opts.palette };
   const effect = opts.effect ?? true;
   const sum = summarisePairs(windows, regions);
-  const n = opts.windowCount ?? sum.windowCount;
+  const n = opts.seconds ?? sum.seconds;
   const infos = placeRegions(sum.regions);
   const byId = new Map(infos.map((r) => [r.id, r]));
 
@@ -261,7 +264,8 @@ export function buildFlowMapOption(
       outBytes: out.get(r.id) ?? 0,
       inBytes: inn.get(r.id) ?? 0,
       rejectBytes: rej.get(r.id) ?? 0,
-      windowCount: n,
+      seconds: n,
+      windowMs: sum.windowMs,
       symbolSize: nodeSize(bytes, maxNode),
       itemStyle: { color: !r.known ? pal.nodeUnknown : bytes > 0 ? pal.node : pal.nodeIdle },
       label: { position: r.labelSide },
@@ -289,7 +293,8 @@ export function buildFlowMapOption(
       acceptPackets: p.acceptPackets,
       rejectBytes: p.rejectBytes,
       rejectPackets: p.rejectPackets,
-      windowCount: n,
+      seconds: n,
+      windowMs: sum.windowMs,
       lineStyle:
         action === 'ACCEPT'
           ? { width, curveness: CURVENESS.accept }
@@ -318,7 +323,7 @@ export function buildFlowMapOption(
   const unknown = infos.filter((r) => !r.known).map((r) => r.id);
   const totalBytes = sum.acceptBytes + sum.rejectBytes;
   const spanText =
-    (n === 0 ? 'no windows yet' : spanLabel(n)) +
+    (n === 0 ? 'no windows yet' : spanLabel(n, sum.windowMs)) +
     (hidden > 0 ? ` · largest ${MAX_LINES} lines per action drawn` : '');
 
   const option: FlowMapOption = {
@@ -592,7 +597,7 @@ export function flowMapTooltip(
 
 /** "ap-guangzhou → eu-frankfurt: 1.2 Gbps ACCEPT, 12 Mbps REJECT (0.9%)", then rows with packet rates. */
 export function pairTooltip(d: PairTip, pal: Pick<FlowPalette, 'accept' | 'reject'>): string {
-  const n = d.windowCount;
+  const n = d.seconds;
   const total = d.acceptBytes + d.rejectBytes;
   const share = total > 0 ? d.rejectBytes / total : 0;
   const accept = formatBits(bitRate(d.acceptBytes, n));
@@ -604,12 +609,12 @@ export function pairTooltip(d: PairTip, pal: Pick<FlowPalette, 'accept' | 'rejec
     `<div style="font-weight:600;margin-bottom:4px">${head}</div>` +
     tooltipRow(pal.accept, 'ACCEPT', `${accept} · ${formatPps(packetRate(d.acceptPackets, n))}`) +
     tooltipRow(pal.reject, 'REJECT', `${reject} · ${formatPps(packetRate(d.rejectPackets, n))}`) +
-    tooltipRow(null, 'Span', spanLabel(n))
+    tooltipRow(null, 'Span', spanLabel(n, d.windowMs))
   );
 }
 
 function nodeTooltip(d: FlowNodeDatum, pal: Pick<FlowPalette, 'accept' | 'reject'>): string {
-  const n = d.windowCount;
+  const n = d.seconds;
   const title = d.known
     ? `${escapeHtml(d.short)} · ${escapeHtml(d.region)}`
     : `${escapeHtml(d.region)} · unknown region`;
@@ -625,11 +630,13 @@ function nodeTooltip(d: FlowNodeDatum, pal: Pick<FlowPalette, 'accept' | 'reject
       'REJECT',
       `${formatBits(bitRate(d.rejectBytes, n))} (${formatPercent(share)})`,
     ) +
-    tooltipRow(null, 'Span', spanLabel(n))
+    tooltipRow(null, 'Span', spanLabel(n, d.windowMs))
   );
 }
 
-/** "1 window (1 min)" or "average of 15 windows (15 min)". */
-export function spanLabel(n: number): string {
-  return n === 1 ? '1 window (1 min)' : `average of ${n} windows (${formatDuration(n * 60_000)})`;
+/** "1 window (5 min)" or "average of 15 windows (15 min)": `seconds` covered by `windowMs` windows. */
+export function spanLabel(seconds: number, windowMs: number): string {
+  const n = Math.round((seconds * 1000) / windowMs);
+  const length = formatDuration(seconds * 1000);
+  return n === 1 ? `1 window (${length})` : `average of ${n} windows (${length})`;
 }

@@ -64,8 +64,8 @@ export interface RegionMatrixOptions {
   /** The chart's size in px, to fit labels to the cells (default 900 × 520). */
   width?: number;
   height?: number;
-  /** Capture windows the sums cover, when `windows` is a range's pseudo window (see the flow map). */
-  windowCount?: number;
+  /** Time the sums cover (s), when `windows` is a range's pseudo window (see the flow map). */
+  seconds?: number;
 }
 
 /** Where a cell's REJECT share goes: a second line, after the rate, or only the red border. */
@@ -171,7 +171,7 @@ export function buildRegionMatrixOption(
 ): EChartsCoreOption {
   const pal: MatrixPalette = { ...matrixPalette(opts.theme), ...opts.palette };
   const sum = summarisePairs(windows, regions);
-  const n = opts.windowCount ?? sum.windowCount;
+  const n = opts.seconds ?? sum.seconds;
   const ids = sum.regions;
   const index = new Map(ids.map((id, i) => [id, i]));
 
@@ -188,7 +188,8 @@ export function buildRegionMatrixOption(
       acceptPackets: p.acceptPackets,
       rejectBytes: p.rejectBytes,
       rejectPackets: p.rejectPackets,
-      windowCount: n,
+      seconds: n,
+      windowMs: sum.windowMs,
       label: cellText(pal, opts.theme, pieceShare(pieces, rate)),
       ...(p.rejectBytes > 0 || p.rejectPackets > 0 ? { itemStyle: rejectBorder(pal, p) } : {}),
     };

@@ -4,7 +4,7 @@ import type { Totals } from '../../shared/events.ts';
 import type { Action } from '../../shared/record.ts';
 import { formatBytes, formatInteger, formatPercent } from '../lib/format.ts';
 import { rejectShare, type ChartPoint } from '../lib/series.ts';
-import { WINDOW_MS } from '../lib/windows.ts';
+import { MIN_WINDOW_MS } from '../../shared/capture-window.ts';
 import {
   bucketGrid,
   bucketLabel,
@@ -184,7 +184,7 @@ export const RATIO_TIME_SERIES = {
 
 export interface RatioTimeOptions {
   theme: ThemeName;
-  /** Bucket length, ms (WINDOW_MS for live windows). */
+  /** Bucket length, ms: the topic's window for live windows (default: the shortest window). */
   step?: number;
   /** [from, to) the chart spans (history); default: the last hour up to the newest point. */
   span?: BucketSpan;
@@ -196,7 +196,7 @@ export function buildRatioTimeOption(
   opts: RatioTimeOptions,
 ): AppOption {
   const p = palette(opts.theme);
-  const step = opts.step ?? WINDOW_MS;
+  const step = opts.step ?? MIN_WINDOW_MS;
   const span = opts.span ?? null;
   const long = isLongSpan(span);
   const byStart = new Map(points.map((w) => [w.t, w]));

@@ -11,7 +11,7 @@ import {
   type ChartPoint,
   type Metric,
 } from '../lib/series.ts';
-import { WINDOW_MS } from '../lib/windows.ts';
+import { MIN_WINDOW_MS } from '../../shared/capture-window.ts';
 import {
   bucketGrid,
   bucketLabel,
@@ -29,7 +29,7 @@ export type TrafficMetric = Metric;
 export interface TrafficOptions {
   theme: ThemeName;
   metric: TrafficMetric;
-  /** Bucket length, ms (WINDOW_MS for live windows). */
+  /** Bucket length, ms: the topic's window for live windows (default: the shortest window). */
   step?: number;
   /** [from, to) the chart spans (history); default: the last hour up to the newest point. */
   span?: BucketSpan;
@@ -91,7 +91,7 @@ export function trafficHit(
 export function buildTrafficOption(points: readonly ChartPoint[], opts: TrafficOptions): AppOption {
   const p = palette(opts.theme);
   const { metric } = opts;
-  const step = opts.step ?? WINDOW_MS;
+  const step = opts.step ?? MIN_WINDOW_MS;
   const span = opts.span ?? null;
   const byStart = new Map(points.map((w) => [w.t, w]));
   const long = isLongSpan(span);

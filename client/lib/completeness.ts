@@ -2,7 +2,6 @@
 // holds only the streams that have reported so far; figures of "now" (KPIs, the donut, the overview
 // card's current rate) use the newest complete window instead. Pure; server time is passed in.
 import type { TopicPulse, WindowAggregate } from '../../shared/events.ts';
-import { WINDOW_MS } from './windows.ts';
 
 /** A window counts as complete this long after its end plus the topic's usual publication delay. */
 export const COMPLETE_GRACE_MS = 2 * 60_000;
@@ -22,16 +21,16 @@ export function streamsReported(w: WindowAggregate, streamIds: readonly string[]
   return streamIds.reduce((n, id) => n + (seen.has(id) ? 1 : 0), 0);
 }
 
-/** True when the time rule alone says a window starting at `windowStart` is complete. */
-export function oldEnough(windowStart: number, serverNow: number | null, delayMs: number): boolean {
-  return serverNow !== null && serverNow >= windowStart + WINDOW_MS + delayMs + COMPLETE_GRACE_MS;
+/** True when the time rule alone says a window [windowStart, windowEnd) is complete. */
+export function oldEnough(windowEnd: number, serverNow: number | null, delayMs: number): boolean {
+  return serverNow !== null && serverNow >= windowEnd + delayMs + COMPLETE_GRACE_MS;
 }
 
 /** Complete: every stream of the topic reported, or the window is old enough that no more will. */
 export function isComplete(w: WindowAggregate, c: Completeness): boolean {
   return (
     streamsReported(w, c.streamIds) >= c.streamIds.length ||
-    oldEnough(w.windowStart, c.serverNow, c.delayMs)
+    oldEnough(w.windowStart + w.windowMs, c.serverNow, c.delayMs)
   );
 }
 
@@ -56,7 +55,7 @@ export function splitComplete(windows: readonly WindowAggregate[], c: Completene
     complete,
     pending: windows.slice(i + 1),
     latest,
-    completeUntil: latest ? latest.windowStart + WINDOW_MS : null,
+    completeUntil: latest ? latest.windowStart + latest.windowMs : null,
   };
 }
 
@@ -72,11 +71,11 @@ export function completePulsePoint(
   if (!pulse || pulse.spark.length === 0) return null;
   const delay =
     pulse.lastPublishedAt !== null && pulse.lastWindowStart !== null
-      ? Math.max(0, pulse.lastPublishedAt - (pulse.lastWindowStart + WINDOW_MS))
+      ? Math.max(0, pulse.lastPublishedAt - (pulse.lastWindowStart + pulse.windowMs))
       : 0;
   for (let i = pulse.spark.length - 1; i >= 0; i--) {
     const point = pulse.spark[i]!;
-    if (oldEnough(point[0], serverNow, delay)) return point;
+    if (oldEnough(point[0] + pulse.windowMs, serverNow, delay)) return point;
   }
   return null;
 }

@@ -1,8 +1,6 @@
 // Format helpers for people: rates, sizes, shares and times. Pure; no DOM. Sizes and rates use SI
 // prefixes (powers of 1000) for both bits and bytes, so 8 × a byte figure reads as the bit figure.
 
-import { WINDOW_SECONDS } from '../../shared/events.ts';
-
 const HTML_ESCAPES: Record<string, string> = {
   '&': '&amp;',
   '<': '&lt;',
@@ -82,10 +80,12 @@ export function formatPercent(share: number): string {
   return `${Number(p.toFixed(digits))}%`;
 }
 
-/** Bytes of one capture window -> bits per second. */
-export const bytesToBps = (bytes: number): number => (bytes * 8) / WINDOW_SECONDS;
-/** Packets of one capture window -> packets per second. */
-export const packetsToPps = (packets: number): number => packets / WINDOW_SECONDS;
+/** Bytes of one capture window of `windowMs` -> bits per second. */
+export const bytesToBps = (bytes: number, windowMs: number): number =>
+  (bytes * 8 * 1000) / windowMs;
+/** Packets of one capture window of `windowMs` -> packets per second. */
+export const packetsToPps = (packets: number, windowMs: number): number =>
+  (packets * 1000) / windowMs;
 
 const pad = (n: number): string => String(n).padStart(2, '0');
 

@@ -1,6 +1,7 @@
 // The overview's live data: logsets and one pulse per topic (snapshot on subscribe and on every
 // reconnect, then pulse:updated replaces a topic's pulse).
-import { WINDOW_SECONDS, type Overview, type TopicPulse } from '../../shared/events.ts';
+import { MIN_WINDOW_MS } from '../../shared/capture-window.ts';
+import type { Overview, TopicPulse } from '../../shared/events.ts';
 import type { LogsetInfo } from '../../shared/catalog.ts';
 import type { ErrorBody } from '../../shared/reply.ts';
 import type { FreshnessSource } from './connection.svelte.ts';
@@ -10,9 +11,8 @@ import { Subscription } from './subscription.svelte.ts';
 import { STALE_WINDOWS } from './topic-feed.svelte.ts';
 import { drop, isTopicPulse } from './wire.ts';
 
-const WINDOW_MS = WINDOW_SECONDS * 1000;
 /** A topic is fresh while its last publication is at most this old (server time). */
-export const PULSE_FRESH_MS = STALE_WINDOWS * WINDOW_MS;
+export const pulseFreshMs = (pulse: TopicPulse): number => STALE_WINDOWS * pulse.windowMs;
 /** Sparkline bound: an hour of windows plus a margin. */
 const MAX_SPARK = 66;
 
@@ -22,7 +22,7 @@ export type PulseStatus = 'live' | 'stale' | 'idle';
 export function pulseStatus(pulse: TopicPulse | undefined, serverNow: number | null): PulseStatus {
   if (!pulse || pulse.lastPublishedAt === null) return 'idle';
   if (serverNow === null) return 'live';
-  return serverNow - pulse.lastPublishedAt <= PULSE_FRESH_MS ? 'live' : 'stale';
+  return serverNow - pulse.lastPublishedAt <= pulseFreshMs(pulse) ? 'live' : 'stale';
 }
 
 export class OverviewFeed implements FreshnessSource {
@@ -34,21 +34,22 @@ export class OverviewFeed implements FreshnessSource {
   /** Anchor of the estimated server clock: server time `server` at local time `local`. */
   #anchor = $state.raw<{ server: number; local: number; rate: number } | null>(null);
 
-  newestPublished = $derived.by(() => {
-    let newest: number | null = null;
+  /** Server time until which some topic is fresh (its last publication plus its fresh span). */
+  freshUntil = $derived.by(() => {
+    let until: number | null = null;
     for (const p of Object.values(this.pulses)) {
-      if (p.lastPublishedAt !== null && (newest === null || p.lastPublishedAt > newest)) {
-        newest = p.lastPublishedAt;
-      }
+      if (p.lastPublishedAt === null) continue;
+      const t = p.lastPublishedAt + pulseFreshMs(p);
+      if (until === null || t > until) until = t;
     }
-    return newest;
+    return until;
   });
 
   staleAt: number | null = $derived.by(() => {
     const a = this.#anchor;
     if (!a) return null;
-    const reference = this.newestPublished ?? a.server;
-    return a.local + Math.max(0, reference + PULSE_FRESH_MS - a.server) / a.rate;
+    const until = this.freshUntil ?? a.server + STALE_WINDOWS * MIN_WINDOW_MS;
+    return a.local + Math.max(0, until - a.server) / a.rate;
   });
 
   #socket: AppSocket;

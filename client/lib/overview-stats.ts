@@ -26,7 +26,7 @@ export function overviewTotals(
   const byStart = new Map<number, number>();
   for (const p of pulses) {
     const last = serverNow === null ? p.spark.at(-1) : completePulsePoint(p, serverNow);
-    if (last) bits += bytesToBps(last[1]);
+    if (last) bits += bytesToBps(last[1], p.windowMs);
     const topicBytes = p.spark.reduce((n, [, b]) => n + b, 0);
     bytes += topicBytes;
     rejectBytes += topicBytes * p.rejectShare;

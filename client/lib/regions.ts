@@ -1,10 +1,9 @@
 // Tencent Cloud regions (for CCN maps and matrices) and the region-pair totals of capture windows.
-import {
-  WINDOW_SECONDS,
-  type RegionPairTotals,
-  type WindowAggregate,
-} from '../../shared/events.ts';
+import { MIN_WINDOW_MS } from '../../shared/capture-window.ts';
+import type { RegionPairTotals, WindowAggregate } from '../../shared/events.ts';
 import { lastMinutes } from './windows.ts';
+
+const MINUTE_MS = 60_000;
 
 /** Where a node's label sits, chosen by hand so that neighbouring regions' labels don't collide. */
 export type LabelSide = 'top' | 'bottom' | 'left' | 'right';
@@ -232,8 +231,10 @@ export interface PairSummary {
   pairs: PairTotals[];
   /** `regions` (duplicates dropped) then ids seen only in the data, sorted. */
   regions: string[];
-  /** Distinct window starts summed; rates divide by `windowCount * 60 s`. */
-  windowCount: number;
+  /** Time the summed windows cover, s (distinct window starts times their length); rates divide by it. */
+  seconds: number;
+  /** Length of the summed windows, ms (the newest one's; a topic's windows share one length). */
+  windowMs: number;
   acceptBytes: number;
   rejectBytes: number;
 }
@@ -251,6 +252,8 @@ export function summarisePairs(
     const had = byStart.get(w.windowStart);
     if (!had || w.revision > had.revision) byStart.set(w.windowStart, w);
   }
+  let covered = 0;
+  for (const w of byStart.values()) covered += w.windowMs;
   const sums = new Map<string, PairTotals>();
   let acceptBytes = 0;
   let rejectBytes = 0;
@@ -291,27 +294,30 @@ export function summarisePairs(
   return {
     pairs,
     regions: [...listed, ...[...extra].sort()],
-    windowCount: byStart.size,
+    seconds: covered / 1000,
+    windowMs: windows.at(-1)?.windowMs ?? MIN_WINDOW_MS,
     acceptBytes,
     rejectBytes,
   };
 }
 
-/** Average bit rate of `bytes` spread over `windowCount` capture windows; 0 without windows. */
-export function bitRate(bytes: number, windowCount: number): number {
-  return windowCount > 0 ? (bytes * 8) / (WINDOW_SECONDS * windowCount) : 0;
+/** Average bit rate of `bytes` spread over `seconds`; 0 over no time. */
+export function bitRate(bytes: number, seconds: number): number {
+  return seconds > 0 ? (bytes * 8) / seconds : 0;
 }
 
 /** Average packet rate, as `bitRate`. */
-export function packetRate(packets: number, windowCount: number): number {
-  return windowCount > 0 ? packets / (WINDOW_SECONDS * windowCount) : 0;
+export function packetRate(packets: number, seconds: number): number {
+  return seconds > 0 ? packets / seconds : 0;
 }
 
 /** A range's region pairs as the history API sums them, and what they cover. */
 export interface PairRange {
   regionPairs: RegionPairTotals[];
-  /** Capture windows in the range that had traffic (rates divide by it). */
-  windowCount: number;
+  /** Time covered by the range's capture windows with traffic, s (rates divide by it). */
+  seconds: number;
+  /** The topic's window length, ms. */
+  windowMs: number;
   from: number;
   to: number;
 }
@@ -322,6 +328,7 @@ export function pseudoWindow(topicId: string, r: PairRange): WindowAggregate {
   return {
     topicId,
     windowStart: r.from,
+    windowMs: r.windowMs,
     revision: 1,
     publishedAt: r.to,
     accept: none,
@@ -343,8 +350,11 @@ export function spanBounds(
   const newest = windows.at(-1);
   if (!newest) return null;
   return {
-    from: newest.windowStart - (spanMinutes(span) - 1) * WINDOW_SECONDS * 1000,
-    to: newest.windowStart + WINDOW_SECONDS * 1000,
+    from: Math.min(
+      newest.windowStart,
+      newest.windowStart + newest.windowMs - spanMinutes(span) * MINUTE_MS,
+    ),
+    to: newest.windowStart + newest.windowMs,
   };
 }
 
@@ -352,7 +362,7 @@ export function spanBounds(
 export interface PairView {
   shown: WindowAggregate[];
   bounds: { from: number; to: number } | null;
-  windowCount: number | undefined;
+  seconds: number | undefined;
 }
 
 /** A range's sums (history mode), drawn as one pseudo window. */
@@ -360,7 +370,7 @@ export function rangeView(topicId: string, r: PairRange): PairView {
   return {
     shown: [pseudoWindow(topicId, r)],
     bounds: { from: r.from, to: r.to },
-    windowCount: r.windowCount,
+    seconds: r.seconds,
   };
 }
 
@@ -369,7 +379,7 @@ export function spanView(windows: readonly WindowAggregate[], span: Span): PairV
   return {
     shown: selectSpan(windows, span),
     bounds: spanBounds(windows, span),
-    windowCount: undefined,
+    seconds: undefined,
   };
 }
 

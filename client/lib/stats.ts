@@ -1,17 +1,17 @@
 // Figures the dashboard computes from its windows: KPIs, stream health, publication delay. Pure.
 import type { SeriesPoint } from '../../shared/api.ts';
-import { WINDOW_SECONDS, type Totals, type WindowAggregate } from '../../shared/events.ts';
+import type { Totals, WindowAggregate } from '../../shared/events.ts';
 import { bytesToBps, packetsToPps } from './format.ts';
-import { WINDOW_MS } from './windows.ts';
 
 export interface Kpis {
   windowStart: number;
+  windowMs: number;
   revision: number;
   bitsPerSecond: number;
   packetsPerSecond: number;
   /** REJECTed share of bytes, 0..1. */
   rejectShare: number;
-  /** Records of the window (one window is one minute). */
+  /** Records per minute in the window. */
   recordsPerMinute: number;
   /** The same figures of the window before, when there is one, for trends. */
   previous: {
@@ -33,10 +33,10 @@ export function rejectShareOf(w: WindowAggregate): number {
 
 function figures(w: WindowAggregate) {
   return {
-    bitsPerSecond: bytesToBps(totalBytes(w)),
-    packetsPerSecond: packetsToPps(totalPackets(w)),
+    bitsPerSecond: bytesToBps(totalBytes(w), w.windowMs),
+    packetsPerSecond: packetsToPps(totalPackets(w), w.windowMs),
     rejectShare: rejectShareOf(w),
-    recordsPerMinute: w.accept.records + w.reject.records,
+    recordsPerMinute: ((w.accept.records + w.reject.records) * 60_000) / w.windowMs,
   };
 }
 
@@ -46,9 +46,10 @@ export function computeKpis(windows: readonly WindowAggregate[]): Kpis | null {
   if (!latest) return null;
   const before = windows.at(-2);
   const previous =
-    before && before.windowStart === latest.windowStart - WINDOW_MS ? figures(before) : null;
+    before && before.windowStart === latest.windowStart - latest.windowMs ? figures(before) : null;
   return {
     windowStart: latest.windowStart,
+    windowMs: latest.windowMs,
     revision: latest.revision,
     ...figures(latest),
     previous,
@@ -104,7 +105,7 @@ const MAX_DELAY_MS = 10 * 60_000;
 export function usualDelay(windows: readonly WindowAggregate[]): number {
   if (windows.length === 0) return 0;
   const delays = windows
-    .map((w) => w.publishedAt - (w.windowStart + WINDOW_MS))
+    .map((w) => w.publishedAt - (w.windowStart + w.windowMs))
     .sort((a, b) => a - b);
   const median = delays[Math.floor(delays.length / 2)] ?? 0;
   return Math.min(MAX_DELAY_MS, Math.max(0, median));
@@ -193,14 +194,15 @@ export interface RangeKpis {
   peakAt: number | null;
 }
 
-/** Headline figures of a history range (its totals and series, step in ms). */
+/** Headline figures of a history range (its totals and series, step and window length in ms). */
 export function rangeKpis(
   totals: { accept: Totals; reject: Totals },
   series: readonly SeriesPoint[],
   step: number,
+  windowMs: number,
 ): RangeKpis {
   const windows = series.reduce((n, p) => n + p.windows, 0);
-  const seconds = windows * WINDOW_SECONDS;
+  const seconds = (windows * windowMs) / 1000;
   const bytes = totals.accept.bytes + totals.reject.bytes;
   const packets = totals.accept.packets + totals.reject.packets;
   let peak = 0;

@@ -1,9 +1,10 @@
 // A dashboard's time range: a live range that follows the (server) clock, or an absolute one. Pure:
 // "now" is always passed in (the estimated server time, see server-clock.ts), never read here.
 import { autoStep } from '../../shared/api.ts';
-import { WINDOW_SECONDS } from '../../shared/events.ts';
+import { MIN_WINDOW_MS } from '../../shared/capture-window.ts';
 
-const WINDOW_MS = WINDOW_SECONDS * 1000;
+/** Absolute ranges are whole minutes (the shortest capture window). */
+const MINUTE_MS = MIN_WINDOW_MS;
 const HOUR = 3_600_000;
 
 export type LiveRangeName = '15m' | '1h' | '6h' | '24h' | '7d';
@@ -18,8 +19,8 @@ export const LIVE_RANGES: ReadonlyArray<{ name: LiveRangeName; ms: number; label
 
 /** The range a dashboard opens with when the URL names none. */
 export const DEFAULT_RANGE: LiveRangeName = '1h';
-/** Absolute ranges are whole capture windows, at least one. */
-export const MIN_RANGE_MS = WINDOW_MS;
+/** Absolute ranges are whole minutes, at least one. */
+export const MIN_RANGE_MS = MINUTE_MS;
 /** Longest absolute range accepted (what the store keeps is the server's business). */
 export const MAX_RANGE_MS = 366 * 24 * HOUR;
 
@@ -46,9 +47,12 @@ export const liveRange = (name: LiveRangeName = DEFAULT_RANGE): TimeRange => ({
   name,
 });
 
-/** The step for a span: the shared autoStep (1 min up to 6 h, 5 min up to 48 h, 1 h beyond). */
-export function stepFor(from: number, to: number): number {
-  return autoStep(from, to);
+/**
+ * The step for a span over a topic with `windowMs` windows: the shared autoStep (1 min up to 6 h,
+ * 5 min up to 48 h, 1 h beyond, never finer than the window).
+ */
+export function stepFor(from: number, to: number, windowMs: number = MIN_WINDOW_MS): number {
+  return autoStep(from, to, windowMs);
 }
 
 const floorTo = (t: number, step: number) => Math.floor(t / step) * step;
@@ -59,20 +63,24 @@ const ceilTo = (t: number, step: number) => Math.ceil(t / step) * step;
  * current step bucket (so every bucket is whole and the newest windows sit at the right edge) and
  * is exactly its length; an absolute range is taken as it is (already whole minutes).
  */
-export function resolveRange(range: TimeRange, now: number): Span {
+export function resolveRange(
+  range: TimeRange,
+  now: number,
+  windowMs: number = MIN_WINDOW_MS,
+): Span {
   if (range.kind === 'abs') {
-    return { from: range.from, to: range.to, step: stepFor(range.from, range.to) };
+    return { from: range.from, to: range.to, step: stepFor(range.from, range.to, windowMs) };
   }
   const ms = liveRangeMs(range.name);
-  const step = stepFor(0, ms);
+  const step = stepFor(0, ms, windowMs);
   const to = ceilTo(now + 1, step);
   return { from: to - ms, to, step };
 }
 
 /** An absolute range on whole minutes around [from, to), at least a minute, at most MAX_RANGE_MS. */
 export function absRange(from: number, to: number): TimeRange {
-  let a = floorTo(Math.min(from, to), WINDOW_MS);
-  let b = ceilTo(Math.max(from, to), WINDOW_MS);
+  let a = floorTo(Math.min(from, to), MINUTE_MS);
+  let b = ceilTo(Math.max(from, to), MINUTE_MS);
   if (b - a < MIN_RANGE_MS) b = a + MIN_RANGE_MS;
   if (b - a > MAX_RANGE_MS) a = b - MAX_RANGE_MS;
   return { kind: 'abs', from: a, to: b };
@@ -91,7 +99,7 @@ export function shiftRange(range: TimeRange, dir: -1 | 1, now: number): TimeRang
   if (dir === 1 && next.to > now) {
     const live = LIVE_RANGES.find((r) => r.ms === width);
     if (live) return liveRange(live.name);
-    const end = ceilTo(now, WINDOW_MS);
+    const end = ceilTo(now, MINUTE_MS);
     return absRange(end - width, end);
   }
   return { kind: 'abs', from: next.from, to: next.to };

@@ -1,6 +1,7 @@
 // One topic's live data: snapshot on subscribe (and on every reconnect), then window:published
 // deltas merged in place by revision into a bounded buffer (see windows.ts).
-import { WINDOW_SECONDS, type TopicSnapshot, type WindowAggregate } from '../../shared/events.ts';
+import { MIN_WINDOW_MS } from '../../shared/capture-window.ts';
+import type { TopicSnapshot, WindowAggregate } from '../../shared/events.ts';
 import type { TopicInfo } from '../../shared/catalog.ts';
 import type { ErrorBody } from '../../shared/reply.ts';
 import type { FreshnessSource } from './connection.svelte.ts';
@@ -10,7 +11,6 @@ import { Subscription } from './subscription.svelte.ts';
 import { mergeWindows } from './windows.ts';
 import { drop, isWindowAggregate } from './wire.ts';
 
-const WINDOW_MS = WINDOW_SECONDS * 1000;
 /** Stale when no window newer than this many window lengths (plus the usual delay) has arrived. */
 export const STALE_WINDOWS = 3;
 
@@ -24,6 +24,8 @@ export class TopicFeed implements FreshnessSource {
   lastDataAt = $state<number | null>(null);
 
   latest = $derived(this.windows.at(-1) ?? null);
+  /** The topic's window length, ms. */
+  windowMs = $derived((this.topic?.windowSec ?? MIN_WINDOW_MS / 1000) * 1000);
   delay = $derived(usualDelay(this.windows));
 
   /** Server time the last message was stamped with, and the estimated server/local clock rate. */
@@ -34,9 +36,9 @@ export class TopicFeed implements FreshnessSource {
   staleAt: number | null = $derived.by(() => {
     if (this.lastDataAt === null || this.#lastDataServer === null) return null;
     const newest = this.latest;
-    const reference = newest ? newest.windowStart + WINDOW_MS : this.#subscribedServer;
+    const reference = newest ? newest.windowStart + newest.windowMs : this.#subscribedServer;
     if (reference === null) return null;
-    const deadline = reference + STALE_WINDOWS * WINDOW_MS + this.delay;
+    const deadline = reference + STALE_WINDOWS * this.windowMs + this.delay;
     return this.lastDataAt + Math.max(0, deadline - this.#lastDataServer) / this.#rate;
   });
 

@@ -1,14 +1,14 @@
 // The client's bounded window buffer: per windowStart the highest revision, the last 60 minutes
 // (plus a margin) measured from the newest window, never from the browser clock.
-import { WINDOW_SECONDS, type WindowAggregate } from '../../shared/events.ts';
+import { MIN_WINDOW_MS } from '../../shared/capture-window.ts';
+import type { WindowAggregate } from '../../shared/events.ts';
 
-export const WINDOW_MS = WINDOW_SECONDS * 1000;
 /** What the dashboard shows. */
 export const HISTORY_MS = 60 * 60_000;
 /** Kept beyond HISTORY_MS so late revisions of the oldest shown windows still have a slot. */
-export const MARGIN_MS = 5 * 60_000;
-/** Hard bound on the buffer, whatever the window starts look like. */
-export const MAX_WINDOWS = (HISTORY_MS + MARGIN_MS) / WINDOW_MS + 1;
+export const MARGIN_MS = 10 * 60_000;
+/** Hard bound on the buffer, whatever the window starts look like (the shortest windows). */
+export const MAX_WINDOWS = (HISTORY_MS + MARGIN_MS) / MIN_WINDOW_MS + 1;
 
 export interface MergeResult {
   /** Sorted by windowStart, oldest first; the `held` array itself when nothing changed. */
@@ -47,14 +47,20 @@ export function mergeWindows(
   return { windows, applied };
 }
 
-/** The windows of the last `minutes` minutes, counted back from the newest window. */
+/**
+ * The windows of the last `minutes` minutes, counted back from the end of the newest window; the
+ * newest window at least (a 5-minute window is "the last minute" too).
+ */
 export function lastMinutes(
   windows: readonly WindowAggregate[],
   minutes: number,
 ): WindowAggregate[] {
   const newest = windows.at(-1);
   if (!newest) return [];
-  const from = newest.windowStart - (minutes - 1) * WINDOW_MS;
+  const from = Math.min(
+    newest.windowStart,
+    newest.windowStart + newest.windowMs - minutes * 60_000,
+  );
   return windows.filter((w) => w.windowStart >= from);
 }
 

@@ -10,6 +10,7 @@ import {
   type SortField,
   type TopicWindows,
 } from '../../shared/api.ts';
+import { CCN_FIELDS, ENI_FIELDS, STORAGE_FIELDS } from '../../shared/fields.ts';
 import { recordToDocumented } from '../../shared/parse/index.ts';
 import { fail, ok } from '../../shared/reply.ts';
 import type { Catalog } from '../catalog/catalog.ts';
@@ -64,7 +65,7 @@ export function registerHistoryApi(app: FastifyInstance, deps: HistoryDeps) {
       handle(reply, deps, async () => {
         const topic = topicOrThrow(req.params.id)!;
         const { from, to } = parseRange(req.query, clock.now());
-        const step = parseStep(req.query, from, to);
+        const step = parseStep(req.query, from, to, topic.windowSec * 1000);
         const { text, where } = parseQ(req.query);
         const topN = parseInt10(req.query, 'top', 1, 1000, 20);
         const r = await store.aggregate({
@@ -139,7 +140,10 @@ export function registerHistoryApi(app: FastifyInstance, deps: HistoryDeps) {
     });
     let cursor: string | null = null;
     let rows = 0;
-    let header: string[] | null = null;
+    // One header for every row: the fields of the topic's format (every core field across
+    // topics), then where the record is stored. Custom fields are in the NDJSON export.
+    const header = csvHeader(topic?.format);
+    if (format === 'csv') reply.raw.write(`${header.map(csvCell).join(',')}\n`);
     try {
       do {
         const page = await store.queryRecords({
@@ -156,10 +160,6 @@ export function registerHistoryApi(app: FastifyInstance, deps: HistoryDeps) {
           const rec = toApiRecord(r);
           if (format === 'ndjson') chunk += `${JSON.stringify(rec)}\n`;
           else {
-            if (header === null) {
-              header = Object.keys(rec);
-              chunk += `${header.map(csvCell).join(',')}\n`;
-            }
             chunk += `${header.map((k) => csvCell(rec[k])).join(',')}\n`;
           }
           if (++rows >= EXPORT_MAX_ROWS) break;
@@ -177,6 +177,17 @@ export function registerHistoryApi(app: FastifyInstance, deps: HistoryDeps) {
 }
 
 class NotFound extends Error {}
+
+/** CSV columns: the documented fields of `format` (all core fields when omitted), then storage. */
+export function csvHeader(format: 'eni' | 'ccn' | undefined): string[] {
+  const core =
+    format === 'eni'
+      ? ENI_FIELDS
+      : format === 'ccn'
+        ? CCN_FIELDS
+        : [...ENI_FIELDS, ...CCN_FIELDS.filter((f) => !ENI_FIELDS.includes(f))];
+  return [...core, ...STORAGE_FIELDS.keys()];
+}
 
 function csvCell(v: unknown): string {
   if (v === null || v === undefined) return '';

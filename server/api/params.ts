@@ -1,6 +1,7 @@
 // Query-string parameters of the history API, validated once at the edge. Each problem names the
 // parameter and what it takes; a bad `q` is reported with its position in the query text.
 import { STEPS, autoStep } from '../../shared/api.ts';
+import { windowLabel } from '../../shared/capture-window.ts';
 import { compileQuery, parseQuery, type CompiledQuery } from '../../shared/query/index.ts';
 
 export class BadRequest extends Error {
@@ -48,15 +49,19 @@ export function parseRange(query: Query, now: number): { from: number; to: numbe
   return { from, to };
 }
 
-/** `step`: 1m, 5m, 1h, or milliseconds (a multiple of 60,000); default from the range's span. */
-export function parseStep(query: Query, from: number, to: number): number {
+/**
+ * `step`: 1m, 5m, 10m, 1h, or milliseconds, a whole number of the topic's windows (`windowMs`);
+ * default from the range's span, never finer than the window.
+ */
+export function parseStep(query: Query, from: number, to: number, windowMs: number): number {
   const text = single(query, 'step');
-  if (text === undefined || text === '' || text === 'auto') return autoStep(from, to);
+  if (text === undefined || text === '' || text === 'auto') return autoStep(from, to, windowMs);
   const named = (STEPS as Record<string, number>)[text];
   const step = named ?? (/^\d+$/.test(text) ? Number(text) : NaN);
-  if (!Number.isSafeInteger(step) || step < 60_000 || step % 60_000 !== 0)
+  if (!Number.isSafeInteger(step) || step < windowMs || step % windowMs !== 0)
     throw new BadRequest(
-      `step must be 1m, 5m, 1h or a multiple of 60000 ms, got ${JSON.stringify(text.slice(0, 32))}`,
+      `step must be a whole number of the topic's ${windowLabel(windowMs)} capture windows ` +
+        `(${Object.keys(STEPS).join(', ')} or milliseconds, a multiple of ${windowMs}), got ${JSON.stringify(text.slice(0, 32))}`,
     );
   if ((to - from) / step > 20_000)
     throw new BadRequest('step is too fine for the range (over 20,000 points)');

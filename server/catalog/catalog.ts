@@ -8,6 +8,7 @@ import type {
   StreamInfo,
   TopicInfo,
 } from '../../shared/catalog.ts';
+import { CAPTURE_WINDOWS, fitsTopicWindow, isCaptureWindow } from '../../shared/capture-window.ts';
 import type { FlowRecord } from '../../shared/record.ts';
 
 /** Every problem of a catalog, found at once. */
@@ -27,6 +28,8 @@ export interface Catalog {
   /** Every topic, in logset then topic order. */
   topics(): TopicInfo[];
   stream(topicId: string, streamId: string): StreamInfo | undefined;
+  /** The window a topic aggregates in, ms; the shortest window for an unknown topic. */
+  windowMs(topicId: string): number;
   /** The flow log that writes a stream, or undefined for an unknown topic or stream. */
   flowLogOf(topicId: string, streamId: string): FlowLogInfo | undefined;
   /**
@@ -89,6 +92,11 @@ export function checkLogsets(logsets: readonly LogsetInfo[]): string[] {
           `${tp}: a ${topic.range} topic has format ${wantFormat}, not ${JSON.stringify(topic.format)}`,
         );
       }
+      if (!isCaptureWindow(topic.windowSec)) {
+        problems.push(
+          `${tp}: windowSec ${JSON.stringify(topic.windowSec)} is not one of ${CAPTURE_WINDOWS.join(', ')}`,
+        );
+      }
       const regions: string[] = Array.isArray(topic.regions) ? topic.regions : [];
       if (!Array.isArray(topic.regions)) problems.push(`${tp}: regions must be a list`);
       if (topic.range === 'CCN' && regions.length === 0)
@@ -128,6 +136,18 @@ export function checkLogsets(logsets: readonly LogsetInfo[]): string[] {
         if (!COLLECTION_TYPES.includes(fl.collectionType)) {
           problems.push(
             `${fp}: collectionType ${JSON.stringify(fl.collectionType)} is not one of ${COLLECTION_TYPES.join(', ')}`,
+          );
+        }
+        if (!isCaptureWindow(fl.captureWindowSec)) {
+          problems.push(
+            `${fp}: captureWindowSec ${JSON.stringify(fl.captureWindowSec)} is not one of ${CAPTURE_WINDOWS.join(', ')}`,
+          );
+        } else if (
+          isCaptureWindow(topic.windowSec) &&
+          !fitsTopicWindow(fl.captureWindowSec, topic.windowSec)
+        ) {
+          problems.push(
+            `${fp}: its ${fl.captureWindowSec} s capture window does not fit its topic's ${topic.windowSec} s windows`,
           );
         }
         const prefix: string | undefined = RESOURCE_PREFIX[fl.range];
@@ -235,6 +255,7 @@ export function createCatalog(logsets: LogsetInfo[]): Catalog {
     topic: (id) => topics.get(id),
     topics: () => allTopics.slice(),
     stream: (topicId, streamId) => streams.get(topicId)?.get(streamId)?.stream,
+    windowMs: (topicId) => (topics.get(topicId)?.windowSec ?? CAPTURE_WINDOWS[0]) * 1000,
     flowLogOf: (topicId, streamId) => streams.get(topicId)?.get(streamId)?.flowLog,
     keeps(topicId, streamId, record) {
       const index = streams.get(topicId);

@@ -8,6 +8,7 @@ import type {
   StreamInfo,
   TopicInfo,
 } from '../../shared/catalog.ts';
+import { defaultCaptureWindow } from '../../shared/capture-window.ts';
 
 export const DEFAULT_LOGSET_ID = 'flowlog_logset';
 /** The owner of every default resource (Tencent APPID), written in the account-id field. */
@@ -53,6 +54,7 @@ function topic(
   specs: FlowLogSpec[],
   regions: string[] = [],
 ): TopicInfo {
+  const windowSec = defaultCaptureWindow(range);
   const flowLogs: FlowLogInfo[] = specs.map((s) => ({
     id: s.id,
     name: s.name,
@@ -60,6 +62,7 @@ function topic(
     resourceId: s.resourceId,
     resourceName: s.resourceName,
     collectionType: s.collectionType,
+    captureWindowSec: windowSec,
     logsetId: DEFAULT_LOGSET_ID,
     topicId: id,
     tags: s.tags,
@@ -77,6 +80,7 @@ function topic(
     logsetId: DEFAULT_LOGSET_ID,
     format: range === 'CCN' ? 'ccn' : 'eni',
     range,
+    windowSec,
     flowLogs,
     streams,
     regions,

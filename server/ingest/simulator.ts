@@ -1,5 +1,6 @@
 // The built-in traffic source. It publishes the way the flow-log service does: the lines of one
-// 60-second capture window of one log stream together, publishDelaySec after the window ends plus a
+// capture window of one log stream together (the window of the stream's flow log: 1 minute for NAT
+// and CCN, 5 minutes for ENI by default), publishDelaySec after the window ends plus a
 // per-(stream, window) jitter, so batches arrive staggered. start() first emits the backfill (the
 // last backfillMinutes of complete windows, in time order): synchronously by default, so that a
 // server started right after has its history; in event-loop-friendly slices with backfillSliceMs > 0.
@@ -8,7 +9,7 @@
 // (stream, window) are a pure function of (seed, catalog, stream, window start), so restarts and
 // tests replay the same traffic. It writes every record the resource sees; the ingest pipeline
 // parses the lines and applies each flow log's collection type (catalog.keeps()).
-import { WINDOW_SECONDS } from '../../shared/events.ts';
+import { alignToWindow } from '../../shared/capture-window.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import { DEFAULT_ACCOUNT_ID } from '../catalog/default-catalog.ts';
 import type { Clock } from '../clock.ts';
@@ -16,7 +17,7 @@ import { hash32, mix32, unit } from './random.ts';
 import { buildTrafficModel, type StreamModel } from './traffic-model.ts';
 import type { LineBatch } from './types.ts';
 
-const WINDOW_MS = WINDOW_SECONDS * 1000;
+const MINUTE_MS = 60_000;
 /** The `source` of every batch: the pipeline keeps one parser per source. */
 export const SIMULATOR_SOURCE = 'simulator';
 
@@ -185,28 +186,31 @@ export function createSimulator(config: Partial<SimulatorConfig>, deps: Simulato
   /** When the (stream, window) batch is published: window end + delay + jitter, epoch ms. */
   const dueAt = (s: StreamState, windowStart: number) =>
     windowStart +
-    WINDOW_MS +
+    s.model.windowMs +
     delayMs +
-    Math.floor(unit(mix32(s.jitterSeed, windowStart / WINDOW_MS)) * jitterMs);
+    Math.floor(unit(mix32(s.jitterSeed, windowStart / MINUTE_MS)) * jitterMs);
 
   /** Every (stream, window) due by `now` and not emitted yet, in publication order. */
   function collectDue(now: number): Due[] {
-    const aligned = Math.floor(now / WINDOW_MS) * WINDOW_MS;
-    // After a pause longer than the backfill, skip ahead; never skip a window before it was due.
-    const slack = Math.ceil((delayMs + jitterMs) / WINDOW_MS) + 1;
-    const skipBefore = aligned - (cfg.backfillMinutes + slack) * WINDOW_MS;
     const due: Due[] = [];
     for (const s of states) {
+      const windowMs = s.model.windowMs;
+      const backfillFrom = alignToWindow(now - cfg.backfillMinutes * MINUTE_MS, windowMs);
+      // After a pause longer than the backfill, skip ahead; never skip a window before it was due.
+      const slack = (Math.ceil((delayMs + jitterMs) / windowMs) + 1) * windowMs;
+      const skipBefore = backfillFrom - slack;
       if (s.next === null) {
+        // Stored records carry their topic's window start, which may be longer than the stream's.
         const stored = deps.resumeAfter?.get(resumeKey(s.model.topicId, s.model.streamId));
-        s.next = aligned - cfg.backfillMinutes * WINDOW_MS;
-        if (stored !== undefined && stored + WINDOW_MS > s.next) s.next = stored + WINDOW_MS;
+        s.next = backfillFrom;
+        const after = stored === undefined ? null : stored + s.model.topicWindowMs;
+        if (after !== null && after > s.next) s.next = alignToWindow(after, windowMs);
       } else if (s.next < skipBefore) {
-        for (let w = s.next; w < skipBefore; w += WINDOW_MS)
+        for (let w = s.next; w < skipBefore; w += windowMs)
           if (!s.ahead.delete(w)) m.windowsSkipped++;
         s.next = skipBefore;
       }
-      for (let w = s.next; w + WINDOW_MS + delayMs <= now; w += WINDOW_MS) {
+      for (let w = s.next; w + windowMs + delayMs <= now; w += windowMs) {
         if (s.ahead.has(w)) continue;
         const at = dueAt(s, w);
         if (at <= now) due.push({ at, windowStart: w, state: s });
@@ -245,7 +249,7 @@ export function createSimulator(config: Partial<SimulatorConfig>, deps: Simulato
     }
     s.ahead.add(windowStart);
     let next = s.next as number;
-    while (s.ahead.delete(next)) next += WINDOW_MS;
+    while (s.ahead.delete(next)) next += s.model.windowMs;
     s.next = next;
   }
 

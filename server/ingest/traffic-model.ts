@@ -7,12 +7,12 @@
 // so the two ENIs of an internal conversation (web-01 -> app-02:8080) write the same flows, and
 // the two regions of a CCN pair write the two halves of the same conversations.
 import type { FlowLogInfo, StreamInfo, TopicInfo } from '../../shared/catalog.ts';
-import { WINDOW_SECONDS } from '../../shared/events.ts';
 import type { Action } from '../../shared/record.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import { createRng, cumulative, hash32, mix32, unit, type Rng } from './random.ts';
 
-const WINDOW_MS = WINDOW_SECONDS * 1000;
+/** Traffic is drawn per minute; a longer capture window merges its minutes per quintuple. */
+const MINUTE_MS = 60_000;
 const TCP = 6;
 const UDP = 17;
 const ICMP = 1;
@@ -47,7 +47,11 @@ export interface StreamModel {
   topicId: string;
   streamId: string;
   kind: StreamKind;
-  /** The lines this stream writes for the capture window starting at windowStart (epoch ms, a multiple of 60 s). */
+  /** The stream's capture window (its flow log's), ms. */
+  windowMs: number;
+  /** The window its topic aggregates in, ms (a multiple of windowMs). */
+  topicWindowMs: number;
+  /** The lines this stream writes for the capture window starting at windowStart (epoch ms, a multiple of windowMs). */
   lines(windowStart: number): string[];
 }
 
@@ -170,8 +174,8 @@ export function burstFactor(seed: number, domain: string, windowStart: number): 
   for (let b = block - 1; b <= block; b++) {
     const rng = createRng(hash32(seed, 'burst', domain, b));
     if (rng.next() >= BURST_CHANCE) continue;
-    const start = b * BURST_BLOCK_MS + rng.int(0, 14) * WINDOW_MS;
-    const duration = rng.int(2, 8) * WINDOW_MS;
+    const start = b * BURST_BLOCK_MS + rng.int(0, 14) * MINUTE_MS;
+    const duration = rng.int(2, 8) * MINUTE_MS;
     const f = 3 + rng.next() * 5;
     if (windowStart >= start && windowStart < start + duration) factor = Math.max(factor, f);
   }
@@ -181,7 +185,7 @@ export function burstFactor(seed: number, domain: string, windowStart: number): 
 function loadOf(seed: number, domain: string, windowStart: number): Load {
   const daily = dailyShape(windowStart);
   const burst = burstFactor(seed, domain, windowStart);
-  const noise = 0.88 + 0.24 * unit(hash32(seed, 'noise', domain, windowStart / WINDOW_MS));
+  const noise = 0.88 + 0.24 * unit(hash32(seed, 'noise', domain, windowStart / MINUTE_MS));
   // A burst brings both more flows and bigger ones: their product is the burst factor.
   const more = Math.min(Math.sqrt(burst), 2);
   return { count: daily * noise * more, size: burst / more, burst, daily };
@@ -847,21 +851,57 @@ function streamModel(
   const { seed } = options;
   const region = kind === 'ccn' ? stream.id.slice(fl.resourceId.length + 1) : '';
   const statusSeed = hash32(seed, 'status', topic.id, stream.id);
+  const windowMs = fl.captureWindowSec * 1000;
+  const version = kind === 'ccn' ? options.ccnVersion : options.eniVersion;
+  const context = (start: number, end: number): FormatContext => ({
+    version,
+    accountId: options.accountId,
+    interfaceId: stream.id,
+    ccnId: fl.resourceId,
+    region,
+    start: start / 1000,
+    end: end / 1000,
+  });
+
+  /** Every half of every conversation of one minute, with its source and destination region. */
+  function minute(minuteStart: number, visit: (h: Half, src: string, dst: string) => void) {
+    const minuteIndex = Math.floor(minuteStart / MINUTE_MS);
+    const loads = new Map<string, Load>();
+    for (const link of links) {
+      let load = loads.get(link.domain);
+      if (!load) loads.set(link.domain, (load = loadOf(seed, link.domain, minuteStart)));
+      const linkSeed = mix32(link.seed, minuteIndex);
+      const rng = createRng(linkSeed);
+      const n = rng.round(link.steady ? link.rate : link.rate * load.count);
+      if (n === 0) continue;
+      const ports = new PortPlan(linkSeed);
+      const throttle = throttleShare(load);
+      for (let i = 0; i < n; i++) {
+        const [req, resp] = conversation(rng, link, load, ports, throttle);
+        const [a, b] = (link.regions as [string, string] | undefined) ?? ['', ''];
+        if (kind === 'ccn') {
+          if (link.halves === 'req') visit(req, a, b);
+          else if (resp) visit(resp, b, a);
+        } else {
+          visit(req, a, b);
+          if (resp) visit(resp, b, a);
+        }
+      }
+    }
+  }
+
+  const line = (h: Half, src: string, dst: string, c: FormatContext) =>
+    kind === 'ccn' ? ccnLine(h, src, dst, c) : eniLine(h, c);
+
   return {
     topicId: topic.id,
     streamId: stream.id,
     kind,
+    windowMs,
+    topicWindowMs: topic.windowSec * 1000,
     lines(windowStart) {
-      const windowIndex = Math.floor(windowStart / WINDOW_MS);
-      const ctx: FormatContext = {
-        version: kind === 'ccn' ? options.ccnVersion : options.eniVersion,
-        accountId: options.accountId,
-        interfaceId: stream.id,
-        ccnId: fl.resourceId,
-        region,
-        start: windowIndex * WINDOW_SECONDS,
-        end: (windowIndex + 1) * WINDOW_SECONDS,
-      };
+      const windowIndex = Math.floor(windowStart / windowMs);
+      const ctx = context(windowStart, windowStart + windowMs);
       const status = createRng(mix32(statusSeed, windowIndex));
       const u = status.next();
       // Quiet hours have more empty windows.
@@ -871,27 +911,27 @@ function streamModel(
         return [statusLine(kind, 'NODATA', ctx, status.next() < 0.5)];
 
       const out: string[] = [];
-      const loads = new Map<string, Load>();
-      for (const link of links) {
-        let load = loads.get(link.domain);
-        if (!load) loads.set(link.domain, (load = loadOf(seed, link.domain, windowStart)));
-        const linkSeed = mix32(link.seed, windowIndex);
-        const rng = createRng(linkSeed);
-        const n = rng.round(link.steady ? link.rate : link.rate * load.count);
-        if (n === 0) continue;
-        const ports = new PortPlan(linkSeed);
-        const throttle = throttleShare(load);
-        for (let i = 0; i < n; i++) {
-          const [req, resp] = conversation(rng, link, load, ports, throttle);
-          if (kind === 'ccn') {
-            const [a, b] = link.regions as [string, string];
-            if (link.halves === 'req') out.push(ccnLine(req, a, b, ctx));
-            else if (resp) out.push(ccnLine(resp, b, a, ctx));
-          } else {
-            out.push(eniLine(req, ctx));
-            if (resp) out.push(eniLine(resp, ctx));
-          }
+      if (windowMs === MINUTE_MS) {
+        minute(windowStart, (h, a, b) => out.push(line(h, a, b, ctx)));
+      } else {
+        // One record per quintuple and action for the whole window, from its first minute to its last.
+        const flows = new Map<
+          string,
+          { h: Half; a: string; b: string; from: number; to: number }
+        >();
+        for (let m = windowStart; m < windowStart + windowMs; m += MINUTE_MS) {
+          minute(m, (h, a, b) => {
+            const key = `${a}>${b}|${h.src}|${h.sport}|${h.dst}|${h.dport}|${h.protocol}|${h.action}`;
+            const f = flows.get(key);
+            if (f === undefined) flows.set(key, { h: { ...h }, a, b, from: m, to: m + MINUTE_MS });
+            else {
+              f.h.packets += h.packets;
+              f.h.bytes += h.bytes;
+              f.to = m + MINUTE_MS;
+            }
+          });
         }
+        for (const f of flows.values()) out.push(line(f.h, f.a, f.b, context(f.from, f.to)));
       }
       if (out.length === 0) out.push(statusLine(kind, 'NODATA', ctx, status.next() < 0.5));
       return out;

@@ -10,7 +10,6 @@ import type { DuckDBAppender } from '@duckdb/node-api';
 import { DuckDBDataChunk } from '@duckdb/node-api';
 import duckdb from '@duckdb/node-bindings';
 import { ipToBigInt } from '../../shared/ip.ts';
-import { WINDOW_SECONDS } from '../../shared/events.ts';
 import {
   CODE_STRIDE,
   C_ACTION,
@@ -40,7 +39,6 @@ import {
 import { addressTextHash, addressWordsHash, quintupleHash } from './qhash.ts';
 import { ACTIONS, HOUR_MS, LOG_STATUSES, RECORD_COLUMNS } from './schema.ts';
 
-const WINDOW_MS = WINDOW_SECONDS * 1000;
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
 const TWO32 = 4294967296;
@@ -187,9 +185,11 @@ export function createRecordWriter(appender: DuckDBAppender) {
         }
       }
       const start = num[o + N_START]!;
+      // The capture window that holds `start` (shared/capture-window.ts windowStartOf).
+      const windowMs = segments[seg * SEG_STRIDE + 4]!;
       const w =
         start === start
-          ? Math.floor(start / WINDOW_SECONDS) * WINDOW_MS
+          ? Math.floor((start * 1000) / windowMs) * windowMs
           : segments[seg * SEG_STRIDE + 3]!;
       if (reason === null && !Number.isSafeInteger(w)) reason = 'bad-start';
       if (reason !== null) {

@@ -32,8 +32,11 @@ export const C_ACTION = 0;
 export const C_LOG_STATUS = 1;
 export const C_FORMAT = 2;
 
-/** A segment is the rows of one appendRecords call: [firstRow, topicCode, streamCode, fallbackWindowStart]. */
-export const SEG_STRIDE = 4;
+/**
+ * A segment is the rows of one appendRecords call:
+ * [firstRow, topicCode, streamCode, fallbackWindowStart, windowMs].
+ */
+export const SEG_STRIDE = 5;
 
 export interface WireBatch {
   rows: number;
@@ -115,9 +118,10 @@ export function createBatchBuilder(maxRows: number) {
       from: number,
       to: number,
       fallbackWindowStart: number,
+      windowMs: number,
     ): void {
       if (rows + (to - from) > cap) grow(rows + (to - from));
-      segments.push(rows, intern(topicId), intern(streamId), fallbackWindowStart);
+      segments.push(rows, intern(topicId), intern(streamId), fallbackWindowStart, windowMs);
       let o = rows * NUM_STRIDE;
       let s = rows * STR_STRIDE;
       let c = rows * CODE_STRIDE;

@@ -15,6 +15,7 @@ import { addressHash, quintupleHash } from './qhash.ts';
 import { COMPLETE_QUINTUPLE, TRAFFIC, type RollupView } from './rollup.ts';
 import { HOUR_MS } from './schema.ts';
 import { isSortField, type SortField } from '../../shared/api.ts';
+import { CAPTURE_WINDOWS, isCaptureWindow, MIN_WINDOW_MS } from '../../shared/capture-window.ts';
 import { RECORD_FIELDS } from '../../shared/fields.ts';
 import {
   type AggregateQuery,
@@ -47,7 +48,6 @@ export class StoreQueryError extends Error {
   }
 }
 
-const WINDOW_MS = 60_000;
 /** Sort value of NULL: below every stored value. */
 const NULL_KEY = -9007199254740991;
 
@@ -543,8 +543,8 @@ async function totals(
 // Windows
 
 function checkStep(stepMs: number): void {
-  if (!Number.isSafeInteger(stepMs) || stepMs <= 0 || stepMs % WINDOW_MS !== 0) {
-    throw new StoreQueryError('stepMs must be a positive multiple of 60000');
+  if (!Number.isSafeInteger(stepMs) || stepMs <= 0 || stepMs % MIN_WINDOW_MS !== 0) {
+    throw new StoreQueryError(`stepMs must be a positive multiple of ${MIN_WINDOW_MS}`);
   }
 }
 
@@ -563,7 +563,14 @@ export async function loadWindows(
       [topicId, fromMs, toMs],
     ),
   );
-  return r.map((x) => JSON.parse(String(x[0])) as WindowAggregate);
+  return r.map((x) => windowFromDisk(JSON.parse(String(x[0])) as StoredAggregate));
+}
+
+/** An aggregate as stored: windows written before capture windows had lengths were 1 minute. */
+type StoredAggregate = Omit<WindowAggregate, 'windowMs'> & { windowMs?: number };
+
+function windowFromDisk(a: StoredAggregate): WindowAggregate {
+  return a.windowMs === undefined ? { ...a, windowMs: MIN_WINDOW_MS } : (a as WindowAggregate);
 }
 
 function seriesPoint(r: DuckDBValue[]): SeriesPoint {
@@ -880,11 +887,17 @@ export async function recomputeWindow(
   { use }: ReadContext,
   topicId: string,
   windowStart: number,
+  windowMs: number,
   topN: number,
 ): Promise<RecomputedWindow> {
   checkTopN(topN);
-  if (!Number.isSafeInteger(windowStart) || windowStart % WINDOW_MS !== 0) {
-    throw new StoreQueryError('windowStart must be a multiple of 60000');
+  if (!isCaptureWindow(windowMs / 1000)) {
+    throw new StoreQueryError(
+      `windowMs must be one of ${CAPTURE_WINDOWS.map((s) => s * 1000).join(', ')}`,
+    );
+  }
+  if (!Number.isSafeInteger(windowStart) || windowStart % windowMs !== 0) {
+    throw new StoreQueryError(`windowStart must be a multiple of ${windowMs}`);
   }
   const base = 'topic = ? AND window_start = ? AND start_s IS NOT NULL';
   const p: Param[] = [topicId, windowStart];
@@ -947,6 +960,7 @@ export async function recomputeWindow(
   return {
     topicId,
     windowStart,
+    windowMs,
     accept,
     reject,
     byProtocol: byProtocol.map(protocolTotals),

@@ -14,6 +14,7 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { alignToWindow } from '../../shared/capture-window.ts';
 import type { TopQuintuple, WindowAggregate } from '../../shared/events.ts';
 import type { FlowRecord } from '../../shared/record.ts';
 import type { Clock } from '../clock.ts';
@@ -36,7 +37,6 @@ import type {
 export { defaultStoreConfig, StoreConfigError, type StoreConfig } from './config.ts';
 export type * from './types.ts';
 
-const WINDOW_MS = 60_000;
 const MAX_RESTARTS = 3;
 const WARN_EVERY_MS = 10_000;
 const CLOSE_TIMEOUT_MS = 60_000;
@@ -62,8 +62,16 @@ export class StoreError extends Error {
 }
 
 export interface Store {
-  /** Queues records of one log stream; false when refused because the queue is full. Sync, cheap. */
-  appendRecords(topicId: string, streamId: string, records: readonly FlowRecord[]): boolean;
+  /**
+   * Queues records of one log stream of a topic aggregating in `windowMs` windows; false when
+   * refused because the queue is full. Sync, cheap.
+   */
+  appendRecords(
+    topicId: string,
+    streamId: string,
+    records: readonly FlowRecord[],
+    windowMs: number,
+  ): boolean;
   /** Queues an upsert; per (topic, window) only the highest revision queued is written. Sync. */
   saveWindow(agg: WindowAggregate): void;
   /** Resolves when everything queued before the call has been processed. */
@@ -91,7 +99,12 @@ export interface Store {
   /** Newest window stored per (topic, stream). */
   lastWindows(): Promise<StreamPosition[]>;
   /** One window's aggregate computed from its raw records. */
-  recomputeWindow(topicId: string, windowStart: number, topN: number): Promise<RecomputedWindow>;
+  recomputeWindow(
+    topicId: string,
+    windowStart: number,
+    windowMs: number,
+    topN: number,
+  ): Promise<RecomputedWindow>;
   /**
    * Brings the hourly rollups up to date now and resolves with how many hours were rolled (the
    * worker also does it every 30 s; reads are exact either way, rollups only make them faster).
@@ -383,6 +396,7 @@ export async function openStore(config: StoreConfig, deps: StoreDeps): Promise<S
     topicId: string,
     streamId: string,
     records: readonly FlowRecord[],
+    windowMs: number,
   ): boolean {
     if (closed) throw new StoreError('the store is closed', 'closed');
     const count = records.length;
@@ -391,11 +405,11 @@ export async function openStore(config: StoreConfig, deps: StoreDeps): Promise<S
       m.overflowDropped += count;
       return false;
     }
-    const fallback = Math.floor(clock.now() / WINDOW_MS) * WINDOW_MS;
+    const fallback = alignToWindow(clock.now(), windowMs);
     let i = 0;
     while (i < count) {
       const take = Math.min(builder.room, count - i);
-      builder.add(topicId, streamId, records, i, i + take, fallback);
+      builder.add(topicId, streamId, records, i, i + take, fallback, windowMs);
       i += take;
       if (builder.room === 0) void send();
     }
@@ -459,8 +473,8 @@ export async function openStore(config: StoreConfig, deps: StoreDeps): Promise<S
       read('topQuintuples', topicId, fromMs, toMs, topN, where ?? null),
     lastWindows: () => read('lastWindows'),
     maintain: () => read('maintain'),
-    recomputeWindow: (topicId, windowStart, topN) =>
-      read('recomputeWindow', topicId, windowStart, topN),
+    recomputeWindow: (topicId, windowStart, windowMs, topN) =>
+      read('recomputeWindow', topicId, windowStart, windowMs, topN),
     enforceRetention,
     metrics: (): StoreMetrics => ({
       ...m,

@@ -484,7 +484,8 @@ const READS: Record<ReadOp, ReadFn> = {
     n: number,
     w: Parameters<typeof queries.topQuintuples>[5],
   ) => queries.topQuintuples(ctx(), t, f, to, n, w),
-  recomputeWindow: (t: string, w: number, n: number) => queries.recomputeWindow(ctx(), t, w, n),
+  recomputeWindow: (t: string, w: number, ms: number, n: number) =>
+    queries.recomputeWindow(ctx(), t, w, ms, n),
   lastWindows,
   maintain: async () => {
     // Waits for the open-time check and any pass under way, then rolls whatever is settled.

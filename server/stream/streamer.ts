@@ -94,6 +94,7 @@ export function createStreamer(
     const last = ws.at(-1);
     return {
       topicId: topic.id,
+      windowMs: topic.windowSec * 1000,
       lastWindowStart: last?.windowStart ?? null,
       lastPublishedAt: ws.reduce<number | null>((a, w) => Math.max(a ?? 0, w.publishedAt), null),
       spark,

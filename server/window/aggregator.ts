@@ -1,10 +1,12 @@
-// Capture-window aggregation: folds flow records into per-topic 60-second windows and publishes
-// each changed window as a new revision of its full aggregate through `onWindow`.
+// Capture-window aggregation: folds flow records into per-topic capture windows (each topic at its
+// own window length) and publishes each changed window as a new revision of its full aggregate
+// through `onWindow`.
 //
 // Contract: a record is counted in exactly one window exactly once, or returned as skipped with a
 // reason. A window's revision N holds everything folded before it, so a consumer that keeps, per
 // (topicId, windowStart), the highest revision never counts a record twice nor misses one.
-import { WINDOW_SECONDS, type StreamStatus, type WindowAggregate } from '../../shared/events.ts';
+import { alignToWindow, MIN_WINDOW_MS, windowStartOf } from '../../shared/capture-window.ts';
+import type { StreamStatus, WindowAggregate } from '../../shared/events.ts';
 import type { FlowRecord } from '../../shared/record.ts';
 import type { Clock } from '../clock.ts';
 import { checkAggregatorConfig, type AggregatorConfig } from './config.ts';
@@ -17,8 +19,6 @@ import {
 } from './window-state.ts';
 
 export { AggregatorConfigError, defaultAggregatorConfig, type AggregatorConfig } from './config.ts';
-
-const WINDOW_MS = WINDOW_SECONDS * 1000;
 
 /**
  * Why a record was not aggregated: no `start` to place it by; its window is older than the
@@ -67,6 +67,8 @@ export interface AggregatorMetrics {
 
 export interface AggregatorDeps {
   clock: Clock;
+  /** The window length (ms) a topic aggregates in; asked when a topic's window is first created. */
+  windowMsOf: (topicId: string) => number;
   /** Receives each publication: a fresh, deeply frozen aggregate. Called synchronously in flush(). */
   onWindow: (agg: WindowAggregate) => void;
   /** Told when onWindow throws. */
@@ -74,6 +76,8 @@ export interface AggregatorDeps {
 }
 
 interface TopicState {
+  /** The topic's window length, ms (fixed while the topic has windows in memory). */
+  windowMs: number;
   windows: Map<number, WindowState>;
   /** Newest published window's latest revision. */
   latest: WindowAggregate | null;
@@ -107,7 +111,7 @@ export function createAggregator(config: AggregatorConfig, deps: AggregatorDeps)
   function topicOf(topicId: string): TopicState {
     let t = topics.get(topicId);
     if (t === undefined) {
-      t = { windows: new Map(), latest: null };
+      t = { windowMs: deps.windowMsOf(topicId), windows: new Map(), latest: null };
       topics.set(topicId, t);
     }
     return t;
@@ -117,7 +121,7 @@ export function createAggregator(config: AggregatorConfig, deps: AggregatorDeps)
     const topic = topicOf(topicId);
     let w = topic.windows.get(windowStart);
     if (w === undefined) {
-      w = createWindowState(topicId, windowStart, cfg.topCapacity);
+      w = createWindowState(topicId, windowStart, topic.windowMs, cfg.topCapacity);
       topic.windows.set(windowStart, w);
       unsettled.add(w);
       windowsInMemory++;
@@ -129,11 +133,9 @@ export function createAggregator(config: AggregatorConfig, deps: AggregatorDeps)
   function add(topicId: string, streamId: string, records: readonly FlowRecord[]): AddResult {
     const result: AddResult = { aggregated: 0, skipped: [] };
     const now = clock.now();
+    const windowMs = topicOf(topicId).windowMs;
     // Windows starting before this are beyond the horizon (they end at or before now - horizon).
-    const oldest = Math.max(
-      Math.floor((now - cfg.horizonMs) / WINDOW_MS) * WINDOW_MS,
-      evictedBefore,
-    );
+    const oldest = Math.max(alignToWindow(now - cfg.horizonMs, MIN_WINDOW_MS), evictedBefore);
     const latestStartSec = (now + cfg.futureToleranceMs) / 1000;
     // Batches are usually one window of one stream: keep the current window and stream status.
     let w: WindowState | null = null;
@@ -156,7 +158,7 @@ export function createAggregator(config: AggregatorConfig, deps: AggregatorDeps)
         skip(i, 'future', r);
         continue;
       }
-      const windowStart = Math.floor(r.start / WINDOW_SECONDS) * WINDOW_MS;
+      const windowStart = windowStartOf(r.start, windowMs);
       if (windowStart < oldest) {
         skip(i, 'beyond-horizon', r);
         continue;
@@ -216,14 +218,14 @@ export function createAggregator(config: AggregatorConfig, deps: AggregatorDeps)
   /** Compacts windows that have settled and evicts those beyond the horizon. */
   function sweep(now: number): void {
     for (const w of unsettled) {
-      if (w.windowStart + WINDOW_MS + cfg.settleMs > now) continue;
+      if (w.windowStart + w.windowMs + cfg.settleMs > now) continue;
       unsettled.delete(w);
       w.settled = true;
       // Trade-off: a late record for a quintuple compacted out now only counts in topOther.
       trackedQuintuples -= w.top.compact(cfg.topKeep);
       m.windowsCompacted++;
     }
-    const oldest = Math.floor((now - cfg.horizonMs) / WINDOW_MS) * WINDOW_MS;
+    const oldest = alignToWindow(now - cfg.horizonMs, MIN_WINDOW_MS);
     if (oldest <= evictedBefore) return;
     evictedBefore = oldest;
     for (const [topicId, topic] of topics) {
@@ -276,13 +278,13 @@ export function createAggregator(config: AggregatorConfig, deps: AggregatorDeps)
    */
   function restore(aggs: readonly WindowAggregate[]): number {
     const now = clock.now();
-    const oldest = Math.max(
-      Math.floor((now - cfg.horizonMs) / WINDOW_MS) * WINDOW_MS,
-      evictedBefore,
-    );
+    const oldest = Math.max(alignToWindow(now - cfg.horizonMs, MIN_WINDOW_MS), evictedBefore);
     let restored = 0;
     for (const agg of aggs) {
-      if (agg.windowStart < oldest || topicOf(agg.topicId).windows.has(agg.windowStart)) continue;
+      const t = topicOf(agg.topicId);
+      // A window of another length (the topic was recreated with another window) is not restored.
+      if (agg.windowStart < oldest || t.windows.has(agg.windowStart) || agg.windowMs !== t.windowMs)
+        continue;
       const w = windowOf(agg.topicId, agg.windowStart);
       unsettled.delete(w);
       w.settled = true;

@@ -28,7 +28,7 @@ export function createLateWindows(
     warn: (msg: string) => void;
   },
 ) {
-  const pending = new Map<string, { topicId: string; windowStart: number }>();
+  const pending = new Map<string, { topicId: string; windowStart: number; windowMs: number }>();
   let timer: ReturnType<typeof setTimeout> | null = null;
   let running: Promise<void> = Promise.resolve();
   const m = { scheduled: 0, republished: 0, overflow: 0, failed: 0 };
@@ -38,10 +38,10 @@ export function createLateWindows(
     const batch = [...pending.values()];
     pending.clear();
     await deps.store.flush();
-    for (const { topicId, windowStart } of batch) {
+    for (const { topicId, windowStart, windowMs } of batch) {
       try {
-        const [stored] = await deps.store.loadWindows(topicId, windowStart, windowStart + 60_000);
-        const base = await deps.store.recomputeWindow(topicId, windowStart, config.topN);
+        const [stored] = await deps.store.loadWindows(topicId, windowStart, windowStart + windowMs);
+        const base = await deps.store.recomputeWindow(topicId, windowStart, windowMs, config.topN);
         deps.onWindow({
           ...base,
           revision: (stored?.revision ?? 0) + 1,
@@ -59,14 +59,14 @@ export function createLateWindows(
 
   return {
     /** A record of this window arrived after the aggregator let the window go. */
-    schedule(topicId: string, windowStart: number) {
+    schedule(topicId: string, windowStart: number, windowMs: number) {
       const key = `${topicId}@${windowStart}`;
       if (!pending.has(key)) {
         if (pending.size >= config.maxPending) {
           m.overflow++;
           return;
         }
-        pending.set(key, { topicId, windowStart });
+        pending.set(key, { topicId, windowStart, windowMs });
         m.scheduled++;
       }
       timer ??= setTimeout(() => {

@@ -11,8 +11,10 @@ import { createTopTracker, type TopAdd, type TopTracker } from './top.ts';
 
 export interface WindowState {
   readonly topicId: string;
-  /** Epoch ms, a multiple of 60 s. */
+  /** Epoch ms, a multiple of windowMs. */
   readonly windowStart: number;
+  /** The topic's window length, ms. */
+  readonly windowMs: number;
   readonly accept: Totals;
   readonly reject: Totals;
   readonly byProtocol: Map<number, ProtocolTotals>;
@@ -33,11 +35,13 @@ export interface WindowState {
 export function createWindowState(
   topicId: string,
   windowStart: number,
+  windowMs: number,
   topCapacity: number,
 ): WindowState {
   return {
     topicId,
     windowStart,
+    windowMs,
     accept: { bytes: 0, packets: 0, records: 0 },
     reject: { bytes: 0, packets: 0, records: 0 },
     byProtocol: new Map(),
@@ -156,6 +160,7 @@ export function snapshotOf(
   return deepFreeze({
     topicId: w.topicId,
     windowStart: w.windowStart,
+    windowMs: w.windowMs,
     revision,
     publishedAt,
     accept: { ...w.accept },

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp } from '../helpers/app.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 
-// 30x: a new capture window every two real seconds.
+// 30x: a new 1-minute capture window every two real seconds, a 5-minute one every ten.
 const args = ['--speed', '30', '--publish-delay', '5', '--jitter', '0', '--backfill', '60'];
 
 describe('dashboards in Chromium', () => {
@@ -43,7 +43,9 @@ describe('dashboards in Chromium', () => {
     await page.locator('[data-testid="chart-traffic"][data-rendered="true"]').waitFor();
     for (const id of ['chart-ratio', 'chart-ratio-time', 'chart-top'])
       await page.locator(`[data-testid="${id}"][data-rendered="true"]`).waitFor();
-    expect(await num('data-windows')).toBeGreaterThanOrEqual(50);
+    // An hour of 5-minute ENI capture windows.
+    expect(await num('data-windows')).toBeGreaterThanOrEqual(10);
+    expect(await num('data-step')).toBe(300_000);
     expect(await page.locator('[data-testid="top-row"]').count()).toBeGreaterThan(0);
     expect(await page.getAttribute('[data-testid="connection-status"]', 'data-state')).toBe('live');
   });
@@ -59,7 +61,7 @@ describe('dashboards in Chromium', () => {
         );
       },
       before,
-      { timeout: 20_000 },
+      { timeout: 45_000 },
     );
     expect(await num('data-latest-window')).toBeGreaterThan(before);
   });

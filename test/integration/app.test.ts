@@ -47,12 +47,14 @@ describe('app on port 0 with the simulator', () => {
     if (!reply.ok) return;
     const snap = reply.data;
     expect(snap.topic.id).toBe(topic.id);
-    // 30 minutes of backfill: about 30 windows, each with traffic.
-    expect(snap.windows.length).toBeGreaterThanOrEqual(25);
+    // 30 minutes of backfill of an ENI topic: 5-minute capture windows, about 6, each with traffic.
+    expect(snap.topic.windowSec).toBe(300);
+    expect(snap.windows.length).toBeGreaterThanOrEqual(5);
     for (const w of snap.windows) {
       expect(w.topicId).toBe(topic.id);
       expect(w.revision).toBeGreaterThanOrEqual(1);
-      expect(w.windowStart % 60_000).toBe(0);
+      expect(w.windowMs).toBe(300_000);
+      expect(w.windowStart % 300_000).toBe(0);
     }
     const traffic = snap.windows.reduce((s, w) => s + w.accept.bytes + w.reject.bytes, 0);
     expect(traffic).toBeGreaterThan(0);
@@ -67,7 +69,7 @@ describe('app on port 0 with the simulator', () => {
       15_000,
     );
     expect(live.accept.records + live.reject.records).toBeGreaterThan(0);
-    expect(live.publishedAt).toBeGreaterThanOrEqual(live.windowStart + 60_000);
+    expect(live.publishedAt).toBeGreaterThanOrEqual(live.windowStart + live.windowMs);
   });
 
   it('gives the CCN topic region pairs among at least five regions', async () => {

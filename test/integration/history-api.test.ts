@@ -8,11 +8,14 @@ import { startApp } from '../helpers/app.ts';
 describe('history API', () => {
   let ctx: Awaited<ReturnType<typeof startApp>>;
   let topicId: string;
+  let natId: string;
   let now: number;
 
   beforeAll(async () => {
     ctx = await startApp(['--backfill', '90', '--jitter', '0']);
-    topicId = ctx.app.catalog.topics().find((t) => t.format === 'eni')!.id;
+    topicId = ctx.app.catalog.topics().find((t) => t.range === 'ENI')!.id;
+    // The NAT gateway topic: 1-minute capture windows, so every step applies.
+    natId = ctx.app.catalog.topics().find((t) => t.range === 'NAT')!.id;
     // A backfill over an hour runs in slices after listen(): wait for it, then for the store.
     await ctx.app.simulator!.backfilled();
     await ctx.app.store.flush();
@@ -26,17 +29,17 @@ describe('history API', () => {
   it('rolls windows up by step and takes ISO or epoch times', async () => {
     const from = new Date(now - 90 * 60_000).toISOString();
     const to = new Date(now).toISOString();
-    const byMinute = await getData<TopicWindows>(ctx.url, `/api/topics/${topicId}/windows`, {
+    const byMinute = await getData<TopicWindows>(ctx.url, `/api/topics/${natId}/windows`, {
       from,
       to,
       step: '1m',
     });
-    const by5 = await getData<TopicWindows>(ctx.url, `/api/topics/${topicId}/windows`, {
+    const by5 = await getData<TopicWindows>(ctx.url, `/api/topics/${natId}/windows`, {
       from: Date.parse(from),
       to: Date.parse(to),
       step: '5m',
     });
-    const byHour = await getData<TopicWindows>(ctx.url, `/api/topics/${topicId}/windows`, {
+    const byHour = await getData<TopicWindows>(ctx.url, `/api/topics/${natId}/windows`, {
       from,
       to,
       step: '1h',
@@ -52,11 +55,26 @@ describe('history API', () => {
     expect(sum(byHour)).toBe(sum(byMinute));
     expect(sum(byMinute)).toBe(byMinute.accept.bytes + byMinute.reject.bytes);
     // auto: a 7-day range draws a few hundred points at most.
-    const week = await getData<TopicWindows>(ctx.url, `/api/topics/${topicId}/windows`, {
+    const week = await getData<TopicWindows>(ctx.url, `/api/topics/${natId}/windows`, {
       from: now - 7 * 86_400_000,
       to: now,
     });
     expect(week.step).toBe(3_600_000);
+  });
+
+  it("never steps finer than a topic's capture window", async () => {
+    const eni = ctx.app.catalog.topics().find((t) => t.range === 'ENI')!;
+    expect(eni.windowSec).toBe(300);
+    const auto = await getData<TopicWindows>(ctx.url, `/api/topics/${eni.id}/windows`, {
+      from: now - 60 * 60_000,
+      to: now,
+    });
+    expect(auto.step).toBe(300_000);
+    expect(auto.series.every((p) => p.t % 300_000 === 0)).toBe(true);
+    expect(auto.series.length).toBeGreaterThanOrEqual(10);
+    const res = await getJson(ctx.url, `/api/topics/${eni.id}/windows`, { step: '1m' });
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.body)).toMatch(/5-minute capture windows/);
   });
 
   it('answers bad input with a 4xx and a clear message', async () => {
@@ -136,17 +154,36 @@ describe('history API', () => {
       to: now,
       q,
     });
-    const topics = new Set(all.records.map((r) => r.topic));
     expect(all.total).toBeGreaterThan(0);
-    expect(topics.size).toBeGreaterThan(1);
+    // The search covers every topic: its total is the sum of the per-topic totals.
+    const perTopic = await Promise.all(
+      ctx.app.catalog.topics().map(async (t) => {
+        const page = await getData<RecordsPage>(ctx.url, '/api/records', {
+          topic: t.id,
+          from: now - 15 * 60_000,
+          to: now,
+          q,
+          limit: 1,
+        });
+        return page.total;
+      }),
+    );
+    expect(perTopic.reduce((a, b) => a + b, 0)).toBe(all.total);
+    expect(perTopic.filter((n) => n > 0).length).toBeGreaterThan(1);
 
     const csv = await fetch(
       `${ctx.url}/api/records/export?format=csv&from=${now - 15 * 60_000}&to=${now}&q=${q}`,
     );
     expect(csv.headers.get('content-disposition')).toMatch(/attachment; filename=".+\.csv"/);
     const lines = (await csv.text()).trimEnd().split('\n');
+    // One header across topics: every ENI field, the CCN-only ones, then storage; every row fits it.
+    const header = lines[0]!.split(',');
     expect(lines[0]).toMatch(/^version,account-id,interface-id,srcaddr/);
+    expect(header).toEqual(expect.arrayContaining(['ccnid', 'srcregionid', 'region-id', 'topic']));
     expect(lines.length - 1).toBe(all.total);
+    const ccnRow = lines.slice(1).find((l) => l.includes('ccn-'));
+    expect(ccnRow?.split(',')[header.indexOf('srcregionid')]).toMatch(/^[a-z]{2}-[a-z]+$/);
+    for (const l of lines.slice(1, 50)) expect(l.split(',').length).toBe(header.length);
 
     const nd = await fetch(
       `${ctx.url}/api/records/export?format=ndjson&topic=${topicId}&from=${now - 15 * 60_000}&to=${now}&q=${q}`,

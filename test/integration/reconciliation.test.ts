@@ -38,9 +38,9 @@ describe('drill-down reconciliation', () => {
     await ctx?.stop();
   });
 
-  // Ranges end 5 (simulated) minutes back, at a window boundary: later windows still get records
+  // Ranges end 10 (simulated) minutes back, at a 5-minute window boundary: later windows still get records
   // while a test compares two queries, and the simulator runs at 60x.
-  const settledNow = () => Math.floor((ctx.app.clock.now() - 5 * 60_000) / 60_000) * 60_000;
+  const settledNow = () => Math.floor((ctx.app.clock.now() - 10 * 60_000) / 300_000) * 300_000;
 
   const topicOf = (format: 'eni' | 'ccn') =>
     ctx.app.catalog.topics().find((t) => t.format === format)!;
@@ -78,28 +78,29 @@ describe('drill-down reconciliation', () => {
       const stored = ctx.app.aggregator.windows(
         topic.id,
         w.windowStart,
-        w.windowStart + 60_000,
+        w.windowStart + w.windowMs,
       )[0]!;
       await expectSum(
         topic.id,
-        drillBucket(w.windowStart, 60_000, '', 'ACCEPT'),
+        drillBucket(w.windowStart, w.windowMs, '', 'ACCEPT'),
         stored.accept.bytes,
         stored.accept.packets,
       );
       await expectSum(
         topic.id,
-        drillBucket(w.windowStart, 60_000, '', 'REJECT'),
+        drillBucket(w.windowStart, w.windowMs, '', 'REJECT'),
         stored.reject.bytes,
         stored.reject.packets,
       );
       const all = await expectSum(
         topic.id,
-        drillBucket(w.windowStart, 60_000, ''),
+        drillBucket(w.windowStart, w.windowMs, ''),
         stored.accept.bytes + stored.reject.bytes,
       );
       expect(all.total).toBeGreaterThanOrEqual(stored.accept.records + stored.reject.records);
     }
-    for (const step of ['1m', '5m']) {
+    // The ENI topic aggregates in 5-minute windows: its finest step is 5 min.
+    for (const step of ['5m', '10m']) {
       const h = await getData<TopicWindows>(ctx.url, `/api/topics/${topic.id}/windows`, {
         step,
         from: Date.now() - 86_400_000,
@@ -156,20 +157,20 @@ describe('drill-down reconciliation', () => {
     const stored = ctx.app.aggregator.windows(
       topic.id,
       w!.windowStart,
-      w!.windowStart + 60_000,
+      w!.windowStart + w!.windowMs,
     )[0]!;
     expect(stored.top.length).toBeGreaterThan(5);
     for (const row of stored.top.slice(0, 5)) {
       const page = await expectSum(
         topic.id,
-        drillQuintuple(w!.windowStart, w!.windowStart + 60_000, '', row),
+        drillQuintuple(w!.windowStart, w!.windowStart + w!.windowMs, '', row),
         row.bytes,
         row.packets,
       );
       expect(page.total).toBe(row.records);
       await expectSum(
         topic.id,
-        drillQuintuple(w!.windowStart, w!.windowStart + 60_000, '', row, 'REJECT'),
+        drillQuintuple(w!.windowStart, w!.windowStart + w!.windowMs, '', row, 'REJECT'),
         row.rejectBytes,
       );
     }
@@ -194,20 +195,20 @@ describe('drill-down reconciliation', () => {
     const stored = ctx.app.aggregator.windows(
       topic.id,
       w!.windowStart,
-      w!.windowStart + 60_000,
+      w!.windowStart + w!.windowMs,
     )[0]!;
     expect(stored.regionPairs.length).toBeGreaterThan(5);
     for (const p of stored.regionPairs.slice(0, 4)) {
       const from = w!.windowStart;
       await expectSum(
         topic.id,
-        drillRegionPair(from, from + 60_000, '', p.src, p.dst, 'ACCEPT'),
+        drillRegionPair(from, from + w!.windowMs, '', p.src, p.dst, 'ACCEPT'),
         p.acceptBytes,
         p.acceptPackets,
       );
       await expectSum(
         topic.id,
-        drillRegionPair(from, from + 60_000, '', p.src, p.dst),
+        drillRegionPair(from, from + w!.windowMs, '', p.src, p.dst),
         p.acceptBytes + p.rejectBytes,
       );
     }

@@ -16,6 +16,7 @@ function update(topicId: string, i: number): WindowAggregate {
   return {
     topicId,
     windowStart,
+    windowMs: 60_000,
     revision: Math.floor(i / WINDOWS) + 1,
     publishedAt: Date.now(),
     accept: { bytes: i, packets: 1, records: 1 },

@@ -10,7 +10,7 @@ import { createLineParser } from '../../shared/parse/index.ts';
 import { compileQuery, parseQuery } from '../../shared/query/index.ts';
 import { streamIdOf, type FlowRecord } from '../../shared/record.ts';
 import { createCatalog } from '../../server/catalog/catalog.ts';
-import { defaultLogsets } from '../../server/catalog/default-catalog.ts';
+import { logsetsWithWindow } from '../helpers/catalog.ts';
 import { manualClock } from '../../server/clock.ts';
 import { buildTrafficModel } from '../../server/ingest/traffic-model.ts';
 import { addressHash, quintupleHash } from '../../server/store/qhash.ts';
@@ -30,6 +30,10 @@ const DAY = 24 * HOUR;
 const T0 = Date.UTC(2025, 0, 15, 8, 0, 0);
 
 let dir: string;
+/** Records of one stream of a topic aggregating in 1-minute windows. */
+const appendTo = (store: Store, topicId: string, streamId: string, records: FlowRecord[]) =>
+  store.appendRecords(topicId, streamId, records, MIN);
+
 const open: Store[] = [];
 
 beforeEach(async () => {
@@ -178,7 +182,8 @@ function appendAll(store: Store, rows: Array<{ topic: string; stream: string; r:
     )
       j++;
     expect(
-      store.appendRecords(
+      appendTo(
+        store,
         rows[i]!.topic,
         rows[i]!.stream,
         rows.slice(i, j).map((x) => x.r),
@@ -197,6 +202,7 @@ function windowAgg(
   return {
     topicId,
     windowStart,
+    windowMs: MIN,
     revision,
     publishedAt: windowStart + 70_000 + revision,
     accept: { bytes, packets: bytes / 10, records: 3 },
@@ -266,7 +272,7 @@ describe('store: records', () => {
       ['topic-custom', 'eni-cccc3333', custom],
       ['topic-eni', 'eni-aaaa1111', bigNumbers],
     ];
-    for (const [t, s, r] of input) expect(store.appendRecords(t, s, [r])).toBe(true);
+    for (const [t, s, r] of input) expect(appendTo(store, t, s, [r])).toBe(true);
     await store.flush();
 
     const got = await all(store, { order: { field: 'seq', dir: 'asc' } });
@@ -418,7 +424,7 @@ describe('store: records', () => {
     const { store } = await openTest({}, T0 + 10 * MIN, warnings);
     const good = [eni({ srcport: 1 }), eni({ srcport: 2 })];
     expect(
-      store.appendRecords('topic-eni', 'eni-aaaa1111', [
+      appendTo(store, 'topic-eni', 'eni-aaaa1111', [
         good[0]!,
         eni({ srcport: 2 ** 40 }),
         eni({ bytes: 1.5 }),
@@ -426,7 +432,7 @@ describe('store: records', () => {
       ]),
     ).toBe(true);
     await store.flush();
-    store.appendRecords('topic-eni', 'eni-aaaa1111', [eni({ srcport: 3 })]);
+    appendTo(store, 'topic-eni', 'eni-aaaa1111', [eni({ srcport: 3 })]);
     await store.flush();
     const got = await all(store, { order: { field: 'seq', dir: 'asc' } });
     expect(got.map((r) => r.srcport)).toEqual([1, 2, 3]);
@@ -443,7 +449,7 @@ describe('store: records', () => {
     const bad = { ...windowAgg('x', T0, 1, 100), topicId: null as unknown as string };
     store.saveWindow(bad);
     store.saveWindow(windowAgg('topic-eni', T0, 1, 100));
-    store.appendRecords('topic-eni', 'eni-aaaa1111', [eni()]);
+    appendTo(store, 'topic-eni', 'eni-aaaa1111', [eni()]);
     await store.flush();
     store.saveWindow(windowAgg('topic-eni', T0 + MIN, 1, 200));
     await store.flush();
@@ -466,7 +472,8 @@ describe('store: records', () => {
       flushIntervalMs: 60_000,
     });
     expect(
-      store.appendRecords(
+      appendTo(
+        store,
         't',
         's',
         Array.from({ length: 60 }, () => eni()),
@@ -474,7 +481,8 @@ describe('store: records', () => {
     ).toBe(true);
     expect(store.backlog()).toBe(60);
     expect(
-      store.appendRecords(
+      appendTo(
+        store,
         't',
         's',
         Array.from({ length: 50 }, () => eni()),
@@ -484,7 +492,8 @@ describe('store: records', () => {
     await store.flush();
     expect(store.backlog()).toBe(0);
     expect(
-      store.appendRecords(
+      appendTo(
+        store,
         't',
         's',
         Array.from({ length: 50 }, () => eni()),
@@ -581,10 +590,7 @@ describe('store: lifecycle', () => {
     ]);
     expect(await second.store.lastWindows()).toEqual(positions);
     const maxSeq = Math.max(...before.map((r) => r.seq));
-    second.store.appendRecords('topic-eni', 'eni-aaaa1111', [
-      eni({ srcport: 7 }),
-      eni({ srcport: 8 }),
-    ]);
+    appendTo(second.store, 'topic-eni', 'eni-aaaa1111', [eni({ srcport: 7 }), eni({ srcport: 8 })]);
     await second.store.flush();
     const added = (
       await all(second.store, { where: { sql: 'srcport IN (7, 8)', params: [] } })
@@ -609,9 +615,9 @@ describe('store: lifecycle', () => {
 
   it('refuses appends once closing, after flushing what was queued', async () => {
     const { store } = await openTest({ flushIntervalMs: 60_000 });
-    store.appendRecords('topic-eni', 'eni-aaaa1111', [eni()]);
+    appendTo(store, 'topic-eni', 'eni-aaaa1111', [eni()]);
     const closing = closeTest(store);
-    expect(() => store.appendRecords('topic-eni', 'eni-aaaa1111', [eni()])).toThrow(/closed/);
+    expect(() => appendTo(store, 'topic-eni', 'eni-aaaa1111', [eni()])).toThrow(/closed/);
     await closing;
     const again = await openTest();
     expect((await all(again.store)).length).toBe(1);
@@ -619,17 +625,15 @@ describe('store: lifecycle', () => {
 
   it('gives the newest window of each log stream', async () => {
     const { store } = await openTest();
-    store.appendRecords('topic-eni', 'eni-aaaa1111', [
+    appendTo(store, 'topic-eni', 'eni-aaaa1111', [
       eni({ start: T0 / 1000 + 120 }),
       eni({ start: T0 / 1000 }),
     ]);
-    store.appendRecords('topic-eni', 'eni-bbbb2222', [eni({ start: T0 / 1000 + 60 })]);
-    store.appendRecords('topic-ccn', 'ccn-0x7gk2me/ap-guangzhou', [
-      ccn({ start: T0 / 1000 + 180 }),
-    ]);
+    appendTo(store, 'topic-eni', 'eni-bbbb2222', [eni({ start: T0 / 1000 + 60 })]);
+    appendTo(store, 'topic-ccn', 'ccn-0x7gk2me/ap-guangzhou', [ccn({ start: T0 / 1000 + 180 })]);
     await store.flush();
     // A late record does not move a stream back.
-    store.appendRecords('topic-eni', 'eni-bbbb2222', [eni({ start: T0 / 1000 - 600 })]);
+    appendTo(store, 'topic-eni', 'eni-bbbb2222', [eni({ start: T0 / 1000 - 600 })]);
     await store.flush();
     expect(await store.lastWindows()).toEqual([
       { topicId: 'topic-ccn', streamId: 'ccn-0x7gk2me/ap-guangzhou', windowStart: T0 + 3 * MIN },
@@ -648,7 +652,7 @@ describe('store: lifecycle', () => {
     for (const topic of ['topic-long', 'topic-short']) {
       for (const age of ages) {
         const ws = Math.floor((now - age * DAY) / MIN) * MIN;
-        store.appendRecords(topic, 's', [eni({ start: ws / 1000 })]);
+        appendTo(store, topic, 's', [eni({ start: ws / 1000 })]);
         store.saveWindow(windowAgg(topic, ws, 1, 10));
       }
     }
@@ -677,16 +681,16 @@ describe('store: lifecycle', () => {
     expect(await all(store, { toMs: 4 * now })).toEqual([]);
     await closeTest(store);
     const again = await openTest({}, now);
-    again.store.appendRecords('topic-long', 's', [eni()]);
+    appendTo(again.store, 'topic-long', 's', [eni()]);
     await again.store.flush();
     expect((await all(again.store))[0]!.seq).toBe(maxSeq + 1);
   });
 });
 
 describe('store: aggregates from raw records', () => {
-  /** Records the simulator writes for the default catalog, per (topic, stream) and window. */
+  /** Records the simulator writes for the default catalog (1-minute windows), per (topic, stream) and window. */
   function simulated(windows: number) {
-    const catalog = createCatalog(defaultLogsets());
+    const catalog = createCatalog(logsetsWithWindow(60));
     const models = buildTrafficModel(catalog, { seed: 11, accountId: '1300428518' });
     const out: Array<{ topicId: string; streamId: string; records: FlowRecord[] }> = [];
     for (let w = 0; w < windows; w++) {
@@ -723,12 +727,12 @@ describe('store: aggregates from raw records', () => {
     const clock = manualClock(T0 + 4 * MIN);
     const aggregator = createAggregator(
       { ...defaultAggregatorConfig, flushIntervalMs: 0, topCapacity: 200_000, topKeep: 200_000 },
-      { clock, onWindow: () => {} },
+      { clock, onWindow: () => {}, windowMsOf: () => MIN },
     );
     const { store } = await openTest({}, T0 + 4 * MIN);
     for (const b of batches) {
       aggregator.add(b.topicId, b.streamId, b.records);
-      store.appendRecords(b.topicId, b.streamId, b.records);
+      appendTo(store, b.topicId, b.streamId, b.records);
     }
     aggregator.flush();
     await store.flush();
@@ -737,7 +741,7 @@ describe('store: aggregates from raw records', () => {
       for (const agg of aggregator.windows(topicId, T0, T0 + 3 * MIN)) {
         const { revision: _r, publishedAt: _p, ...expected } = agg;
         expect(expected.topTruncated).toBe(false);
-        expect(await store.recomputeWindow(topicId, agg.windowStart, 20)).toEqual(expected);
+        expect(await store.recomputeWindow(topicId, agg.windowStart, MIN, 20)).toEqual(expected);
         compared++;
       }
     }
@@ -946,7 +950,7 @@ describe('store: hourly rollups', () => {
     expect(used.topReads).toBeGreaterThanOrEqual(8);
 
     // A late elephant lands in a rolled hour: that hour is read raw until rolled again.
-    store.appendRecords('topic-eni', 'eni-aaaa1111', [
+    appendTo(store, 'topic-eni', 'eni-aaaa1111', [
       eni({ start: T0 / 1000 + 2 * 3600 + 5, bytes: 2_000_000_000, srcaddr: '10.9.9.9' }),
     ]);
     await store.flush();

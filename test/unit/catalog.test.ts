@@ -136,6 +136,7 @@ describe('keeps(): the collection type', () => {
       resourceId: eniId,
       resourceName: eniId,
       collectionType,
+      captureWindowSec: 300 as const,
       logsetId: 'ls',
       topicId: 'topic-mixed',
       tags: {},
@@ -152,6 +153,7 @@ describe('keeps(): the collection type', () => {
             logsetId: 'ls',
             format: 'eni',
             range: 'ENI',
+            windowSec: 300,
             regions: [],
             flowLogs: [
               fl('fl-all', 'eni-aaaaaaaa', 'ALL'),

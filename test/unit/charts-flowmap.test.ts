@@ -131,7 +131,8 @@ describe('buildFlowMapOption', () => {
       packets: 2e6,
       acceptBytes: 2e9,
       rejectBytes: 2e7,
-      windowCount: 2,
+      seconds: 120,
+      windowMs: 60_000,
     });
     expect(gzFra.coords).toEqual([
       regionInfo('ap-guangzhou').coord,
@@ -279,7 +280,7 @@ describe('buildFlowMapOption', () => {
     const one = seriesData<FlowLineDatum>(latest, FLOWMAP_IDS.accept).find(
       (l) => key(l) === 'ap-guangzhou>eu-frankfurt',
     )!;
-    expect(one.windowCount).toBe(1);
+    expect(one.seconds).toBe(60);
     expect(
       flowMapTooltip({ seriesId: FLOWMAP_IDS.accept, data: one }, flowMapPalette('dark')),
     ).toContain('133 Mbps ACCEPT');
@@ -322,7 +323,7 @@ describe('buildFlowMapOption', () => {
       win(0, [pair('ap-guangzhou', 'ap-tokyo', 200)], 2),
     ];
     const s = summarisePairs(windows, REGIONS);
-    expect(s.windowCount).toBe(1);
+    expect(s.seconds).toBe(60);
     expect(s.pairs).toEqual([expect.objectContaining({ acceptBytes: 300 })]);
   });
 

@@ -27,7 +27,8 @@ const range: PairRange = {
       records: 100,
     },
   ],
-  windowCount: 120,
+  seconds: 120 * 60,
+  windowMs: MIN,
   from: T0,
   to: T0 + 120 * MIN,
 };
@@ -40,7 +41,7 @@ const data = <T>(o: unknown, id: string): T[] =>
 describe('CCN charts over a history range', () => {
   it('draws the range sums with rates over its windows, and the pair sums on each element', () => {
     const w = [pseudoWindow('topic-ccn', range)];
-    const map = buildFlowMapOption(w, regions, { theme: 'dark', windowCount: range.windowCount });
+    const map = buildFlowMapOption(w, regions, { theme: 'dark', seconds: range.seconds });
     const [reject] = data<FlowLineDatum>(map, FLOWMAP_IDS.reject);
     expect(reject).toMatchObject({
       src: 'ap-guangzhou',
@@ -48,17 +49,19 @@ describe('CCN charts over a history range', () => {
       action: 'REJECT',
       bytes: 36_000,
       packets: 36,
-      windowCount: 120,
+      seconds: 120 * 60,
+      windowMs: MIN,
     });
     const matrix = buildRegionMatrixOption(w, regions, {
       theme: 'dark',
-      windowCount: range.windowCount,
+      seconds: range.seconds,
     });
     const [cell] = data<MatrixCellDatum>(matrix, MATRIX_IDS.cells);
     expect(cell).toMatchObject({ src: 'ap-guangzhou', dst: 'ap-singapore', bytes: 7_236_000 });
     // bits/s over 120 windows of 60 s, not over one.
     expect(cell!.value[2]).toBeCloseTo((7_236_000 * 8) / (120 * 60));
-    expect(spanLabel(120)).toBe('average of 120 windows (2 h)');
+    expect(spanLabel(120 * 60, MIN)).toBe('average of 120 windows (2 h)');
+    expect(spanLabel(300, 5 * MIN)).toBe('1 window (5 min)');
   });
 
   it('gives the bounds of a live span, counted back from the newest window', () => {

@@ -64,7 +64,7 @@ describe('buildRegionMatrixOption', () => {
     // Colour values are the average bit rates: bytes × 8 / (60 s × 3 windows).
     const bps = cells.reduce((n, c) => n + c.value[2], 0);
     expect(bps).toBeCloseTo((total * 8) / 180, 3);
-    expect(cells.every((c) => c.windowCount === 3)).toBe(true);
+    expect(cells.every((c) => c.seconds === 180)).toBe(true);
   });
 
   it('has the regions as axis categories, sources down and destinations across', () => {

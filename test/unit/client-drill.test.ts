@@ -67,6 +67,7 @@ describe('window completeness', () => {
   it('gives the overview the newest pulse point old enough to be complete', () => {
     const pulse: TopicPulse = {
       topicId: 't',
+      windowMs: MIN,
       lastWindowStart: T0 + 4 * MIN,
       lastPublishedAt: T0 + 5 * MIN + 20_000,
       spark: [0, 1, 2, 3, 4].map((i) => [T0 + i * MIN, 1000 * (i + 1)] as [number, number]),
@@ -249,7 +250,7 @@ describe('history loader', () => {
   });
 
   it('sums a range into headline figures averaged over the windows with traffic', () => {
-    const k = rangeKpis(data, data.series, data.step);
+    const k = rangeKpis(data, data.series, data.step, MIN);
     expect(k.bitsPerSecond).toBeCloseTo((660 * 8) / 60);
     expect(k.rejectShare).toBeCloseTo(60 / 660);
     expect(k.records).toBe(2);

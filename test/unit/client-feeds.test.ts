@@ -56,6 +56,7 @@ const topic: TopicInfo = {
   logsetId: 'flowlog_logset',
   format: 'eni',
   range: 'ENI',
+  windowSec: 60,
   flowLogs: [],
   streams: [],
   regions: [],
@@ -171,6 +172,7 @@ describe('OverviewFeed', () => {
   it('keeps one pulse per topic, replaced by pulse:updated, and unsubscribes on stop', () => {
     const pulse = {
       topicId: 't1',
+      windowMs: MIN,
       lastWindowStart: T0,
       lastPublishedAt: T0 + 70_000,
       spark: [[T0, 1]],
@@ -192,7 +194,7 @@ describe('OverviewFeed', () => {
     const long = Array.from({ length: 200 }, (_, i) => [T0 + i * MIN, i]);
     socket.fire('pulse:updated', { ...pulse, spark: long, lastPublishedAt: T0 + 140_000 });
     expect(feed.pulses.t1!.spark.length).toBeLessThanOrEqual(66);
-    expect(feed.newestPublished).toBe(T0 + 140_000);
+    expect(feed.freshUntil).toBe(T0 + 140_000 + 3 * MIN);
     stop();
     expect(socket.count('overview:unsubscribe')).toBe(1);
   });

@@ -31,6 +31,7 @@ export function win(
   return {
     topicId: 'topic-eni-prod',
     windowStart,
+    windowMs: MIN,
     revision: 1,
     publishedAt: windowStart + MIN + 10_000,
     accept: { bytes: acceptBytes, packets: acceptBytes / 100, records: 40 },
@@ -99,6 +100,7 @@ export function ccnWindow(
   return {
     topicId: 'topic-ccn',
     windowStart,
+    windowMs: MIN,
     revision,
     publishedAt,
     accept: { bytes: sum((p) => p.acceptBytes), packets: sum((p) => p.acceptPackets), records: 1 },

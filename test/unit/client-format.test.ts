@@ -46,9 +46,11 @@ describe('rates and sizes', () => {
     expect(formatCount(2_680)).toBe('2.68K');
     expect(formatInteger(1_234_567)).toBe('1,234,567');
   });
-  it('converts one window of bytes to bits per second (bytes × 8 / 60)', () => {
-    expect(bytesToBps(600)).toBe(80);
-    expect(packetsToPps(120)).toBe(2);
+  it('converts one window of bytes to bits per second (bytes × 8 / window seconds)', () => {
+    expect(bytesToBps(600, 60_000)).toBe(80);
+    expect(packetsToPps(120, 60_000)).toBe(2);
+    expect(bytesToBps(600, 300_000)).toBe(16);
+    expect(packetsToPps(120, 300_000)).toBe(0.4);
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sparkPaths } from '../../client/lib/sparkline.ts';
 import { overviewTotals } from '../../client/lib/overview-stats.ts';
-import { pulseStatus, PULSE_FRESH_MS } from '../../client/lib/overview-feed.svelte.ts';
+import { pulseFreshMs, pulseStatus } from '../../client/lib/overview-feed.svelte.ts';
 import type { TopicPulse } from '../../shared/events.ts';
 
 describe('sparkPaths', () => {
@@ -26,6 +26,7 @@ describe('sparkPaths', () => {
 
 const pulse = (over: Partial<TopicPulse>): TopicPulse => ({
   topicId: 't',
+  windowMs: 60_000,
   lastWindowStart: 0,
   lastPublishedAt: 1_000_000,
   spark: [
@@ -51,7 +52,7 @@ describe('overview figures', () => {
   it('calls a topic stale after three windows without a publication (server time)', () => {
     expect(pulseStatus(undefined, 0)).toBe('idle');
     expect(pulseStatus(pulse({ lastPublishedAt: null }), 0)).toBe('idle');
-    expect(pulseStatus(pulse({}), 1_000_000 + PULSE_FRESH_MS)).toBe('live');
-    expect(pulseStatus(pulse({}), 1_000_001 + PULSE_FRESH_MS)).toBe('stale');
+    expect(pulseStatus(pulse({}), 1_000_000 + pulseFreshMs(pulse({})))).toBe('live');
+    expect(pulseStatus(pulse({}), 1_000_001 + pulseFreshMs(pulse({})))).toBe('stale');
   });
 });

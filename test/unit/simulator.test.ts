@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createLineParser } from '../../shared/parse/index.ts';
-import { streamIdOf, type FlowRecord } from '../../shared/record.ts';
+import { quintupleKey, streamIdOf, type FlowRecord } from '../../shared/record.ts';
 import { createCatalog } from '../../server/catalog/catalog.ts';
 import { DEFAULT_TOPIC_IDS, defaultLogsets } from '../../server/catalog/default-catalog.ts';
+import { logsetsWithWindow } from '../helpers/catalog.ts';
 import { manualClock } from '../../server/clock.ts';
 import {
   SIMULATOR_SOURCE,
@@ -15,7 +16,8 @@ import type { LineBatch } from '../../server/ingest/types.ts';
 const MIN = 60_000;
 /** 2025-01-15 20:00 UTC = 04:00 in Beijing, the quiet hours: light backfills keep the tests fast. */
 const NIGHT = Date.UTC(2025, 0, 15, 20, 0);
-const catalog = createCatalog(defaultLogsets());
+/** Timing and content tests run on 1-minute windows; the default windows have tests of their own. */
+const catalog = createCatalog(logsetsWithWindow(60));
 const streamCount = catalog.topics().reduce((n, t) => n + t.streams.length, 0);
 const base: SimulatorConfig = {
   seed: 7,
@@ -286,6 +288,51 @@ describe('simulator: determinism', () => {
     const overlap = early.filter((b) => byKey.has(key(b)));
     expect(overlap).toHaveLength(2 * streamCount);
     for (const b of overlap) expect(byKey.get(key(b))).toEqual(b.lines);
+  });
+});
+
+describe('simulator: the capture windows of the default flow logs', () => {
+  const defaults = createCatalog(defaultLogsets());
+  const clock = manualClock(NIGHT + 45_000);
+  const got: LineBatch[] = [];
+  const sim = createSimulator(
+    { ...base, backfillMinutes: 30 },
+    { catalog: defaults, clock, sink: (b) => got.push(b) },
+  );
+  beforeAll(() => sim.tick());
+
+  it('writes ENI streams in 5-minute windows, NAT and CCN streams in 1-minute windows', () => {
+    for (const topic of defaults.topics()) {
+      const windowMs = topic.range === 'ENI' ? 5 * MIN : MIN;
+      expect(topic.windowSec * 1000).toBe(windowMs);
+      for (const stream of topic.streams) {
+        const mine = got.filter((b) => b.topicId === topic.id && b.streamId === stream.id);
+        // The last 30 minutes of complete windows, one batch per window.
+        expect(mine).toHaveLength(30 / (windowMs / MIN));
+        const starts = mine.map(windowOf);
+        for (const [i, b] of mine.entries()) {
+          const from = Math.floor(starts[i]! / windowMs) * windowMs;
+          for (const r of parseBatch(b).records) {
+            // Every record starts and ends inside its capture window.
+            expect(r.start! * 1000).toBeGreaterThanOrEqual(from);
+            expect(r.end! * 1000).toBeLessThanOrEqual(from + windowMs);
+          }
+        }
+      }
+    }
+  });
+
+  it('writes one record per quintuple and action for a whole 5-minute window', () => {
+    const eni = got.filter((b) => b.topicId === DEFAULT_TOPIC_IDS.eni);
+    let spanning = 0;
+    for (const b of eni) {
+      const records = parseBatch(b).records.filter((r) => r.logStatus === 'OK');
+      const keys = records.map((r) => `${quintupleKey(r)}|${r.action}`);
+      expect(new Set(keys).size).toBe(keys.length);
+      spanning += records.filter((r) => r.end! - r.start! > 60).length;
+    }
+    // Long-lived conversations (the same ports minute after minute) span several minutes.
+    expect(spanning).toBeGreaterThan(0);
   });
 });
 

@@ -116,13 +116,18 @@ function checkInvariants(a: WindowAggregate): void {
   expect(Object.isFrozen(a) && Object.isFrozen(a.top) && Object.isFrozen(a.accept)).toBe(true);
 }
 
-function setup(over: Partial<AggregatorConfig> = {}, now = T0 + 2 * MIN) {
+function setup(
+  over: Partial<AggregatorConfig> = {},
+  now = T0 + 2 * MIN,
+  windowMsOf: (topicId: string) => number = () => MIN,
+) {
   const clock = manualClock(now);
   const published: WindowAggregate[] = [];
   const agg = createAggregator(
     { ...defaultAggregatorConfig, flushIntervalMs: 0, ...over },
     {
       clock,
+      windowMsOf,
       onWindow: (a) => {
         checkInvariants(a);
         published.push(a);
@@ -169,6 +174,27 @@ describe('window aggregator: traffic', () => {
       accept: { bytes: 7, packets: 1, records: 1 },
       reject: { bytes: 0, packets: 0, records: 0 },
     });
+  });
+
+  it('aggregates each topic at its own window length, by the window that holds the start', () => {
+    const { agg, published } = setup({}, T0 + 20 * MIN, (t) => (t === 'topic-5m' ? 5 * MIN : MIN));
+    agg.add('topic-5m', 'eni-0001', [
+      eni({ bytes: 100 }, 0),
+      eni({ bytes: 200 }, 4 * 60 + 59), // still the first 5-minute window
+      eni({ bytes: 7 }, 5 * 60), // the next one
+    ]);
+    agg.add('topic-1m', 'eni-0002', [eni({ bytes: 1 }, 0), eni({ bytes: 2 }, 4 * 60 + 59)]);
+    agg.flush();
+    const five = published.filter((a) => a.topicId === 'topic-5m');
+    expect(five.map((a) => [a.windowStart, a.windowMs, a.accept.bytes])).toEqual([
+      [T0, 5 * MIN, 300],
+      [T0 + 5 * MIN, 5 * MIN, 7],
+    ]);
+    const one = published.filter((a) => a.topicId === 'topic-1m');
+    expect(one.map((a) => [a.windowStart, a.windowMs, a.accept.bytes])).toEqual([
+      [T0, MIN, 1],
+      [T0 + 4 * MIN, MIN, 2],
+    ]);
   });
 
   it('counts an OK record with null bytes or packets as a record of 0', () => {
@@ -616,6 +642,7 @@ describe('window aggregator: windows(), latest(), eviction and timer', () => {
     const errors: unknown[] = [];
     const agg = createAggregator(defaultAggregatorConfig, {
       clock,
+      windowMsOf: () => MIN,
       onWindow: () => {
         throw new Error('boom');
       },
@@ -635,6 +662,7 @@ describe('window aggregator: a throwing onError', () => {
     const seen: number[] = [];
     const agg = createAggregator(defaultAggregatorConfig, {
       clock,
+      windowMsOf: () => MIN,
       onWindow: (a) => {
         seen.push(a.windowStart);
         if (seen.length === 1) throw new Error('boom');
@@ -660,7 +688,7 @@ describe('window aggregator: config', () => {
     try {
       createAggregator(
         { ...defaultAggregatorConfig, horizonMs: 1000, topN: 0, topKeep: 50, topCapacity: 10 },
-        { clock, onWindow: () => {} },
+        { clock, windowMsOf: () => 60_000, onWindow: () => {} },
       );
     } catch (err) {
       error = err;
