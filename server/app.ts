@@ -7,13 +7,15 @@ import fastifyStatic from '@fastify/static';
 import Fastify from 'fastify';
 import { Server } from 'socket.io';
 import { windowStartOf } from '../shared/capture-window.ts';
-import type { LogsetInfo } from '../shared/catalog.ts';
+import { entitiesOf, logsetsOf, type LogsetInfo } from '../shared/catalog.ts';
 import type { WindowAggregate } from '../shared/events.ts';
 import type { FlowRecord } from '../shared/record.ts';
 import { fail } from '../shared/reply.ts';
 import { registerHistoryApi } from './api/history.ts';
 import { registerApi } from './api/routes.ts';
-import { createCatalog } from './catalog/catalog.ts';
+import { createLiveCatalog } from './catalog/catalog.ts';
+import { createCatalogManager } from './catalog/manage.ts';
+import { registerCatalogApi } from './api/catalog.ts';
 import { defaultLogsets } from './catalog/default-catalog.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
@@ -35,6 +37,7 @@ import { createLateWindows, defaultLateWindowsConfig } from './window/late-windo
 
 export interface AppDeps {
   clock?: Clock;
+  /** The catalog written on the first start of an empty data directory (default: defaultLogsets). */
   logsets?: LogsetInfo[];
   /** Overrides for tests and benchmarks. */
   aggregator?: Partial<AggregatorConfig>;
@@ -51,21 +54,26 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     info: (m: string) => console.log(m),
     warn: (m: string) => console.warn(m),
   };
-  const catalog = createCatalog(deps.logsets ?? defaultLogsets());
   const aggregatorConfig = { ...defaultAggregatorConfig, ...deps.aggregator };
-
-  const perTopic = Object.fromEntries(
-    catalog.topics().flatMap((t) => (t.retention ? [[t.id, t.retention]] : [])),
-  );
   const store = await openStore(
-    {
-      ...defaultStoreConfig(config.dataDir),
-      ...config.retention,
-      perTopic,
-      ...deps.store,
-    },
+    { ...defaultStoreConfig(config.dataDir), ...config.retention, ...deps.store },
     { clock, warn: log.warn },
   );
+
+  // The catalog lives in the store; an empty data directory starts with the default one.
+  let stored = await store.loadCatalog();
+  if (stored === null) {
+    stored = entitiesOf(deps.logsets ?? defaultLogsets(clock.now()));
+    await store.saveCatalog({ upsert: stored });
+  }
+  const catalog = createLiveCatalog(logsetsOf(stored), (err) =>
+    log.warn(`catalog listener: ${(err as Error).message}`),
+  );
+  const retentionOfTopics = () =>
+    Object.fromEntries(
+      catalog.topics().flatMap((t) => (t.retention ? [[t.id, { ...t.retention }]] : [])),
+    );
+  await store.setRetention(retentionOfTopics());
 
   const http = Fastify({ logger: false, bodyLimit: 1 << 20 });
   const io: FlowServer = new Server(http.server, {
@@ -158,6 +166,19 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     }),
   });
   registerHistoryApi(http, { catalog, store, clock, warn: log.warn });
+  const manager = createCatalogManager({ catalog, store, clock });
+  registerCatalogApi(http, { catalog, manager, warn: log.warn });
+
+  // A catalog change takes effect everywhere at once: retention, the windows of deleted topics,
+  // the simulator's streams, and every open page.
+  catalog.onChange(({ before, after }) => {
+    for (const t of before.topics()) if (!after.topic(t.id)) aggregator.forget(t.id);
+    void store
+      .setRetention(retentionOfTopics())
+      .catch((err: Error) => log.warn(`retention settings: ${err.message}`));
+    simulator?.refresh();
+    streamer.catalogChanged();
+  });
 
   const clientDir = resolve(config.clientDir);
   const haveClient = existsSync(resolve(clientDir, 'index.html'));

@@ -91,8 +91,16 @@ export interface TopicPulse {
   records: number;
 }
 
+/** The catalog changed (a topic or flow log was created, changed or deleted): every socket gets it. */
+export interface CatalogUpdate {
+  logsets: LogsetInfo[];
+  /** Increases with every change; a client keeps the highest it saw. */
+  version: number;
+}
+
 export interface Overview {
   logsets: LogsetInfo[];
+  catalogVersion: number;
   pulses: TopicPulse[];
   serverTime: number;
 }
@@ -113,6 +121,8 @@ export interface ServerToClientEvents {
   'window:published': (update: WindowAggregate) => void;
   /** Overview subscribers: a topic's pulse changed. */
   'pulse:updated': (pulse: TopicPulse) => void;
+  /** Every socket: the catalog changed. */
+  'catalog:updated': (update: CatalogUpdate) => void;
 }
 
 export interface ClientToServerEvents {

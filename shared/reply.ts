@@ -8,6 +8,10 @@ export interface ErrorBody {
   /** For errors in a query text: 0-based offset and length of the offending part. */
   position?: number;
   length?: number;
+  /** For a refused request body: the problem of each field, by path (`resourceId`, `tags.env`). */
+  fields?: Array<{ path: string; message: string }>;
+  /** Facts about the refusal (what a deletion would remove...). */
+  details?: Record<string, unknown>;
 }
 
 export type Reply<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };

@@ -1,7 +1,7 @@
 // The overview's live data: logsets and one pulse per topic (snapshot on subscribe and on every
 // reconnect, then pulse:updated replaces a topic's pulse).
 import { MIN_WINDOW_MS } from '../../shared/capture-window.ts';
-import type { Overview, TopicPulse } from '../../shared/events.ts';
+import type { CatalogUpdate, Overview, TopicPulse } from '../../shared/events.ts';
 import type { LogsetInfo } from '../../shared/catalog.ts';
 import type { ErrorBody } from '../../shared/reply.ts';
 import type { FreshnessSource } from './connection.svelte.ts';
@@ -9,7 +9,7 @@ import { rememberLogsets } from './logsets.ts';
 import type { AppSocket } from './socket.ts';
 import { Subscription } from './subscription.svelte.ts';
 import { STALE_WINDOWS } from './topic-feed.svelte.ts';
-import { drop, isTopicPulse } from './wire.ts';
+import { drop, isCatalogUpdate, isTopicPulse } from './wire.ts';
 
 /** A topic is fresh while its last publication is at most this old (server time). */
 export const pulseFreshMs = (pulse: TopicPulse): number => STALE_WINDOWS * pulse.windowMs;
@@ -54,6 +54,7 @@ export class OverviewFeed implements FreshnessSource {
 
   #socket: AppSocket;
   #subscription: Subscription<Overview>;
+  #catalogVersion = 0;
 
   constructor(socket: AppSocket) {
     this.#socket = socket;
@@ -83,14 +84,30 @@ export class OverviewFeed implements FreshnessSource {
   start(): () => void {
     const socket = this.#socket;
     socket.on('pulse:updated', this.#onPulse);
+    socket.on('catalog:updated', this.#onCatalog);
     const stop = this.#subscription.start();
     return () => {
       stop();
       socket.off('pulse:updated', this.#onPulse);
+      socket.off('catalog:updated', this.#onCatalog);
     };
   }
 
+  /** Topics created, renamed or deleted: the overview follows without a reload. */
+  #onCatalog = (update: CatalogUpdate): void => {
+    if (!isCatalogUpdate(update)) return drop('catalog:updated', update);
+    if (this.#subscription.stopped || update.version < this.#catalogVersion) return;
+    this.#catalogVersion = update.version;
+    this.logsets = update.logsets;
+    rememberLogsets(update.logsets);
+    const ids = update.logsets.flatMap((l) => l.topics.map((t) => t.id));
+    this.pulses = Object.fromEntries(
+      Object.entries(this.pulses).filter(([id]) => ids.includes(id)),
+    );
+  };
+
   #onSnapshot = (data: Overview, local: number): void => {
+    this.#catalogVersion = data.catalogVersion;
     this.logsets = data.logsets;
     rememberLogsets(data.logsets);
     this.pulses = Object.fromEntries(

@@ -1,7 +1,7 @@
 // One topic's live data: snapshot on subscribe (and on every reconnect), then window:published
 // deltas merged in place by revision into a bounded buffer (see windows.ts).
 import { MIN_WINDOW_MS } from '../../shared/capture-window.ts';
-import type { TopicSnapshot, WindowAggregate } from '../../shared/events.ts';
+import type { CatalogUpdate, TopicSnapshot, WindowAggregate } from '../../shared/events.ts';
 import type { TopicInfo } from '../../shared/catalog.ts';
 import type { ErrorBody } from '../../shared/reply.ts';
 import type { FreshnessSource } from './connection.svelte.ts';
@@ -9,7 +9,7 @@ import type { AppSocket } from './socket.ts';
 import { usualDelay } from './stats.ts';
 import { Subscription } from './subscription.svelte.ts';
 import { mergeWindows } from './windows.ts';
-import { drop, isWindowAggregate } from './wire.ts';
+import { drop, isCatalogUpdate, isWindowAggregate } from './wire.ts';
 
 /** Stale when no window newer than this many window lengths (plus the usual delay) has arrived. */
 export const STALE_WINDOWS = 3;
@@ -19,6 +19,8 @@ export class TopicFeed implements FreshnessSource {
   topic = $state.raw<TopicInfo | null>(null);
   /** Oldest first, highest revision per windowStart, bounded. */
   windows = $state.raw<WindowAggregate[]>([]);
+  /** The topic was deleted while the page was open. */
+  deleted = $state(false);
   /** window:published messages merged since the page loaded. */
   updates = $state(0);
   lastDataAt = $state<number | null>(null);
@@ -74,12 +76,23 @@ export class TopicFeed implements FreshnessSource {
   start(): () => void {
     const socket = this.#socket;
     socket.on('window:published', this.#onWindow);
+    socket.on('catalog:updated', this.#onCatalog);
     const stop = this.#subscription.start();
     return () => {
       stop();
       socket.off('window:published', this.#onWindow);
+      socket.off('catalog:updated', this.#onCatalog);
     };
   }
+
+  /** The topic was renamed, got or lost flow logs, or was deleted (then the page says so). */
+  #onCatalog = (update: CatalogUpdate): void => {
+    if (!isCatalogUpdate(update)) return drop('catalog:updated', update);
+    if (this.#subscription.stopped) return;
+    const topic = update.logsets.flatMap((l) => l.topics).find((t) => t.id === this.topicId);
+    if (topic) this.topic = topic;
+    else if (this.topic) this.deleted = true;
+  };
 
   #onSnapshot = ({ topic, windows, serverTime }: TopicSnapshot, local: number): void => {
     this.#subscription.clock.sample(serverTime, local);

@@ -1,7 +1,7 @@
 // The client's edge check on server pushes: a malformed message is dropped (and counted) before it
 // reaches state, so the charts can trust the shapes the contract declares.
 import type { SeriesPoint, TopicWindows } from '../../shared/api.ts';
-import type { TopicPulse, WindowAggregate } from '../../shared/events.ts';
+import type { CatalogUpdate, TopicPulse, WindowAggregate } from '../../shared/events.ts';
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
@@ -12,6 +12,8 @@ export function isWindowAggregate(v: unknown): v is WindowAggregate {
     isObj(v) &&
     typeof v.topicId === 'string' &&
     isNum(v.windowStart) &&
+    isNum(v.windowMs) &&
+    v.windowMs > 0 &&
     isNum(v.revision) &&
     isNum(v.publishedAt) &&
     isTotals(v.accept) &&
@@ -27,9 +29,21 @@ export function isTopicPulse(v: unknown): v is TopicPulse {
   return (
     isObj(v) &&
     typeof v.topicId === 'string' &&
+    isNum(v.windowMs) &&
+    v.windowMs > 0 &&
     Array.isArray(v.spark) &&
     isNum(v.rejectShare) &&
     (v.lastPublishedAt === null || isNum(v.lastPublishedAt))
+  );
+}
+
+/** catalog:updated: logsets with topics (the catalog itself was checked by the server). */
+export function isCatalogUpdate(v: unknown): v is CatalogUpdate {
+  return (
+    isObj(v) &&
+    isNum(v.version) &&
+    Array.isArray(v.logsets) &&
+    v.logsets.every((l) => isObj(l) && typeof l.id === 'string' && Array.isArray(l.topics))
   );
 }
 

@@ -1,14 +1,16 @@
-// The default configuration: one logset in ap-guangzhou with four topics, modelled on what a
-// Tencent Cloud console shows for a production VPC. Ids are stable: dashboards link to them.
-import type {
-  CollectionRange,
-  CollectionType,
-  FlowLogInfo,
-  LogsetInfo,
-  StreamInfo,
-  TopicInfo,
-} from '../../shared/catalog.ts';
+// The default configuration, written into the store on the first start of an empty data
+// directory: one logset in ap-guangzhou with four topics, modelled on what a Tencent Cloud console
+// shows for a production VPC. Ids are stable: dashboards link to them. The simulator writes the
+// traffic of these flow logs (simulated: true).
 import { defaultCaptureWindow } from '../../shared/capture-window.ts';
+import {
+  logsetsOf,
+  type CollectionRange,
+  type CollectionType,
+  type FlowLogInfo,
+  type LogsetInfo,
+  type TopicEntity,
+} from '../../shared/catalog.ts';
 
 export const DEFAULT_LOGSET_ID = 'flowlog_logset';
 /** The owner of every default resource (Tencent APPID), written in the account-id field. */
@@ -17,6 +19,14 @@ export const DEFAULT_ACCOUNT_ID = '1300428518';
 export const DEFAULT_VPC_ID = 'vpc-m4k2x9p7';
 export const DEFAULT_CCN_ID = 'ccn-0x7gk2me';
 export const DEFAULT_NAT_ID = 'nat-4fq8l2tw';
+/** Subnets of the default VPC, by tier. */
+export const DEFAULT_SUBNETS: Readonly<Record<string, string>> = {
+  web: 'subnet-w3b7k2qa',
+  app: 'subnet-a9p4m6tz',
+  db: 'subnet-d5x8n1rc',
+  bastion: 'subnet-m2g6v8yk',
+  vpn: 'subnet-m2g6v8yk',
+};
 
 export const DEFAULT_TOPIC_IDS = {
   eni: 'topic-eni-prod',
@@ -36,56 +46,11 @@ export const DEFAULT_CCN_REGIONS: readonly string[] = [
   'eu-frankfurt',
 ];
 
-interface FlowLogSpec {
-  id: string;
-  name: string;
-  resourceId: string;
-  resourceName: string;
-  collectionType: CollectionType;
-  tags: Record<string, string>;
-  /** Streams of this flow log: [id, name]. */
-  streams: Array<[string, string]>;
-}
-
-function topic(
-  id: string,
-  name: string,
-  range: CollectionRange,
-  specs: FlowLogSpec[],
-  regions: string[] = [],
-): TopicInfo {
-  const windowSec = defaultCaptureWindow(range);
-  const flowLogs: FlowLogInfo[] = specs.map((s) => ({
-    id: s.id,
-    name: s.name,
-    range,
-    resourceId: s.resourceId,
-    resourceName: s.resourceName,
-    collectionType: s.collectionType,
-    captureWindowSec: windowSec,
-    logsetId: DEFAULT_LOGSET_ID,
-    topicId: id,
-    tags: s.tags,
-  }));
-  const streams: StreamInfo[] = specs.flatMap((s) =>
-    s.streams.map(([streamId, streamName]) => ({
-      id: streamId,
-      name: streamName,
-      flowLogId: s.id,
-    })),
-  );
-  return {
-    id,
-    name,
-    logsetId: DEFAULT_LOGSET_ID,
-    format: range === 'CCN' ? 'ccn' : 'eni',
-    range,
-    windowSec,
-    flowLogs,
-    streams,
-    regions,
-  };
-}
+type FlowLogSpec = Pick<
+  FlowLogInfo,
+  'id' | 'name' | 'resourceId' | 'resourceName' | 'collectionType' | 'tags'
+> &
+  Partial<Pick<FlowLogInfo, 'vpcId' | 'subnetId' | 'regions'>>;
 
 /** One flow log per ENI (the console's "ENI" collection range): the ENI is the log stream. */
 function eniFlowLog(
@@ -101,15 +66,54 @@ function eniFlowLog(
     name: `prod-vpc ${host}`,
     resourceId: eniId,
     resourceName: host,
+    vpcId: DEFAULT_VPC_ID,
+    subnetId: DEFAULT_SUBNETS[tier] ?? null,
     collectionType,
     tags: { env: 'prod', team: 'netops', tier, vpc: DEFAULT_VPC_ID, ...extraTags },
-    streams: [[eniId, host]],
   };
 }
 
-/** A fresh copy of the default configuration. */
-export function defaultLogsets(): LogsetInfo[] {
-  const eniTopic = topic(DEFAULT_TOPIC_IDS.eni, 'prod-vpc ENI flow logs', 'ENI', [
+/** A fresh copy of the default configuration, created at `createdAt` (epoch ms). */
+export function defaultLogsets(createdAt = 0): LogsetInfo[] {
+  const topics: TopicEntity[] = [];
+  const flowLogs: FlowLogInfo[] = [];
+  // Creation order is the overview's order: one millisecond apart.
+  let at = createdAt;
+  const topic = (
+    id: string,
+    name: string,
+    range: CollectionRange,
+    specs: FlowLogSpec[],
+    retention?: TopicEntity['retention'],
+  ) => {
+    const windowSec = defaultCaptureWindow(range);
+    topics.push({
+      id,
+      name,
+      logsetId: DEFAULT_LOGSET_ID,
+      range,
+      windowSec,
+      createdAt: ++at,
+      ...(retention ? { retention } : {}),
+    });
+    for (const s of specs) {
+      flowLogs.push({
+        vpcId: null,
+        subnetId: null,
+        regions: [],
+        ...s,
+        range,
+        captureWindowSec: windowSec,
+        logsetId: DEFAULT_LOGSET_ID,
+        topicId: id,
+        enabled: true,
+        simulated: true,
+        createdAt: ++at,
+      });
+    }
+  };
+
+  topic(DEFAULT_TOPIC_IDS.eni, 'prod-vpc ENI flow logs', 'ENI', [
     eniFlowLog('fl-5tz8k2mq', 'eni-7m2k9q4d', 'web-01', 'web', 'ALL'),
     eniFlowLog('fl-8pq3w6ry', 'eni-3h8vz1pa', 'web-02', 'web', 'ALL'),
     eniFlowLog('fl-2kd9v4nx', 'eni-9c5tq0wb', 'app-01', 'app', 'ALL'),
@@ -117,51 +121,47 @@ export function defaultLogsets(): LogsetInfo[] {
     eniFlowLog('fl-9rx4j2ls', 'eni-p1d6y8ue', 'db-01', 'db', 'ALL'),
   ]);
 
-  const natTopic = topic(DEFAULT_TOPIC_IDS.nat, 'prod-vpc NAT gateway flow logs', 'NAT', [
+  topic(DEFAULT_TOPIC_IDS.nat, 'prod-vpc NAT gateway flow logs', 'NAT', [
     {
       id: 'fl-4qw8e1ua',
       name: 'prod-nat-01 egress',
       resourceId: DEFAULT_NAT_ID,
       resourceName: 'prod-nat-01',
+      vpcId: DEFAULT_VPC_ID,
       collectionType: 'ALL',
       tags: { env: 'prod', team: 'netops', vpc: DEFAULT_VPC_ID },
-      streams: [[DEFAULT_NAT_ID, 'prod-nat-01']],
     },
   ]);
 
-  const ccnTopic = topic(
-    DEFAULT_TOPIC_IDS.ccn,
-    'global-backbone CCN cross-region flow logs',
-    'CCN',
+  topic(DEFAULT_TOPIC_IDS.ccn, 'global-backbone CCN cross-region flow logs', 'CCN', [
+    {
+      id: 'fl-7cn5g3zv',
+      name: 'global-backbone cross-region',
+      resourceId: DEFAULT_CCN_ID,
+      resourceName: 'global-backbone',
+      regions: [...DEFAULT_CCN_REGIONS],
+      collectionType: 'ALL',
+      tags: { env: 'prod', team: 'netops', scope: 'global' },
+    },
+  ]);
+
+  // Audit evidence is kept longer than the server's default of 7 days.
+  topic(
+    DEFAULT_TOPIC_IDS.audit,
+    'Security audit: rejected traffic',
+    'ENI',
     [
-      {
-        id: 'fl-7cn5g3zv',
-        name: 'global-backbone cross-region',
-        resourceId: DEFAULT_CCN_ID,
-        resourceName: 'global-backbone',
-        collectionType: 'ALL',
-        tags: { env: 'prod', team: 'netops', scope: 'global' },
-        streams: DEFAULT_CCN_REGIONS.map((r): [string, string] => [`${DEFAULT_CCN_ID}/${r}`, r]),
-      },
+      eniFlowLog('fl-1bs6t9oy', 'eni-w2r5j7sc', 'bastion-01', 'bastion', 'REJECT', {
+        team: 'secops',
+      }),
+      eniFlowLog('fl-3vj7d5kp', 'eni-b6n3f8hz', 'vpn-01', 'vpn', 'REJECT', { team: 'secops' }),
     ],
-    [...DEFAULT_CCN_REGIONS],
+    { rawDays: 30 },
   );
 
-  const auditTopic = topic(DEFAULT_TOPIC_IDS.audit, 'Security audit: rejected traffic', 'ENI', [
-    eniFlowLog('fl-1bs6t9oy', 'eni-w2r5j7sc', 'bastion-01', 'bastion', 'REJECT', {
-      team: 'secops',
-    }),
-    eniFlowLog('fl-3vj7d5kp', 'eni-b6n3f8hz', 'vpn-01', 'vpn', 'REJECT', { team: 'secops' }),
-  ]);
-  // Audit evidence is kept longer than the server's default of 7 days.
-  auditTopic.retention = { rawDays: 30 };
-
-  return [
-    {
-      id: DEFAULT_LOGSET_ID,
-      name: 'flowlog_logset',
-      region: 'ap-guangzhou',
-      topics: [eniTopic, natTopic, ccnTopic, auditTopic],
-    },
-  ];
+  return logsetsOf({
+    logsets: [{ id: DEFAULT_LOGSET_ID, name: 'flowlog_logset', region: 'ap-guangzhou', createdAt }],
+    topics,
+    flowLogs,
+  });
 }

@@ -155,12 +155,12 @@ export function createSimulator(config: Partial<SimulatorConfig>, deps: Simulato
 
   const delayMs = cfg.publishDelaySec * 1000;
   const jitterMs = cfg.jitterSec * 1000;
-  const models = buildTrafficModel(deps.catalog, { seed: cfg.seed, accountId: cfg.accountId });
-  const states: StreamState[] = models.map((model, order) => ({
+  const stateKey = (model: StreamModel) => `${model.topicId}\u0000${model.streamId}`;
+  const newState = (model: StreamModel, order: number, next: number | null): StreamState => ({
     model,
     order,
     jitterSeed: hash32(cfg.seed, 'jitter', model.topicId, model.streamId),
-    next: null,
+    next,
     ahead: new Set(),
     emission: {
       topicId: model.topicId,
@@ -169,7 +169,23 @@ export function createSimulator(config: Partial<SimulatorConfig>, deps: Simulato
       windows: 0,
       lines: 0,
     },
-  }));
+  });
+  const build = () => buildTrafficModel(deps.catalog, { seed: cfg.seed, accountId: cfg.accountId });
+  let states: StreamState[] = build().map((model, order) => newState(model, order, null));
+
+  /**
+   * Follows the catalog: streams of flow logs that are no longer simulated (deleted, disabled)
+   * stop; new ones start with the window that opens next (a new flow log has no history).
+   */
+  function refresh(): void {
+    const old = new Map(states.map((s) => [stateKey(s.model), s]));
+    const now = deps.clock.now();
+    states = build().map((model, order) => {
+      const prev = old.get(stateKey(model));
+      if (prev && prev.model.windowMs === model.windowMs) return { ...prev, model, order };
+      return newState(model, order, alignToWindow(now, model.windowMs) + model.windowMs);
+    });
+  }
   const m = {
     windowsEmitted: 0,
     linesEmitted: 0,
@@ -313,6 +329,7 @@ export function createSimulator(config: Partial<SimulatorConfig>, deps: Simulato
     start,
     stop,
     tick,
+    refresh,
     /** Resolves when the start-up backfill has been emitted (or stop() interrupted it). */
     backfilled: (): Promise<void> => backfillDone,
     config: (): Readonly<SimulatorConfig> => cfg,

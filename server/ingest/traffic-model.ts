@@ -939,7 +939,7 @@ function streamModel(
   };
 }
 
-/** The traffic of every stream of the catalog, in catalog order. */
+/** The traffic of every stream of the catalog's simulated, enabled flow logs, in catalog order. */
 export function buildTrafficModel(catalog: Catalog, options: TrafficModelOptions): StreamModel[] {
   const opts: Required<TrafficModelOptions> = { eniVersion: '2', ccnVersion: '1', ...options };
   const seed = opts.seed;
@@ -949,9 +949,12 @@ export function buildTrafficModel(catalog: Catalog, options: TrafficModelOptions
   // Addresses of the catalog's ENIs: 10.0.<tier subnet>.<first host + index within the tier>.
   const eniIp = new Map<string, { ip: string; tier: Tier }>();
   const perTier = new Map<Tier, number>();
+  // Streams of simulated flow logs; a disabled one keeps its addresses, so others do not move.
+  const simulated = (topic: TopicInfo) =>
+    topic.streams.filter((s) => catalog.flowLogOf(topic.id, s.id)?.simulated === true);
   for (const topic of topics) {
     if (topic.range !== 'ENI') continue;
-    for (const stream of topic.streams) {
+    for (const stream of simulated(topic)) {
       if (eniIp.has(stream.id)) continue;
       const fl = catalog.flowLogOf(topic.id, stream.id) as FlowLogInfo;
       const tier = tierOf(fl, stream);
@@ -974,8 +977,9 @@ export function buildTrafficModel(catalog: Catalog, options: TrafficModelOptions
 
   const models: StreamModel[] = [];
   for (const topic of topics) {
-    for (const stream of topic.streams) {
+    for (const stream of simulated(topic)) {
       const fl = catalog.flowLogOf(topic.id, stream.id) as FlowLogInfo;
+      if (!fl.enabled) continue;
       let kind: StreamKind;
       let specs: LinkSpec[];
       if (topic.range === 'CCN') {

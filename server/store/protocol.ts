@@ -13,8 +13,13 @@ export type ReadOp =
   | 'topQuintuples'
   | 'recomputeWindow'
   | 'lastWindows'
+  | 'loadCatalog'
+  | 'topicUsage'
   /** Rolls every settled hour that needs it now (tests, bench); a timer does it too. */
   | 'maintain';
+
+/** Admin-queue operations the worker serves by name. */
+export type AdminOp = 'saveCatalog' | 'setRetention';
 
 export type ToWorker =
   | { type: 'open'; config: Readonly<StoreConfig> }
@@ -23,6 +28,8 @@ export type ToWorker =
   | { type: 'read'; id: number; op: ReadOp; args: unknown[] }
   /** Retention runs in the write queue, between two writes. */
   | { type: 'retention'; id: number; now: number }
+  /** Catalog changes and settings, in the admin queue after the record writes sent before. */
+  | { type: 'admin'; id: number; op: AdminOp; args: unknown[] }
   | { type: 'close'; id: number };
 
 export interface WorkerStats {

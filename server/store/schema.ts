@@ -2,7 +2,8 @@
 // table (shared/fields.ts), in the order the worker's appender fills them.
 import { RECORD_FIELDS, type FieldType } from '../../shared/fields.ts';
 
-export const SCHEMA_VERSION = 1;
+/** 2: the catalog (logsets, topics, flow logs) lives in the store. */
+export const SCHEMA_VERSION = 2;
 
 export const HOUR_MS = 3_600_000;
 
@@ -110,6 +111,14 @@ export const SCHEMA_SQL: readonly string[] = [
     PRIMARY KEY (topic, window_start)
   )`,
   `CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)`,
+  // The flow-log catalog: one JSON document per logset, topic and flow log (kind: 'logset',
+  // 'topic', 'flowlog'), each with its format version `v` (catalog-store.ts).
+  `CREATE TABLE IF NOT EXISTS catalog (
+    kind VARCHAR NOT NULL,
+    id VARCHAR NOT NULL,
+    doc VARCHAR NOT NULL,
+    PRIMARY KEY (kind, id)
+  )`,
   // Rollups of settled hours, kept by the worker (rollup.ts). A rolled hour is used only while its
   // records are unchanged: `records` and `max_seq` are those of all its records when rolled.
   `CREATE TABLE IF NOT EXISTS rollup_hours (
@@ -175,3 +184,5 @@ export const UPSERT_WINDOW_SQL = `INSERT INTO windows VALUES (?, ?, ?, ?, ?, ?, 
 
 export const META_SEQ = 'seq_high_water';
 export const META_VERSION = 'schema_version';
+/** Set once the catalog was first written: an emptied catalog stays empty. */
+export const META_CATALOG = 'catalog_seeded';

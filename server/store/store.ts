@@ -20,7 +20,16 @@ import type { FlowRecord } from '../../shared/record.ts';
 import type { Clock } from '../clock.ts';
 import { createBatchBuilder, transferablesOf } from './batch.ts';
 import { checkStoreConfig, type StoreConfig } from './config.ts';
-import type { FromWorker, ReadOp, ToWorker, WorkerStats, WriteOutcome } from './protocol.ts';
+import type { CatalogEntities } from '../../shared/catalog.ts';
+import type { CatalogChange, TopicUsage } from './catalog-store.ts';
+import type {
+  AdminOp,
+  FromWorker,
+  ReadOp,
+  ToWorker,
+  WorkerStats,
+  WriteOutcome,
+} from './protocol.ts';
 import type {
   AggregateQuery,
   AggregateResult,
@@ -35,6 +44,7 @@ import type {
 } from './types.ts';
 
 export { defaultStoreConfig, StoreConfigError, type StoreConfig } from './config.ts';
+export type { CatalogChange, TopicUsage } from './catalog-store.ts';
 export type * from './types.ts';
 
 const MAX_RESTARTS = 3;
@@ -119,6 +129,17 @@ export interface Store {
   }>;
   /** Deletes what is older than each topic's retention; `now` defaults to the clock. */
   enforceRetention(now?: number): Promise<RetentionResult>;
+  /** Per-topic retention overrides from now on (the catalog changed). */
+  setRetention(perTopic: StoreConfig['perTopic']): Promise<void>;
+  /** The stored catalog, or null on a data directory where it was never written. */
+  loadCatalog(): Promise<CatalogEntities | null>;
+  /**
+   * Writes a catalog change in one transaction, after every record queued before the call (so
+   * the rows of a dropped topic are all gone). Resolves with what was dropped.
+   */
+  saveCatalog(change: CatalogChange): Promise<{ records: number; windows: number }>;
+  /** Rows of a topic: what deleting it would remove. */
+  topicUsage(topicId: string): Promise<TopicUsage>;
   metrics(): StoreMetrics;
   /** Starts the retention timer (a first sweep runs at once). */
   start(): void;
@@ -446,6 +467,8 @@ export async function openStore(config: StoreConfig, deps: StoreDeps): Promise<S
 
   const read = <T>(op: ReadOp, ...args: unknown[]) =>
     request<T>((id) => ({ type: 'read', id, op, args }));
+  const admin = <T>(op: AdminOp, ...args: unknown[]) =>
+    request<T>((id) => ({ type: 'admin', id, op, args }));
 
   function enforceRetention(now = clock.now()): Promise<RetentionResult> {
     return request<RetentionResult>((id) => ({ type: 'retention', id, now }));
@@ -476,6 +499,14 @@ export async function openStore(config: StoreConfig, deps: StoreDeps): Promise<S
     recomputeWindow: (topicId, windowStart, windowMs, topN) =>
       read('recomputeWindow', topicId, windowStart, windowMs, topN),
     enforceRetention,
+    setRetention: (perTopic) => admin('setRetention', perTopic ?? {}),
+    loadCatalog: () => read('loadCatalog'),
+    async saveCatalog(change) {
+      // The batch being filled goes first: the worker saves after every write sent before.
+      void send();
+      return admin('saveCatalog', change);
+    },
+    topicUsage: (topicId) => read('topicUsage', topicId),
     metrics: (): StoreMetrics => ({
       ...m,
       recordsRejected: { ...m.recordsRejected },

@@ -25,7 +25,20 @@ import {
   retentionOf,
   type StoreConfig,
 } from './config.ts';
-import type { FromWorker, ReadOp, ToWorker, WorkerStats, WriteOutcome } from './protocol.ts';
+import type {
+  AdminOp,
+  FromWorker,
+  ReadOp,
+  ToWorker,
+  WorkerStats,
+  WriteOutcome,
+} from './protocol.ts';
+import {
+  applyCatalogChange,
+  loadCatalog,
+  topicUsage,
+  type CatalogChange,
+} from './catalog-store.ts';
 import * as queries from './queries.ts';
 import { createRollups } from './rollup.ts';
 import {
@@ -58,6 +71,7 @@ interface Lane {
 }
 
 interface Db {
+  /** Replaced by setRetention. */
   config: Readonly<StoreConfig>;
   instance: DuckDBInstance;
   lanes: [Lane, Lane];
@@ -487,6 +501,8 @@ const READS: Record<ReadOp, ReadFn> = {
   recomputeWindow: (t: string, w: number, ms: number, n: number) =>
     queries.recomputeWindow(ctx(), t, w, ms, n),
   lastWindows,
+  loadCatalog: () => use((con) => loadCatalog(con)),
+  topicUsage: (topic: string) => use((con) => topicUsage(con, topic)),
   maintain: async () => {
     // Waits for the open-time check and any pass under way, then rolls whatever is settled.
     const before = rollups.metrics().rolls;
@@ -494,6 +510,37 @@ const READS: Record<ReadOp, ReadFn> = {
     while (maintaining) await sleep(20);
     await maintain();
     return { rolled: rollups.metrics().rolls - before, ...rollups.metrics() };
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Admin: the catalog and settings
+
+/** One transaction, after every record write sent before it (so a dropped topic leaves no row). */
+async function saveCatalog(d: Db, change: CatalogChange) {
+  await Promise.all([appendChain, commitChain]);
+  return onAdmin(async () => {
+    await d.admin.run('BEGIN TRANSACTION');
+    let dropped;
+    try {
+      dropped = await applyCatalogChange(d.admin, change);
+      await d.admin.run('COMMIT');
+    } catch (err) {
+      await d.admin.run('ROLLBACK').catch(() => {});
+      throw err;
+    }
+    for (const topic of change.dropTopicData ?? []) {
+      await rollups.forget(d.admin, topic, Number.MAX_SAFE_INTEGER, []);
+      for (const [key, p] of positions) if (p.topicId === topic) positions.delete(key);
+    }
+    return dropped;
+  });
+}
+
+const ADMIN: Record<AdminOp, (d: Db, ...args: never[]) => Promise<unknown>> = {
+  saveCatalog: (d, change: CatalogChange) => saveCatalog(d, change),
+  setRetention: async (d, perTopic: StoreConfig['perTopic']) => {
+    d.config = Object.freeze({ ...d.config, perTopic: { ...perTopic } });
   },
 };
 
@@ -602,6 +649,16 @@ port.on('message', (m: ToWorker) => {
         (err: unknown) => fail(m.id, err),
       );
       return;
+    case 'admin': {
+      const fn = ADMIN[m.op] as (d: Db, ...args: unknown[]) => Promise<unknown>;
+      Promise.resolve()
+        .then(() => fn(db!, ...m.args))
+        .then(
+          (data) => send({ type: 'result', id: m.id, ok: true, data }),
+          (err: unknown) => fail(m.id, err),
+        );
+      return;
+    }
     case 'read': {
       const fn = READS[m.op] as (...args: unknown[]) => Promise<unknown>;
       Promise.resolve()

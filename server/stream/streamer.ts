@@ -106,6 +106,7 @@ export function createStreamer(
   function overview(): Overview {
     return {
       logsets: catalog.logsets,
+      catalogVersion: catalog.version,
       pulses: catalog.topics().map(pulse),
       serverTime: clock.now(),
     };
@@ -255,6 +256,10 @@ export function createStreamer(
     },
     publish,
     overview,
+    /** Tells every socket that the catalog changed (new, renamed or deleted topics and flow logs). */
+    catalogChanged() {
+      io.emit('catalog:updated', { logsets: catalog.logsets, version: catalog.version });
+    },
     metrics: () => ({ ...metrics, clients: io.engine.clientsCount, slowClients: slow.size }),
   };
 }

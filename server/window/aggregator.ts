@@ -304,6 +304,19 @@ export function createAggregator(config: AggregatorConfig, deps: AggregatorDeps)
     return restored;
   }
 
+  /** Drops every window of a topic (it was deleted); nothing of it is published any more. */
+  function forget(topicId: string): void {
+    const topic = topics.get(topicId);
+    if (topic === undefined) return;
+    for (const w of topic.windows.values()) {
+      unsettled.delete(w);
+      dirty.delete(w);
+      trackedQuintuples -= w.top.size;
+      windowsInMemory--;
+    }
+    topics.delete(topicId);
+  }
+
   /** Published aggregates of `topicId` with windowStart in [fromMs, toMs), oldest first. */
   function windows(topicId: string, fromMs: number, toMs: number): WindowAggregate[] {
     const topic = topics.get(topicId);
@@ -333,6 +346,7 @@ export function createAggregator(config: AggregatorConfig, deps: AggregatorDeps)
     add,
     flush,
     restore,
+    forget,
     windows,
     /** Newest published window of `topicId` (its latest revision), or null. */
     latest: (topicId: string): WindowAggregate | null => topics.get(topicId)?.latest ?? null,

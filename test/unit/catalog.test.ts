@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LogsetInfo } from '../../shared/catalog.ts';
+import { entitiesOf, logsetsOf, type FlowLogInfo, type LogsetInfo } from '../../shared/catalog.ts';
 import { createLineParser } from '../../shared/parse/index.ts';
 import { streamIdOf, type FlowRecord } from '../../shared/record.ts';
 import { CatalogError, checkLogsets, createCatalog } from '../../server/catalog/catalog.ts';
@@ -127,52 +127,64 @@ describe('default catalog', () => {
 });
 
 describe('keeps(): the collection type', () => {
-  /** A topic with one flow log per collection type. */
+  /** A topic with one flow log per collection type, and a disabled one. */
   function mixedLogsets(): LogsetInfo[] {
-    const fl = (id: string, eniId: string, collectionType: 'ALL' | 'ACCEPT' | 'REJECT') => ({
+    let created = 0;
+    const fl = (
+      id: string,
+      eniId: string,
+      collectionType: 'ALL' | 'ACCEPT' | 'REJECT',
+      enabled = true,
+    ): FlowLogInfo => ({
+      createdAt: ++created,
       id,
       name: id,
-      range: 'ENI' as const,
+      range: 'ENI',
       resourceId: eniId,
       resourceName: eniId,
+      vpcId: 'vpc-aaaaaaaa',
+      subnetId: 'subnet-aaaaaaaa',
+      regions: [],
       collectionType,
-      captureWindowSec: 300 as const,
+      captureWindowSec: 300,
       logsetId: 'ls',
       topicId: 'topic-mixed',
       tags: {},
+      enabled,
+      simulated: false,
     });
-    return [
-      {
-        id: 'ls',
-        name: 'ls',
-        region: 'ap-guangzhou',
-        topics: [
-          {
-            id: 'topic-mixed',
-            name: 'mixed',
-            logsetId: 'ls',
-            format: 'eni',
-            range: 'ENI',
-            windowSec: 300,
-            regions: [],
-            flowLogs: [
-              fl('fl-all', 'eni-aaaaaaaa', 'ALL'),
-              fl('fl-acc', 'eni-bbbbbbbb', 'ACCEPT'),
-              fl('fl-rej', 'eni-cccccccc', 'REJECT'),
-            ],
-            streams: [
-              { id: 'eni-aaaaaaaa', name: 'all', flowLogId: 'fl-all' },
-              { id: 'eni-bbbbbbbb', name: 'accept', flowLogId: 'fl-acc' },
-              { id: 'eni-cccccccc', name: 'reject', flowLogId: 'fl-rej' },
-            ],
-          },
-        ],
-      },
-    ];
+    return logsetsOf({
+      logsets: [{ id: 'ls', name: 'ls', region: 'ap-guangzhou', createdAt: 0 }],
+      topics: [
+        {
+          id: 'topic-mixed',
+          name: 'mixed',
+          logsetId: 'ls',
+          range: 'ENI',
+          windowSec: 300,
+          createdAt: 0,
+        },
+      ],
+      flowLogs: [
+        fl('fl-all', 'eni-aaaaaaaa', 'ALL'),
+        fl('fl-acc', 'eni-bbbbbbbb', 'ACCEPT'),
+        fl('fl-rej', 'eni-cccccccc', 'REJECT'),
+        fl('fl-off', 'eni-eeeeeeee', 'ALL', false),
+      ],
+    });
   }
   const catalog = createCatalog(mixedLogsets());
   const keeps = (streamId: string, action: string, status?: string) =>
     catalog.keeps('topic-mixed', streamId, eni(streamId, action, status));
+
+  it('derives one stream per ENI flow log, enabled or not', () => {
+    expect(catalog.topic('topic-mixed')!.streams).toEqual([
+      { id: 'eni-aaaaaaaa', name: 'eni-aaaaaaaa', flowLogId: 'fl-all', enabled: true },
+      { id: 'eni-bbbbbbbb', name: 'eni-bbbbbbbb', flowLogId: 'fl-acc', enabled: true },
+      { id: 'eni-cccccccc', name: 'eni-cccccccc', flowLogId: 'fl-rej', enabled: true },
+      { id: 'eni-eeeeeeee', name: 'eni-eeeeeeee', flowLogId: 'fl-off', enabled: false },
+    ]);
+  });
 
   it('ALL keeps everything', () => {
     expect([keeps('eni-aaaaaaaa', 'ACCEPT'), keeps('eni-aaaaaaaa', 'REJECT')]).toEqual([
@@ -190,9 +202,20 @@ describe('keeps(): the collection type', () => {
       false,
       true,
     ]);
+    expect(catalog.filterReason('topic-mixed', 'eni-cccccccc', eni('eni-cccccccc', 'ACCEPT'))).toBe(
+      'collection-type',
+    );
   });
 
-  it('always keeps NODATA and SKIPDATA records: they report the stream status', () => {
+  it('keeps nothing of a disabled flow log, and says why', () => {
+    expect(keeps('eni-eeeeeeee', 'ACCEPT')).toBe(false);
+    expect(keeps('eni-eeeeeeee', '-', 'NODATA')).toBe(false);
+    expect(catalog.filterReason('topic-mixed', 'eni-eeeeeeee', eni('eni-eeeeeeee', 'REJECT'))).toBe(
+      'disabled',
+    );
+  });
+
+  it('always keeps NODATA and SKIPDATA records of a collecting flow log', () => {
     for (const s of ['eni-aaaaaaaa', 'eni-bbbbbbbb', 'eni-cccccccc']) {
       expect(keeps(s, '-', 'NODATA')).toBe(true);
       expect(keeps(s, '-', 'SKIPDATA')).toBe(true);
@@ -202,6 +225,7 @@ describe('keeps(): the collection type', () => {
   it('keeps records of an unknown stream of a known topic when its flow logs disagree', () => {
     expect(keeps('eni-dddddddd', 'ACCEPT')).toBe(true);
     expect(keeps('eni-dddddddd', 'REJECT')).toBe(true);
+    expect(catalog.flowLogOf('topic-mixed', 'eni-dddddddd')).toBeUndefined();
   });
 
   it("applies a topic's common collection type to an unknown stream", () => {
@@ -214,8 +238,15 @@ describe('keeps(): the collection type', () => {
     ).toBe(true);
   });
 
-  it('does not keep records of an unknown topic', () => {
-    expect(catalog.keeps('topic-nope', 'eni-aaaaaaaa', eni('eni-aaaaaaaa', 'ACCEPT'))).toBe(false);
+  it('finds the flow log of a CCN stream by its instance, listed region or not', () => {
+    const c = createCatalog(defaultLogsets());
+    expect(c.flowLogOf(DEFAULT_TOPIC_IDS.ccn, `${DEFAULT_CCN_ID}/ap-tokyo`)?.id).toBe(
+      'fl-7cn5g3zv',
+    );
+    expect(c.flowLogOf(DEFAULT_TOPIC_IDS.ccn, `${DEFAULT_CCN_ID}/sa-saopaulo`)?.id).toBe(
+      'fl-7cn5g3zv',
+    );
+    expect(c.flowLogOf(DEFAULT_TOPIC_IDS.ccn, 'ccn-other000/ap-tokyo')).toBeUndefined();
   });
 });
 
@@ -230,8 +261,8 @@ describe('catalog validation', () => {
     for (const fl of auditTopic!.flowLogs) fl.topicId = auditTopic!.id;
     eniTopic!.flowLogs[0]!.collectionType = 'SOME' as never;
     eniTopic!.flowLogs[1]!.topicId = 'topic-elsewhere';
-    eniTopic!.streams[2]!.flowLogId = 'fl-missing';
-    ccnTopic!.streams[0]!.id = 'ap-guangzhou'; // not `${ccnId}/${region}`
+    eniTopic!.flowLogs[2]!.resourceId = eniTopic!.flowLogs[3]!.resourceId; // collected twice
+    eniTopic!.flowLogs[4]!.captureWindowSec = 600; // longer than the topic's 5-minute windows
     ccnTopic!.format = 'eni';
 
     let error: unknown;
@@ -247,9 +278,8 @@ describe('catalog validation', () => {
       /topic "topic audit\?": id must be a URL-safe string/,
       /flow log "fl-5tz8k2mq": collectionType "SOME"/,
       /flow log "fl-8pq3w6ry": topicId "topic-elsewhere" is not its topic "topic-eni-prod"/,
-      /stream "eni-9c5tq0wb" of topic "topic-eni-prod": flow log "fl-missing" is not a flow log of the topic/,
-      /flow log "fl-2kd9v4nx": has no stream/,
-      /stream "ap-guangzhou" of topic "topic-ccn-backbone": a CCN stream id is "ccn-0x7gk2me\/<region>"/,
+      /flow log "fl-6hm1c7tb": eni-k4x7n2rf is already collected by flow log fl-2kd9v4nx/,
+      /flow log "fl-9rx4j2ls": its 600 s capture window does not fit its topic's 300 s windows/,
       /topic "topic-ccn-backbone": a CCN topic has format ccn, not "eni"/,
     ];
     for (const re of expected)
@@ -261,25 +291,29 @@ describe('catalog validation', () => {
     for (const p of problems) expect(message).toContain(p);
   });
 
-  it('rejects an empty catalog and a topic without flow logs or streams', () => {
-    expect(() => createCatalog([])).toThrow(/no logset/);
+  it('takes an empty catalog, an empty logset and a topic without flow logs', () => {
+    expect(createCatalog([]).topics()).toEqual([]);
     const logsets = defaultLogsets();
     logsets[0]!.topics[1]!.flowLogs = [];
     logsets[0]!.topics[1]!.streams = [];
-    expect(checkLogsets(logsets)).toEqual(['topic "topic-nat-prod": has no flow log']);
+    expect(checkLogsets(logsets)).toEqual([]);
+    logsets.push({ id: 'ls-empty', name: 'empty', region: 'ap-tokyo', topics: [], createdAt: 1 });
+    expect(checkLogsets(logsets)).toEqual([]);
   });
 
-  it('checks that an ENI or NAT stream is its resource and that resources have the range prefix', () => {
+  it('checks that resources have the prefix of their range, and that only CCN lists regions', () => {
     const logsets = defaultLogsets();
     const nat = logsets[0]!.topics[1]!;
-    nat.streams[0]!.id = 'eni-12345678';
     nat.flowLogs[0]!.resourceId = 'eni-12345678';
+    nat.flowLogs[0]!.regions = ['ap-tokyo'];
     expect(checkLogsets(logsets)).toEqual([
       'flow log "fl-4qw8e1ua": resourceId "eni-12345678" must start with nat-',
+      'flow log "fl-4qw8e1ua": only a CCN flow log lists regions',
     ]);
-    nat.streams[0]!.id = 'nat-00000000';
-    expect(checkLogsets(logsets)).toContain(
-      'stream "nat-00000000" of topic "topic-nat-prod": an NAT stream id is its flow log\'s resource "eni-12345678"',
-    );
+  });
+
+  it('round-trips between the LogsetInfo trees and the stored entities', () => {
+    const logsets = defaultLogsets(1_700_000_000_000);
+    expect(logsetsOf(entitiesOf(logsets))).toEqual(logsets);
   });
 });

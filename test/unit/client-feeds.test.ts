@@ -57,6 +57,7 @@ const topic: TopicInfo = {
   format: 'eni',
   range: 'ENI',
   windowSec: 60,
+  createdAt: 0,
   flowLogs: [],
   streams: [],
   regions: [],
@@ -197,5 +198,51 @@ describe('OverviewFeed', () => {
     expect(feed.freshUntil).toBe(T0 + 140_000 + 3 * MIN);
     stop();
     expect(socket.count('overview:unsubscribe')).toBe(1);
+  });
+});
+
+describe('feeds follow catalog:updated', () => {
+  const logsets = (topics: TopicInfo[], version = 2) => ({
+    version,
+    logsets: [
+      {
+        id: 'flowlog_logset',
+        name: 'flowlog_logset',
+        region: 'ap-guangzhou',
+        createdAt: 0,
+        topics,
+      },
+    ],
+  });
+
+  it('the overview adds a new topic and drops a deleted one, without a reload', () => {
+    socket.replies.set('overview:subscribe', () => ({
+      ok: true,
+      data: { ...logsets([topic], 1), catalogVersion: 1, pulses: [], serverTime: T0 },
+    }));
+    const feed = new OverviewFeed(socket.asSocket());
+    const stop = feed.start();
+    const added = { ...topic, id: 'topic-new', name: 'new topic' };
+    socket.fire('catalog:updated', logsets([topic, added], 2));
+    expect(feed.logsets[0]!.topics.map((t) => t.id)).toEqual(['topic-eni-prod', 'topic-new']);
+    socket.fire('catalog:updated', logsets([topic], 1)); // an older version: ignored
+    expect(feed.logsets[0]!.topics).toHaveLength(2);
+    socket.fire('catalog:updated', logsets([added], 3));
+    expect(feed.logsets[0]!.topics.map((t) => t.id)).toEqual(['topic-new']);
+    stop();
+  });
+
+  it('a dashboard takes its renamed topic, and says so when the topic is deleted', () => {
+    socket.replies.set('topic:subscribe', () => ({
+      ok: true,
+      data: { topic, windows: wins(2), serverTime: T0 + 3 * MIN },
+    }));
+    const feed = new TopicFeed('topic-eni-prod', socket.asSocket());
+    feed.start();
+    socket.fire('catalog:updated', logsets([{ ...topic, name: 'renamed' }]));
+    expect(feed.topic?.name).toBe('renamed');
+    expect(feed.deleted).toBe(false);
+    socket.fire('catalog:updated', logsets([], 3));
+    expect(feed.deleted).toBe(true);
   });
 });

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createLineParser } from '../../shared/parse/index.ts';
 import { quintupleKey, streamIdOf, type FlowRecord } from '../../shared/record.ts';
-import { createCatalog } from '../../server/catalog/catalog.ts';
+import { createCatalog, createLiveCatalog } from '../../server/catalog/catalog.ts';
+import { entitiesOf, logsetsOf } from '../../shared/catalog.ts';
 import { DEFAULT_TOPIC_IDS, defaultLogsets } from '../../server/catalog/default-catalog.ts';
 import { logsetsWithWindow } from '../helpers/catalog.ts';
 import { manualClock } from '../../server/clock.ts';
@@ -450,5 +451,56 @@ describe('simulator: what the lines hold', () => {
     );
     expect(kept.length).toBeGreaterThan(0);
     expect(kept.filter((r) => r.action === 'ACCEPT')).toEqual([]);
+  });
+});
+
+describe('simulator: follows the catalog', () => {
+  it('stops a disabled or deleted flow log, and starts a new simulated one with no history', () => {
+    const live = createLiveCatalog(logsetsWithWindow(60));
+    const clock = manualClock(NIGHT + 45_000);
+    const got: LineBatch[] = [];
+    const sim = createSimulator(
+      { ...base, backfillMinutes: 10 },
+      { catalog: live, clock, sink: (b) => got.push(b) },
+    );
+    sim.tick();
+    const nat = live.topic(DEFAULT_TOPIC_IDS.nat)!;
+    const web01 = live.topic(DEFAULT_TOPIC_IDS.eni)!.flowLogs[0]!;
+    expect(got.filter((b) => b.streamId === web01.resourceId)).toHaveLength(10);
+
+    // web-01 disabled; a new simulated NAT flow log (in its own topic) and a real one appear.
+    const e = entitiesOf(live.logsets);
+    const added = (id: string, resourceId: string, simulated: boolean) => ({
+      ...nat.flowLogs[0]!,
+      id,
+      name: id,
+      resourceId,
+      topicId: 'topic-new',
+      simulated,
+      createdAt: NIGHT,
+    });
+    live.replace(
+      logsetsOf({
+        logsets: e.logsets,
+        topics: [...e.topics, { ...e.topics[1]!, id: 'topic-new', name: 'new', createdAt: NIGHT }],
+        flowLogs: [
+          ...e.flowLogs.map((f) => (f.id === web01.id ? { ...f, enabled: false } : f)),
+          added('fl-sim', 'nat-sim00001', true),
+          added('fl-real', 'nat-real0001', false),
+        ],
+      }),
+    );
+    sim.refresh();
+    got.length = 0;
+    clock.advance(3 * MIN);
+    sim.tick();
+    expect(got.filter((b) => b.streamId === web01.resourceId)).toEqual([]);
+    expect(got.filter((b) => b.streamId === 'nat-real0001')).toEqual([]);
+    const fresh = got.filter((b) => b.streamId === 'nat-sim00001');
+    // Only windows that opened after it was created: no backfill for a new flow log.
+    expect(fresh.length).toBeGreaterThan(0);
+    for (const b of fresh) expect(windowOf(b)).toBeGreaterThanOrEqual(NIGHT + MIN);
+    // The others carry on.
+    expect(got.filter((b) => b.streamId === nat.streams[0]!.id).length).toBeGreaterThanOrEqual(2);
   });
 });
