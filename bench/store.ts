@@ -1,4 +1,4 @@
-// The embedded store: sustained ingest through appendRecords -> worker -> appender, then query
+// The embedded store: sustained ingest through write() -> worker -> appender, then query
 // latencies on a generated store of 100 M records (FLOWDECK_BENCH_RECORDS overrides). The big
 // store is generated inside DuckDB with SQL (7 days, the default catalog's 4 topics and 15 streams
 // with the simulator's per-stream shares, a few thousand hosts, skewed service ports, ephemeral
@@ -131,10 +131,14 @@ async function benchIngest(total: number): Promise<BenchRow[]> {
         // The ingest slows its sources when the store's queue is half full.
         while (store.backlog() > config.maxQueuedRecords / 2) await sleep(2);
         const a = performance.now();
-        const ok = store.appendRecords(b.topicId, b.streamId, records, 60_000);
+        const ack = store.write({
+          streams: [{ topicId: b.topicId, streamId: b.streamId, windowMs: 60_000, records }],
+        });
         mainMs += performance.now() - a;
-        if (ok) appended += records.length;
-        else refused++;
+        if (ack) {
+          ack.catch(() => {});
+          appended += records.length;
+        } else refused++;
       }
       rep++;
       await sleep(0);
@@ -154,7 +158,7 @@ async function benchIngest(total: number): Promise<BenchRow[]> {
         target: '>= 300,000',
       },
       {
-        name: 'store ingest: main-thread appendRecords',
+        name: 'store ingest: main-thread write()',
         value: +((mainMs * 1000) / appended).toFixed(3),
         unit: 'µs/record',
         target: '< 1',

@@ -102,22 +102,25 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
   );
   publish = streamer.publish;
 
-  // Accepted records go to the store (all of them) and the aggregator; a record older than the
-  // aggregator's horizon updates its window through the store.
-  const storeRefused = { records: 0 };
+  // Committed records go to the aggregator; a record older than its horizon updates its window
+  // through the store (recomputed from the raw records).
   const sink = {
     add(topicId: string, streamId: string, records: readonly FlowRecord[]) {
       const windowMs = catalog.windowMs(topicId);
-      if (!store.appendRecords(topicId, streamId, records, windowMs))
-        storeRefused.records += records.length;
       const r = aggregator.add(topicId, streamId, records);
-      for (const s of r.skipped)
+      for (const s of r.skipped) {
         if (s.reason === 'beyond-horizon' && s.record.start !== null)
           late.schedule(topicId, windowStartOf(s.record.start, windowMs), windowMs);
-      return r;
+        else log.warn(`aggregator skipped a stored record (${s.reason}): ${topicId}/${streamId}`);
+      }
     },
   };
-  const ingest = createIngest(defaultIngestConfig, { catalog, sink, clock, warn: log.warn });
+  const rawRetentionMs = (topicId: string) =>
+    (catalog.topic(topicId)?.retention?.rawDays ?? config.retention.rawDays) * 86_400_000;
+  const ingest = createIngest(
+    { ...defaultIngestConfig, futureToleranceMs: aggregatorConfig.futureToleranceMs },
+    { catalog, store, sink, clock, rawRetentionMs, warn: log.warn },
+  );
 
   // After a restart: the recent windows come back into memory, and the simulator carries on after
   // what is stored instead of generating it again.
@@ -145,9 +148,16 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
         {
           catalog,
           clock,
-          sink: (batch) => ingest.ingest(batch),
+          sink: (batch) => {
+            const done = ingest.ingest(batch);
+            done?.catch((err: Error) =>
+              log.warn(`simulator: a window was not stored: ${err.message}`),
+            );
+            return done !== null;
+          },
           resumeAfter,
-          busy: () => store.backlog() > 500_000,
+          // Generate only while the store has room for a large window.
+          busy: () => !store.hasRoom(100_000),
         },
       )
     : null;
@@ -157,7 +167,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     recentErrors: ingest.recentErrors,
     metrics: () => ({
       serverTime: clock.now(),
-      ingest: { ...ingest.metrics(), storeRefused: storeRefused.records },
+      ingest: { ...ingest.metrics(), bySource: ingest.counters() },
       aggregator: aggregator.metrics(),
       lateWindows: late.metrics(),
       store: store.metrics(),
@@ -231,7 +241,8 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
       aggregator.start();
       store.start();
       simulator?.start();
-      // Publish what the backfill folded now, so the first subscribers get it in their snapshot.
+      // Publish what the backfill stored, so the first subscribers get it in their snapshot.
+      await ingest.idle();
       aggregator.flush();
       started = true;
       await http.listen({ port, host });
@@ -248,6 +259,9 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
       closed = true;
       if (started) {
         simulator?.stop();
+        // What sources handed over is committed and counted before the windows are published.
+        await store.flush().catch(() => {});
+        await ingest.idle();
         aggregator.stop();
         streamer.stop();
       }

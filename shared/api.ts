@@ -97,3 +97,31 @@ export interface QueryErrorBody {
   position: number;
   length: number;
 }
+
+/** A rejected input line as the API shows it (GET /api/ingest/rejected). */
+export interface RejectedLineEntry {
+  topicId: string;
+  /** `push`, `file`, `simulator`. */
+  source: string;
+  /** The file, or the request. */
+  origin: string;
+  line: number;
+  reason: string;
+  message: string;
+  /** The line, cut at 4 KiB; `rawLength` is its real length. */
+  raw: string;
+  rawLength: number;
+  at: number;
+}
+
+/** GET /api/ingest/rejected?topic=&reason=&source=&origin=&before=&limit= */
+export interface RejectedLinesPage {
+  lines: RejectedLineEntry[];
+  /** Lines matching the filter (every page). */
+  total: number;
+  /** Counts over the topic (or every topic), ignoring the reason and source filters. */
+  byReason: Array<{ reason: string; count: number }>;
+  bySource: Array<{ source: string; origin: string; count: number }>;
+  /** `before` of the next page (older lines), or null. */
+  next: string | null;
+}

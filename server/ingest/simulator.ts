@@ -105,6 +105,8 @@ export interface SimulatorMetrics {
   windowsSkipped: number;
   /** The sink threw (the batch counts as emitted and is not retried). */
   sinkErrors: number;
+  /** Batches the sink did not take (the store was full): offered again later. */
+  sinkRefused: number;
   /** Time spent generating lines, ms; the sink's own time is in sinkMs. */
   generateMs: number;
   sinkMs: number;
@@ -114,8 +116,11 @@ export interface SimulatorMetrics {
 export interface SimulatorDeps {
   catalog: Catalog;
   clock: Clock;
-  /** Receives each (stream, window) batch; called synchronously, in publication order. */
-  sink: (batch: LineBatch) => void;
+  /**
+   * Receives each (stream, window) batch; called synchronously, in publication order. False: not
+   * taken now (the store is full); the window is offered again on a later tick.
+   */
+  sink: (batch: LineBatch) => boolean;
   /** Told when the sink throws. */
   onError?: (err: unknown, batch: LineBatch) => void;
   /**
@@ -123,7 +128,7 @@ export interface SimulatorDeps {
    * the simulator carries on after it instead of emitting those windows again.
    */
   resumeAfter?: ReadonlyMap<string, number>;
-  /** True while downstream (the store) is behind: a sliced backfill waits instead of emitting. */
+  /** True while downstream (the store) is behind: nothing is generated, it waits. */
   busy?: () => boolean;
 }
 
@@ -191,6 +196,7 @@ export function createSimulator(config: Partial<SimulatorConfig>, deps: Simulato
     linesEmitted: 0,
     windowsSkipped: 0,
     sinkErrors: 0,
+    sinkRefused: 0,
     generateMs: 0,
     sinkMs: 0,
   };
@@ -237,7 +243,9 @@ export function createSimulator(config: Partial<SimulatorConfig>, deps: Simulato
     );
   }
 
-  function emit(d: Due) {
+  /** Hands one (stream, window) to the sink; false when the sink did not take it (try later). */
+  function emit(d: Due): boolean {
+    if (deps.busy?.()) return false;
     const { state: s, windowStart } = d;
     const t0 = performance.now();
     const lines = s.model.lines(windowStart);
@@ -246,10 +254,14 @@ export function createSimulator(config: Partial<SimulatorConfig>, deps: Simulato
       topicId: s.model.topicId,
       streamId: s.model.streamId,
       source: SIMULATOR_SOURCE,
+      origin: `${SIMULATOR_SOURCE}:${s.model.topicId}/${s.model.streamId}`,
       lines,
     };
     try {
-      deps.sink(batch);
+      if (!deps.sink(batch)) {
+        m.sinkRefused++;
+        return false;
+      }
     } catch (err) {
       m.sinkErrors++;
       deps.onError?.(err, batch);
@@ -267,14 +279,20 @@ export function createSimulator(config: Partial<SimulatorConfig>, deps: Simulato
     let next = s.next as number;
     while (s.ahead.delete(next)) next += s.model.windowMs;
     s.next = next;
+    return true;
   }
 
   /** Emits, synchronously, every batch that is due now. Returns how many. No-op while backfilling. */
   function tick(): number {
     if (backfill) return 0;
     const due = collectDue(deps.clock.now());
-    for (const d of due) emit(d);
-    return due.length;
+    let n = 0;
+    // In publication order; when the sink is full, the rest waits for a later tick.
+    for (const d of due) {
+      if (!emit(d)) break;
+      n++;
+    }
+    return n;
   }
 
   function startTimer() {
@@ -287,7 +305,7 @@ export function createSimulator(config: Partial<SimulatorConfig>, deps: Simulato
     if (timer || backfill) return;
     const queue = collectDue(deps.clock.now());
     if (cfg.backfillSliceMs === 0) {
-      for (const d of queue) emit(d);
+      for (const d of queue) if (!emit(d)) break;
       backfillDone = Promise.resolve();
       startTimer();
       return;
@@ -302,7 +320,13 @@ export function createSimulator(config: Partial<SimulatorConfig>, deps: Simulato
           return;
         }
         const until = performance.now() + cfg.backfillSliceMs;
-        while (i < queue.length && performance.now() < until) emit(queue[i++] as Due);
+        while (i < queue.length && performance.now() < until) {
+          if (!emit(queue[i] as Due)) {
+            setTimeout(slice, 50);
+            return;
+          }
+          i++;
+        }
         if (i < queue.length) {
           setImmediate(slice);
           return;

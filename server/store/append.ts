@@ -23,6 +23,7 @@ import {
   N_PROTOCOL,
   N_SRCPORT,
   N_START,
+  REASON_CODES,
   SEG_STRIDE,
   STR_STRIDE,
   S_ACCOUNT,
@@ -69,6 +70,8 @@ export interface AppendResult {
   appended: number;
   /** Rejected rows per reason (`bad-srcport`...). */
   rejected: Record<string, number>;
+  /** Pairs [batch row, index in REASON_CODES] of the rejected rows, in row order. */
+  rejectedRows: number[];
   /** One rejected row, described, for the warning. */
   sample: string | null;
   /** Newest window per (topic, stream) of the appended rows. */
@@ -151,6 +154,7 @@ export function createRecordWriter(appender: DuckDBAppender) {
   function append(b: WireBatch, firstSeq: number): AppendResult {
     const { rows, num, str, codes, dict, segments } = b;
     const rejected: Record<string, number> = {};
+    const rejectedRows: number[] = [];
     let sample: string | null = null;
 
     // 1. Check rows, place them in their window, and note their segment.
@@ -194,6 +198,7 @@ export function createRecordWriter(appender: DuckDBAppender) {
       if (reason === null && !Number.isSafeInteger(w)) reason = 'bad-start';
       if (reason !== null) {
         rejected[reason] = (rejected[reason] ?? 0) + 1;
+        rejectedRows.push(r, REASON_CODES.indexOf(reason));
         sample ??= describe(b, r, seg, reason);
         continue;
       }
@@ -553,6 +558,7 @@ export function createRecordWriter(appender: DuckDBAppender) {
     return {
       appended: kept,
       rejected,
+      rejectedRows,
       sample,
       streams,
       hours: Array.from(hours, (k) => {

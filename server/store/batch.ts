@@ -38,6 +38,17 @@ export const C_FORMAT = 2;
  */
 export const SEG_STRIDE = 5;
 
+/** Every reason the worker refuses a row for (a value its column cannot hold), by code. */
+export const REASON_CODES: readonly string[] = [
+  'bad-srcport',
+  'bad-dstport',
+  'bad-protocol',
+  'bad-packets',
+  'bad-bytes',
+  'bad-start',
+  'bad-end',
+];
+
 export interface WireBatch {
   rows: number;
   num: Float64Array;
@@ -52,6 +63,10 @@ export interface WireBatch {
 
 const INITIAL_ROWS = 1024;
 
+/**
+ * `maxRows` is the size a batch is usually sent at; one add() may take it further (a write unit
+ * is never split between two batches, so that it is committed in one transaction).
+ */
 export function createBatchBuilder(maxRows: number) {
   let cap = Math.min(INITIAL_ROWS, maxRows);
   let rows = 0;
@@ -88,7 +103,7 @@ export function createBatchBuilder(maxRows: number) {
   function grow(need: number): void {
     let next = cap;
     while (next < need) next *= 2;
-    next = Math.min(next, maxRows);
+    next = Math.min(next, Math.max(maxRows, need));
     const n2 = new Float64Array(next * NUM_STRIDE);
     n2.set(num.subarray(0, rows * NUM_STRIDE));
     const s2 = new Uint32Array(next * STR_STRIDE);
@@ -105,12 +120,7 @@ export function createBatchBuilder(maxRows: number) {
     get rows() {
       return rows;
     },
-    /** Room left before the batch is full. */
-    get room() {
-      return maxRows - rows;
-    },
-
-    /** Copies records[from, to) (to - from <= room) as one segment. */
+    /** Copies records[from, to) as one segment. */
     add(
       topicId: string,
       streamId: string,
@@ -162,6 +172,7 @@ export function createBatchBuilder(maxRows: number) {
       if (rows === 0) return null;
       const batch: WireBatch = { rows, num, str, codes, dict, segments, extras };
       cap = Math.min(Math.max(INITIAL_ROWS, 1 << Math.ceil(Math.log2(rows))), maxRows);
+      cap = Math.max(cap, Math.min(INITIAL_ROWS, maxRows));
       rows = 0;
       num = new Float64Array(cap * NUM_STRIDE);
       str = new Uint32Array(cap * STR_STRIDE);

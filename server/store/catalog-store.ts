@@ -86,6 +86,9 @@ export async function applyCatalogChange(
   for (const topic of change.dropTopicData ?? []) {
     dropped.records += (await con.run('DELETE FROM records WHERE topic = ?', [topic])).rowsChanged;
     dropped.windows += (await con.run('DELETE FROM windows WHERE topic = ?', [topic])).rowsChanged;
+    dropped.rejected += (
+      await con.run('DELETE FROM quarantine WHERE topic = ?', [topic])
+    ).rowsChanged;
     for (const t of ['rollup_dims', 'rollup_top', 'rollup_hours'])
       await con.run(`DELETE FROM ${t} WHERE topic = ?`, [topic]);
   }

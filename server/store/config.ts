@@ -17,6 +17,10 @@ export interface StoreConfig {
   windowDays: number;
   /** Per-topic overrides of rawDays / windowDays. */
   perTopic?: Record<string, TopicRetention>;
+  /** Rejected lines (quarantine) are kept this many days... */
+  quarantineDays: number;
+  /** ...and at most this many per topic (the newest). */
+  quarantineMaxPerTopic: number;
   /** A batch is sent to the worker when it holds this many records... */
   batchMaxRecords: number;
   /** ...or this long after its first record, ms. */
@@ -52,6 +56,8 @@ export function defaultStoreConfig(dataDir: string): StoreConfig {
     path: join(dataDir, 'flowdeck.duckdb'),
     rawDays: 7,
     windowDays: 90,
+    quarantineDays: 7,
+    quarantineMaxPerTopic: 1_000_000,
     batchMaxRecords: 50_000,
     flushIntervalMs: 500,
     maxQueuedRecords: 2_000_000,
@@ -71,6 +77,8 @@ const KNOWN = new Set([
   'rawDays',
   'windowDays',
   'perTopic',
+  'quarantineDays',
+  'quarantineMaxPerTopic',
   'batchMaxRecords',
   'flushIntervalMs',
   'maxQueuedRecords',
@@ -99,6 +107,8 @@ export function checkStoreConfig(config: StoreConfig): Readonly<StoreConfig> {
   }
   days('rawDays', config.rawDays);
   days('windowDays', config.windowDays);
+  days('quarantineDays', config.quarantineDays);
+  int('quarantineMaxPerTopic', config.quarantineMaxPerTopic, 1);
   for (const [topic, r] of Object.entries(config.perTopic ?? {})) {
     if (r === null || typeof r !== 'object') {
       problems.push(`perTopic.${topic} must be an object`);

@@ -3,6 +3,7 @@
 import type { WindowAggregate } from '../../shared/events.ts';
 import type { WireBatch } from './batch.ts';
 import type { StoreConfig } from './config.ts';
+import type { QuarantineRow, SourceOffset } from './types.ts';
 
 /** The reads the worker serves (queries.ts) by name. */
 export type ReadOp =
@@ -15,6 +16,9 @@ export type ReadOp =
   | 'lastWindows'
   | 'loadCatalog'
   | 'topicUsage'
+  | 'quarantine'
+  | 'quarantineCount'
+  | 'loadOffsets'
   /** Rolls every settled hour that needs it now (tests, bench); a timer does it too. */
   | 'maintain';
 
@@ -23,8 +27,18 @@ export type AdminOp = 'saveCatalog' | 'setRetention';
 
 export type ToWorker =
   | { type: 'open'; config: Readonly<StoreConfig> }
-  /** One transaction: the records (if any), then the window upserts. */
-  | { type: 'write'; id: number; batch: WireBatch | null; windows: WindowAggregate[] }
+  /**
+   * Records, rejected lines and source offsets in one transaction (when any); the window upserts
+   * in another, on the admin connection.
+   */
+  | {
+      type: 'write';
+      id: number;
+      batch: WireBatch | null;
+      quarantine: QuarantineRow[];
+      offsets: SourceOffset[];
+      windows: WindowAggregate[];
+    }
   | { type: 'read'; id: number; op: ReadOp; args: unknown[] }
   /** Retention runs in the write queue, between two writes. */
   | { type: 'retention'; id: number; now: number }
@@ -41,6 +55,11 @@ export interface WorkerStats {
 export interface WriteOutcome {
   appended: number;
   rejected: Record<string, number>;
+  /** [batch row, reason code] pairs (append.ts REASON_CODES). */
+  rejectedRows: number[];
+  quarantined: number;
+  /** The records transaction failed twice: nothing of its units was stored. */
+  failed: boolean;
   /** One rejected record, described. */
   sample: string | null;
   /** Records / windows of this write that could not be committed (after the retry). */

@@ -2,7 +2,7 @@
 // table (shared/fields.ts), in the order the worker's appender fills them.
 import { RECORD_FIELDS, type FieldType } from '../../shared/fields.ts';
 
-/** 2: the catalog (logsets, topics, flow logs) lives in the store. */
+/** 2: the catalog (logsets, topics, flow logs), quarantined lines and source offsets. */
 export const SCHEMA_VERSION = 2;
 
 export const HOUR_MS = 3_600_000;
@@ -41,6 +41,19 @@ export const RECORD_COLUMNS = [
   'format',
   'qhash',
 ] as const;
+
+/** Columns of `quarantine`, in the order the worker's appender fills them. */
+export const QUARANTINE_COLUMNS: ReadonlyArray<readonly [string, string]> = [
+  ['topic', 'VARCHAR NOT NULL'],
+  ['source', 'VARCHAR NOT NULL'],
+  ['origin', 'VARCHAR NOT NULL'],
+  ['line', 'BIGINT NOT NULL'],
+  ['reason', 'VARCHAR NOT NULL'],
+  ['message', 'VARCHAR NOT NULL'],
+  ['raw', 'VARCHAR NOT NULL'],
+  ['raw_length', 'BIGINT NOT NULL'],
+  ['at_ms', 'BIGINT NOT NULL'],
+];
 
 export const ACTIONS = ['ACCEPT', 'REJECT'] as const;
 export const LOG_STATUSES = ['OK', 'NODATA', 'SKIPDATA'] as const;
@@ -111,6 +124,18 @@ export const SCHEMA_SQL: readonly string[] = [
     PRIMARY KEY (topic, window_start)
   )`,
   `CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)`,
+  // Rejected input lines, written in the transaction of the records around them.
+  `CREATE TABLE IF NOT EXISTS quarantine (
+    ${QUARANTINE_COLUMNS.map(([c, t]) => `${c} ${t}`).join(',\n    ')}
+  )`,
+  // Where each source stands (file offsets, parser state), appended in the transaction of the
+  // records it produced; the newest row per source counts, older ones are pruned.
+  `CREATE TABLE IF NOT EXISTS source_offsets (
+    source VARCHAR NOT NULL,
+    seq BIGINT NOT NULL,
+    state VARCHAR NOT NULL,
+    at_ms BIGINT NOT NULL
+  )`,
   // The flow-log catalog: one JSON document per logset, topic and flow log (kind: 'logset',
   // 'topic', 'flowlog'), each with its format version `v` (catalog-store.ts).
   `CREATE TABLE IF NOT EXISTS catalog (

@@ -16,12 +16,13 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { alignToWindow } from '../../shared/capture-window.ts';
 import type { TopQuintuple, WindowAggregate } from '../../shared/events.ts';
-import type { FlowRecord } from '../../shared/record.ts';
 import type { Clock } from '../clock.ts';
-import { createBatchBuilder, transferablesOf } from './batch.ts';
+import { createBatchBuilder, REASON_CODES, transferablesOf } from './batch.ts';
 import { checkStoreConfig, type StoreConfig } from './config.ts';
 import type { CatalogEntities } from '../../shared/catalog.ts';
+import type { RejectedLinesPage } from '../../shared/api.ts';
 import type { CatalogChange, TopicUsage } from './catalog-store.ts';
+import type { QuarantineQuery } from './quarantine.ts';
 import type {
   AdminOp,
   FromWorker,
@@ -41,10 +42,15 @@ import type {
   SqlFilter,
   StoreMetrics,
   StreamPosition,
+  QuarantineRow,
+  SourceOffset,
+  WriteAck,
+  WriteUnit,
 } from './types.ts';
 
 export { defaultStoreConfig, StoreConfigError, type StoreConfig } from './config.ts';
 export type { CatalogChange, TopicUsage } from './catalog-store.ts';
+export type { QuarantineQuery } from './quarantine.ts';
 export type * from './types.ts';
 
 const MAX_RESTARTS = 3;
@@ -73,15 +79,14 @@ export class StoreError extends Error {
 
 export interface Store {
   /**
-   * Queues records of one log stream of a topic aggregating in `windowMs` windows; false when
-   * refused because the queue is full. Sync, cheap.
+   * Queues a unit: its records, rejected lines and source offsets are committed in one
+   * transaction (never split), and the promise resolves after the commit. Null, with nothing
+   * queued, when the queue has no room for it: the source waits and tries again (back-pressure).
+   * The promise rejects (StoreError) when the transaction failed: nothing of the unit is stored.
    */
-  appendRecords(
-    topicId: string,
-    streamId: string,
-    records: readonly FlowRecord[],
-    windowMs: number,
-  ): boolean;
+  write(unit: WriteUnit): Promise<WriteAck> | null;
+  /** True when a unit of `n` records (plus rejected lines) would be queued now. */
+  hasRoom(n: number): boolean;
   /** Queues an upsert; per (topic, window) only the highest revision queued is written. Sync. */
   saveWindow(agg: WindowAggregate): void;
   /** Resolves when everything queued before the call has been processed. */
@@ -140,6 +145,12 @@ export interface Store {
   saveCatalog(change: CatalogChange): Promise<{ records: number; windows: number }>;
   /** Rows of a topic: what deleting it would remove. */
   topicUsage(topicId: string): Promise<TopicUsage>;
+  /** Rejected lines, newest first, with counts by reason and source. */
+  rejectedLines(q: QuarantineQuery): Promise<RejectedLinesPage>;
+  /** Rejected lines kept of a topic. */
+  rejectedLineCount(topicId: string): Promise<number>;
+  /** The newest committed state of every source whose name starts with `prefix`. */
+  loadOffsets(prefix: string): Promise<Array<{ source: string; state: string }>>;
   metrics(): StoreMetrics;
   /** Starts the retention timer (a first sweep runs at once). */
   start(): void;
@@ -153,10 +164,20 @@ interface Pending {
   reject: (err: Error) => void;
 }
 
+/** A queued unit: its rows in the batch, and the row where each of its streams starts. */
+interface PendingUnit {
+  firstRow: number;
+  rows: number;
+  starts: number[];
+  resolve: (ack: WriteAck) => void;
+  reject: (err: Error) => void;
+}
+
 interface PendingWrite extends Pending {
   rows: number;
   windows: number;
   sentAt: number;
+  units: PendingUnit[];
 }
 
 /** The worker's module; under tsx (a .ts file) the worker registers tsx before importing it. */
@@ -177,6 +198,10 @@ export async function openStore(config: StoreConfig, deps: StoreDeps): Promise<S
   const warnOut = deps.warn ?? ((msg: string) => console.warn(msg));
 
   const builder = createBatchBuilder(cfg.batchMaxRecords);
+  /** Units, rejected lines and offsets of the batch being filled. */
+  let units: PendingUnit[] = [];
+  let quarantine: QuarantineRow[] = [];
+  let offsets: SourceOffset[] = [];
   const pendingWindows = new Map<string, WindowAggregate>();
   const writes = new Map<number, PendingWrite>();
   const calls = new Map<number, Pending>();
@@ -196,8 +221,9 @@ export async function openStore(config: StoreConfig, deps: StoreDeps): Promise<S
   const m = {
     recordsAppended: 0,
     recordsRejected: {} as Record<string, number>,
-    overflowDropped: 0,
-    recordsLost: 0,
+    writesRefused: 0,
+    recordsFailed: 0,
+    quarantined: 0,
     windowsSaved: 0,
     batches: 0,
     batchesFailed: 0,
@@ -273,7 +299,8 @@ export async function openStore(config: StoreConfig, deps: StoreDeps): Promise<S
     opening?.reject(err);
     opening = null;
     for (const w of writes.values()) {
-      m.recordsLost += w.rows;
+      m.recordsFailed += w.rows;
+      for (const u of w.units) u.reject(err);
       w.reject(err);
     }
     writes.clear();
@@ -367,11 +394,32 @@ export async function openStore(config: StoreConfig, deps: StoreDeps): Promise<S
       rejected += count;
     }
     if (o.retried) m.batchRetries++;
-    if (o.lostRecords > 0 || o.lostWindows > 0) {
+    m.quarantined += o.quarantined;
+    if (o.failed) {
+      // Nothing of the units was stored: each source is told and tries again.
+      const err = new StoreError(`the write failed: ${o.errors.join('; ')}`, 'db');
+      for (const u of w.units) u.reject(err);
+    } else {
+      // [row, reason code] pairs in row order, handed to the unit that holds each row.
+      const rows = o.rejectedRows;
+      let k = 0;
+      for (const u of w.units) {
+        const rejected: WriteAck['rejected'] = [];
+        while (k < rows.length && rows[k]! < u.firstRow + u.rows) {
+          const at = rows[k]! - u.firstRow;
+          let s = u.starts.length - 1;
+          while (s > 0 && u.starts[s]! > at) s--;
+          rejected.push([s, at - u.starts[s]!, REASON_CODES[rows[k + 1]!] ?? 'rejected']);
+          k += 2;
+        }
+        u.resolve({ stored: u.rows - rejected.length, rejected });
+      }
+    }
+    if (o.failed || o.lostWindows > 0) {
       m.batchesFailed++;
-      m.recordsLost += o.lostRecords;
+      m.recordsFailed += o.lostRecords;
       warn(
-        `a write failed twice: ${o.lostRecords} records and ${o.lostWindows} windows lost (${o.errors.join('; ')})`,
+        `a write failed twice: ${o.lostRecords} records (their sources were told) and ${o.lostWindows} windows not stored (${o.errors.join('; ')})`,
       );
     } else if (o.retried) {
       warn(`a write failed and succeeded on retry (${o.errors.join('; ')})`);
@@ -398,44 +446,72 @@ export async function openStore(config: StoreConfig, deps: StoreDeps): Promise<S
       batchTimer = null;
     }
     const batch = builder.take();
-    if (batch === null && pendingWindows.size === 0) return lastWrite;
+    if (batch === null && units.length === 0 && pendingWindows.size === 0) return lastWrite;
     const windows = Array.from(pendingWindows.values());
     pendingWindows.clear();
+    const sentUnits = units;
+    const sentQuarantine = quarantine;
+    const sentOffsets = offsets;
+    units = [];
+    quarantine = [];
+    offsets = [];
     const id = nextId++;
-    const rows = batch?.rows ?? 0;
+    const rows = (batch?.rows ?? 0) + sentQuarantine.length;
     const done = new Promise((resolve, reject) => {
-      writes.set(id, { resolve, reject, rows, windows: windows.length, sentAt: performance.now() });
+      writes.set(id, {
+        resolve,
+        reject,
+        rows,
+        windows: windows.length,
+        sentAt: performance.now(),
+        units: sentUnits,
+      });
     });
     done.catch(() => {});
     inflightRecords += rows;
     lastWrite = done;
-    post({ type: 'write', id, batch, windows }, batch ? transferablesOf(batch) : []);
+    post(
+      { type: 'write', id, batch, quarantine: sentQuarantine, offsets: sentOffsets, windows },
+      batch ? transferablesOf(batch) : [],
+    );
     return done;
   }
 
-  function appendRecords(
-    topicId: string,
-    streamId: string,
-    records: readonly FlowRecord[],
-    windowMs: number,
-  ): boolean {
+  /** Records and rejected lines queued and not yet committed. */
+  const queuedRows = () => builder.rows + quarantine.length + inflightRecords;
+
+  function hasRoom(n: number): boolean {
+    return !closed && broken === null && queuedRows() + n <= cfg.maxQueuedRecords;
+  }
+
+  function write(unit: WriteUnit): Promise<WriteAck> | null {
     if (closed) throw new StoreError('the store is closed', 'closed');
-    const count = records.length;
-    if (count === 0) return true;
-    if (broken !== null || builder.rows + inflightRecords + count > cfg.maxQueuedRecords) {
-      m.overflowDropped += count;
-      return false;
+    let count = 0;
+    for (const s of unit.streams) count += s.records.length;
+    const weight = count + (unit.quarantine?.length ?? 0);
+    if (!hasRoom(weight)) {
+      m.writesRefused += count;
+      return null;
     }
-    const fallback = alignToWindow(clock.now(), windowMs);
-    let i = 0;
-    while (i < count) {
-      const take = Math.min(builder.room, count - i);
-      builder.add(topicId, streamId, records, i, i + take, fallback, windowMs);
-      i += take;
-      if (builder.room === 0) void send();
+    // A unit is never split: the batch being filled goes first when the unit would overfill it.
+    if (builder.rows > 0 && builder.rows + count > cfg.batchMaxRecords) void send();
+    const firstRow = builder.rows;
+    const starts: number[] = [];
+    const now = clock.now();
+    for (const s of unit.streams) {
+      starts.push(builder.rows - firstRow);
+      if (s.records.length === 0) continue;
+      const fallback = alignToWindow(now, s.windowMs);
+      builder.add(s.topicId, s.streamId, s.records, 0, s.records.length, fallback, s.windowMs);
     }
-    if (builder.rows > 0) schedule();
-    return true;
+    for (const q of unit.quarantine ?? []) quarantine.push(q);
+    for (const o of unit.offsets ?? []) offsets.push(o);
+    const ack = new Promise<WriteAck>((resolve, reject) => {
+      units.push({ firstRow, rows: count, starts, resolve, reject });
+    });
+    if (builder.rows >= cfg.batchMaxRecords) void send();
+    else schedule();
+    return ack;
   }
 
   function saveWindow(agg: WindowAggregate): void {
@@ -483,10 +559,11 @@ export async function openStore(config: StoreConfig, deps: StoreDeps): Promise<S
   }
 
   return {
-    appendRecords,
+    write,
+    hasRoom,
     saveWindow,
     flush,
-    backlog: () => builder.rows + inflightRecords,
+    backlog: queuedRows,
     loadWindows: (topicId, fromMs, toMs) => read('loadWindows', topicId, fromMs, toMs),
     windowSeries: (topicId, fromMs, toMs, stepMs) =>
       read('windowSeries', topicId, fromMs, toMs, stepMs),
@@ -507,10 +584,14 @@ export async function openStore(config: StoreConfig, deps: StoreDeps): Promise<S
       return admin('saveCatalog', change);
     },
     topicUsage: (topicId) => read('topicUsage', topicId),
+    rejectedLines: (q) => read('quarantine', q),
+    rejectedLineCount: (topicId) => read('quarantineCount', topicId),
+    loadOffsets: (prefix) => read('loadOffsets', prefix),
     metrics: (): StoreMetrics => ({
       ...m,
       recordsRejected: { ...m.recordsRejected },
-      queued: builder.rows + inflightRecords,
+      queued: queuedRows(),
+      maxQueued: cfg.maxQueuedRecords,
       rows: { ...stats.rows },
       fileBytes: stats.fileBytes,
       seq: stats.seq,

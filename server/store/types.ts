@@ -15,6 +15,62 @@ export interface SqlFilter {
   params: Array<string | number | bigint>;
 }
 
+/** Records of one log stream of a topic that aggregates in `windowMs` windows. */
+export interface StreamRecords {
+  topicId: string;
+  streamId: string;
+  windowMs: number;
+  records: readonly FlowRecord[];
+}
+
+/** A rejected input line, kept (quarantined) with where it came from. */
+export interface QuarantineRow {
+  topicId: string;
+  /** The kind of source: `push`, `file`, `simulator`. */
+  source: string;
+  /** The file, or the request (`POST from 10.0.0.5 at ...`). */
+  origin: string;
+  /** 1-based line number in the file or request. */
+  line: number;
+  /** Stable code (`bad-ip`, `field-count`, `bad-encoding`, `future`...). */
+  reason: string;
+  /** For people. */
+  message: string;
+  /** The line, cut at QUARANTINE_RAW_MAX characters. */
+  raw: string;
+  /** The line's real length, characters. */
+  rawLength: number;
+  /** When it was rejected, epoch ms. */
+  at: number;
+}
+
+/** How much of a rejected line is kept. */
+export const QUARANTINE_RAW_MAX = 4096;
+
+/** A source's position (file offsets, parser state), committed with the records it produced. */
+export interface SourceOffset {
+  source: string;
+  /** JSON, the source's own shape. */
+  state: string;
+}
+
+/**
+ * What one write commits in one transaction: records of some streams, the lines they rejected,
+ * and where the source stands after them. A unit is never split across transactions.
+ */
+export interface WriteUnit {
+  streams: readonly StreamRecords[];
+  quarantine?: readonly QuarantineRow[];
+  offsets?: readonly SourceOffset[];
+}
+
+/** A committed unit: how many records were stored, and the ones the store refused (rare). */
+export interface WriteAck {
+  stored: number;
+  /** [stream index in the unit, record index in the stream, reason]. */
+  rejected: Array<[stream: number, index: number, reason: string]>;
+}
+
 /** A raw record as stored: the parsed record plus where and when the store put it. */
 export interface StoredRecord extends FlowRecord {
   topicId: string;
@@ -103,6 +159,10 @@ export interface StreamPosition {
 export interface RetentionResult {
   records: number;
   windows: number;
+  /** Rejected lines past their retention or over the per-topic bound. */
+  rejectedLines: number;
+  /** Superseded source offsets. */
+  offsets: number;
 }
 
 export interface StoreMetrics {
@@ -110,10 +170,12 @@ export interface StoreMetrics {
   recordsAppended: number;
   /** Records refused by the worker, per reason (a value its column cannot hold). */
   recordsRejected: Record<string, number>;
-  /** appendRecords calls refused because the queue was full, counted in records. */
-  overflowDropped: number;
-  /** Records lost: their batch failed twice, or was in flight when the worker died. */
-  recordsLost: number;
+  /** Writes refused because the queue was full (the source was told to wait), counted in records. */
+  writesRefused: number;
+  /** Records of writes that failed (twice, or in flight when the worker died): their source was told. */
+  recordsFailed: number;
+  /** Rejected lines quarantined. */
+  quarantined: number;
   /** Window aggregates written (after coalescing). */
   windowsSaved: number;
   /** Write batches committed / failed (a failure is retried once). */
@@ -128,6 +190,8 @@ export interface StoreMetrics {
   /** Latency of the last write batch (send to commit), ms, and its size. */
   lastBatchMs: number | null;
   lastBatchRecords: number;
+  /** Capacity of the write queue, records. */
+  maxQueued: number;
   /** Estimated rows per table (DuckDB's estimate, as of the last batch). */
   rows: { records: number; windows: number };
   /** Database file + WAL size, bytes. */

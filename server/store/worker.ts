@@ -40,6 +40,15 @@ import {
   type CatalogChange,
 } from './catalog-store.ts';
 import * as queries from './queries.ts';
+import {
+  loadOffsets,
+  pruneOffsets,
+  pruneQuarantine,
+  quarantineCount,
+  QuarantineCursorError,
+  queryQuarantine,
+  type QuarantineQuery,
+} from './quarantine.ts';
 import { createRollups } from './rollup.ts';
 import {
   CREATE_OPTIONS,
@@ -49,7 +58,7 @@ import {
   SCHEMA_VERSION,
   UPSERT_WINDOW_SQL,
 } from './schema.ts';
-import type { StreamPosition } from './types.ts';
+import type { QuarantineRow, SourceOffset, StreamPosition } from './types.ts';
 
 /** Read connections. Each busy one holds a libuv thread (4 by default, shared with the main thread's fs). */
 const READ_CONNECTIONS = 2;
@@ -66,6 +75,9 @@ interface Lane {
   con: DuckDBConnection;
   appender: DuckDBAppender;
   records: ReturnType<typeof createRecordWriter>;
+  /** Rejected lines and source offsets, in the same transaction as the records. */
+  quarantine: DuckDBAppender;
+  offsets: DuckDBAppender;
   /** Settles when the lane's last transaction has committed or been given up. */
   free: Promise<void>;
 }
@@ -84,6 +96,8 @@ interface Db {
 let db: Db | null = null;
 /** Highest seq handed out (rows of failed transactions leave gaps). */
 let seq = 0;
+/** Highest source_offsets.seq handed out. */
+let offsetSeq = 0;
 let nextLane = 0;
 let appendChain: Promise<unknown> = Promise.resolve();
 let commitChain: Promise<unknown> = Promise.resolve();
@@ -128,7 +142,14 @@ const use: queries.WithConnection = async (fn) => {
 async function lane(instance: DuckDBInstance): Promise<Lane> {
   const con = await instance.connect();
   const appender = await con.createAppender('records');
-  return { con, appender, records: createRecordWriter(appender), free: Promise.resolve() };
+  return {
+    con,
+    appender,
+    records: createRecordWriter(appender),
+    quarantine: await con.createAppender('quarantine'),
+    offsets: await con.createAppender('source_offsets'),
+    free: Promise.resolve(),
+  };
 }
 
 async function open(config: Readonly<StoreConfig>): Promise<void> {
@@ -158,6 +179,8 @@ async function open(config: Readonly<StoreConfig>): Promise<void> {
   // newest rows); after a crash the newest committed rows hold it.
   const max = await admin.runAndReadAll('SELECT coalesce(max(seq), 0) FROM records');
   seq = Math.max(Number(meta.get(META_SEQ) ?? 0), Number(max.getRows()[0]![0]));
+  const maxOffset = await admin.runAndReadAll('SELECT coalesce(max(seq), 0) FROM source_offsets');
+  offsetSeq = Number(maxOffset.getRows()[0]![0]);
 
   const readers: DuckDBConnection[] = [];
   for (let i = 0; i < READ_CONNECTIONS; i++) readers.push(await instance.connect());
@@ -210,7 +233,7 @@ async function close(): Promise<void> {
   if (d === null) return;
   if (maintainTimer !== null) clearInterval(maintainTimer);
   await Promise.all([appendChain, commitChain, adminChain, ackChain]);
-  for (const l of d.lanes) l.appender.closeSync();
+  for (const l of d.lanes) for (const a of [l.appender, l.quarantine, l.offsets]) a.closeSync();
   await saveSeq(d).catch(() => {});
   await d.admin.run('CHECKPOINT').catch(() => {});
   for (const c of d.readers) c.closeSync();
@@ -259,30 +282,85 @@ interface RecordsOutcome {
   errors: string[];
 }
 
-/** A fresh appender after a failure: the old one may hold rows of the failed batch. */
+/** Fresh appenders after a failure: the old ones may hold rows of the failed batch. */
 async function resetLane(l: Lane): Promise<void> {
-  try {
-    l.appender.clear();
-  } catch {
-    // replaced below
+  for (const a of [l.appender, l.quarantine, l.offsets]) {
+    try {
+      a.clear();
+    } catch {
+      // replaced below
+    }
   }
   await l.con.run('ROLLBACK').catch(() => {});
-  try {
-    l.appender.closeSync();
-  } catch {
-    // replaced below
+  for (const a of [l.appender, l.quarantine, l.offsets]) {
+    try {
+      a.closeSync();
+    } catch {
+      // replaced below
+    }
   }
   l.appender = await l.con.createAppender('records');
   l.records = createRecordWriter(l.appender);
+  l.quarantine = await l.con.createAppender('quarantine');
+  l.offsets = await l.con.createAppender('source_offsets');
 }
 
+/** What a lane commits in one transaction besides records. */
+interface LaneExtras {
+  quarantine: readonly QuarantineRow[];
+  offsets: readonly SourceOffset[];
+}
+
+const NO_RECORDS: AppendResult = {
+  appended: 0,
+  rejected: {},
+  rejectedRows: [],
+  sample: null,
+  streams: [],
+  hours: [],
+};
+
 /** BEGIN, append, flush: the transaction is left open for its commit. */
-async function appendOn(l: Lane, batch: WireBatch): Promise<AppendResult> {
+async function appendOn(
+  l: Lane,
+  batch: WireBatch | null,
+  extras: LaneExtras,
+): Promise<AppendResult> {
   await l.con.run('BEGIN TRANSACTION');
   try {
-    const r = l.records.append(batch, seq + 1);
-    seq += r.appended;
-    l.appender.flushSync();
+    let r = NO_RECORDS;
+    if (batch !== null) {
+      r = l.records.append(batch, seq + 1);
+      seq += r.appended;
+      l.appender.flushSync();
+    }
+    if (extras.quarantine.length > 0) {
+      const q = l.quarantine;
+      for (const row of extras.quarantine) {
+        q.appendVarchar(row.topicId);
+        q.appendVarchar(row.source);
+        q.appendVarchar(row.origin);
+        q.appendBigInt(BigInt(row.line));
+        q.appendVarchar(row.reason);
+        q.appendVarchar(row.message);
+        q.appendVarchar(row.raw);
+        q.appendBigInt(BigInt(row.rawLength));
+        q.appendBigInt(BigInt(row.at));
+        q.endRow();
+      }
+      q.flushSync();
+    }
+    if (extras.offsets.length > 0) {
+      const now = Date.now();
+      for (const o of extras.offsets) {
+        l.offsets.appendVarchar(o.source);
+        l.offsets.appendBigInt(BigInt(++offsetSeq));
+        l.offsets.appendVarchar(o.state);
+        l.offsets.appendBigInt(BigInt(now));
+        l.offsets.endRow();
+      }
+      l.offsets.flushSync();
+    }
     return r;
   } catch (err) {
     await resetLane(l);
@@ -304,7 +382,7 @@ function notePositions(r: AppendResult): void {
  * seq numbers), before any later batch commits; if that fails too its records are counted as
  * lost and reported. Later batches go on either way.
  */
-function writeRecords(d: Db, batch: WireBatch): Promise<RecordsOutcome> {
+function writeRecords(d: Db, batch: WireBatch | null, extras: LaneExtras): Promise<RecordsOutcome> {
   return new Promise((resolve) => {
     appendChain = appendChain.then(async () => {
       const l = d.lanes[nextLane]!;
@@ -313,7 +391,7 @@ function writeRecords(d: Db, batch: WireBatch): Promise<RecordsOutcome> {
       const errors: string[] = [];
       let appended: AppendResult | null = null;
       try {
-        appended = await appendOn(l, batch);
+        appended = await appendOn(l, batch, extras);
       } catch (err) {
         errors.push(message(err));
       }
@@ -329,19 +407,19 @@ function writeRecords(d: Db, batch: WireBatch): Promise<RecordsOutcome> {
         }
         await sleep(RETRY_DELAY_MS);
         try {
-          const again = await appendOn(l, batch);
+          const again = await appendOn(l, batch, extras);
           await l.con.run('COMMIT');
           return { result: again, lost: 0, retried: true, errors };
         } catch (err) {
           errors.push(message(err));
           await resetLane(l).catch(() => {});
-          return { result: null, lost: batch.rows, retried: true, errors };
+          return { result: null, lost: batch?.rows ?? 0, retried: true, errors };
         }
       };
       // Never rejects: the chains must go on whatever happens to one batch.
       const done = commitChain.then(commit).catch((err: unknown): RecordsOutcome => ({
         result: null,
-        lost: batch.rows,
+        lost: batch?.rows ?? 0,
         retried: true,
         errors: [...errors, message(err)],
       }));
@@ -448,6 +526,12 @@ function retention(d: Db, now: number): Promise<{ records: number; windows: numb
     const out = {
       records: await sweep('records', (t) => of(t).rawMs),
       windows: await sweep('windows', (t) => of(t).windowMs),
+      rejectedLines: await pruneQuarantine(
+        d.admin,
+        now - d.config.quarantineDays * 86_400_000,
+        d.config.quarantineMaxPerTopic,
+      ),
+      offsets: await pruneOffsets(d.admin),
     };
     await rollups.forget(d.admin, null, now - of(null).rawMs, overrides);
     for (const t of overrides) await rollups.forget(d.admin, t, now - of(t).rawMs, []);
@@ -502,6 +586,12 @@ const READS: Record<ReadOp, ReadFn> = {
     queries.recomputeWindow(ctx(), t, w, ms, n),
   lastWindows,
   loadCatalog: () => use((con) => loadCatalog(con)),
+  quarantine: (q: QuarantineQuery) =>
+    use((con) => queryQuarantine(con, q)).catch((err: unknown) => {
+      throw err instanceof QuarantineCursorError ? new queries.StoreQueryError('bad cursor') : err;
+    }),
+  quarantineCount: (topic: string) => use((con) => quarantineCount(con, topic)),
+  loadOffsets: (prefix: string) => use((con) => loadOffsets(con, prefix)),
   topicUsage: (topic: string) => use((con) => topicUsage(con, topic)),
   maintain: async () => {
     // Waits for the open-time check and any pass under way, then rolls whatever is settled.
@@ -557,15 +647,28 @@ function fail(id: number, err: unknown): void {
   });
 }
 
-function onWrite(d: Db, id: number, batch: WireBatch | null, windows: WindowAggregate[]): void {
-  const records = batch === null ? Promise.resolve(null) : writeRecords(d, batch);
+function onWrite(
+  d: Db,
+  id: number,
+  batch: WireBatch | null,
+  extras: LaneExtras,
+  windows: WindowAggregate[],
+): void {
+  const records =
+    batch === null && extras.quarantine.length === 0 && extras.offsets.length === 0
+      ? Promise.resolve(null)
+      : writeRecords(d, batch, extras);
   const upserts = windows.length === 0 ? Promise.resolve(null) : writeWindows(d, windows);
   // Acknowledged in the order written.
   ackChain = ackChain.then(async () => {
     const [r, w] = await Promise.all([records, upserts]);
+    const committed = r !== null && r.result !== null;
     const outcome: WriteOutcome = {
       appended: r?.result?.appended ?? 0,
       rejected: r?.result?.rejected ?? {},
+      rejectedRows: r?.result?.rejectedRows ?? [],
+      quarantined: committed ? extras.quarantine.length : 0,
+      failed: r !== null && r.result === null,
       sample: r?.result?.sample ?? null,
       lostRecords: r?.lost ?? 0,
       lostWindows: w?.lost ?? 0,
@@ -641,7 +744,7 @@ port.on('message', (m: ToWorker) => {
       );
       return;
     case 'write':
-      onWrite(db!, m.id, m.batch, m.windows);
+      onWrite(db!, m.id, m.batch, { quarantine: m.quarantine, offsets: m.offsets }, m.windows);
       return;
     case 'retention':
       retention(db!, m.now).then(

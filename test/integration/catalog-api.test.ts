@@ -172,17 +172,23 @@ describe('flow-log management API', () => {
     const t = Math.floor(Date.now() / 1000) - 400;
     const line = (action: string) =>
       `2 1300428518 eni-pay00003 10.8.0.3 10.8.1.9 40000 443 6 3 900 ${t} ${t + 60} ${action} OK`;
-    const batch = { topicId: fl.topicId, streamId: 'eni-pay00003', source: 'test', lines: [] };
+    const batch = { topicId: fl.topicId, source: 'test', origin: 'catalog-api test', lines: [] };
     expect(
-      ctx.app.ingest.ingest({ ...batch, lines: [line('ACCEPT'), line('REJECT')] }),
-    ).toMatchObject({ records: 2, kept: 1, filtered: 1 });
-    await send(ctx.url, 'PATCH', `/api/flowlogs/${fl.id}`, { enabled: false });
-    expect(ctx.app.ingest.ingest({ ...batch, lines: [line('REJECT')] })).toMatchObject({
-      kept: 0,
+      await ctx.app.ingest.ingest({ ...batch, lines: [line('ACCEPT'), line('REJECT')] }),
+    ).toMatchObject({
+      lines: 2,
+      accepted: 1,
       filtered: 1,
+      rejected: 0,
+      filteredBy: { 'collection-type': 1 },
+    });
+    await send(ctx.url, 'PATCH', `/api/flowlogs/${fl.id}`, { enabled: false });
+    expect(await ctx.app.ingest.ingest({ ...batch, lines: [line('REJECT')] })).toMatchObject({
+      accepted: 0,
+      filtered: 1,
+      filteredBy: { disabled: 1 },
     });
     await send(ctx.url, 'PATCH', `/api/flowlogs/${fl.id}`, { enabled: true });
-    await ctx.app.store.flush();
   });
 
   it('refuses a capture window longer than its topic aggregates in', async () => {

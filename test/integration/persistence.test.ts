@@ -129,13 +129,13 @@ describe('a restart on the same data directory', () => {
         (w) => w.topicId === topic.id && w.windowStart === windowStart,
       );
       expect(
-        app.app.ingest.ingest({
+        await app.app.ingest.ingest({
           topicId: topic.id,
-          streamId: stream,
-          source: 'late-test',
+          source: 'test',
+          origin: 'late-test',
           lines: [line],
         }),
-      ).toMatchObject({ kept: 1, errors: 0 });
+      ).toMatchObject({ lines: 1, accepted: 1, rejected: 0 });
       await app.app.late.idle();
       const w = await published;
       expect(w.revision).toBe(before!.revision + 1);

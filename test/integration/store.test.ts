@@ -30,9 +30,15 @@ const DAY = 24 * HOUR;
 const T0 = Date.UTC(2025, 0, 15, 8, 0, 0);
 
 let dir: string;
-/** Records of one stream of a topic aggregating in 1-minute windows. */
-const appendTo = (store: Store, topicId: string, streamId: string, records: FlowRecord[]) =>
-  store.appendRecords(topicId, streamId, records, MIN);
+/**
+ * Queues records of one stream of a topic aggregating in 1-minute windows; false when the store
+ * had no room (nothing queued).
+ */
+const appendTo = (store: Store, topicId: string, streamId: string, records: FlowRecord[]) => {
+  const ack = store.write({ streams: [{ topicId, streamId, windowMs: MIN, records }] });
+  ack?.catch(() => {});
+  return ack !== null;
+};
 
 const open: Store[] = [];
 
@@ -171,7 +177,7 @@ function sample(n: number): Array<{ topic: string; stream: string; r: FlowRecord
 }
 
 function appendAll(store: Store, rows: Array<{ topic: string; stream: string; r: FlowRecord }>) {
-  // One appendRecords call per run of the same (topic, stream), like the ingest pipeline.
+  // One write per run of the same (topic, stream), like the ingest pipeline.
   let i = 0;
   while (i < rows.length) {
     let j = i;
@@ -423,15 +429,25 @@ describe('store: records', () => {
     const warnings: string[] = [];
     const { store } = await openTest({}, T0 + 10 * MIN, warnings);
     const good = [eni({ srcport: 1 }), eni({ srcport: 2 })];
-    expect(
-      appendTo(store, 'topic-eni', 'eni-aaaa1111', [
-        good[0]!,
-        eni({ srcport: 2 ** 40 }),
-        eni({ bytes: 1.5 }),
-        good[1]!,
-      ]),
-    ).toBe(true);
-    await store.flush();
+    const ack = store.write({
+      streams: [
+        { topicId: 'topic-eni', streamId: 'eni-zzzz0000', windowMs: MIN, records: [] },
+        {
+          topicId: 'topic-eni',
+          streamId: 'eni-aaaa1111',
+          windowMs: MIN,
+          records: [good[0]!, eni({ srcport: 2 ** 40 }), eni({ bytes: 1.5 }), good[1]!],
+        },
+      ],
+    });
+    // The unit's ack says which records were refused, by stream and index.
+    expect(await ack).toEqual({
+      stored: 2,
+      rejected: [
+        [1, 1, 'bad-srcport'],
+        [1, 2, 'bad-bytes'],
+      ],
+    });
     appendTo(store, 'topic-eni', 'eni-aaaa1111', [eni({ srcport: 3 })]);
     await store.flush();
     const got = await all(store, { order: { field: 'seq', dir: 'asc' } });
@@ -458,7 +474,7 @@ describe('store: records', () => {
     expect(m.batchesFailed).toBe(1);
     expect(m.windowsSaved).toBe(2);
     expect(m.recordsAppended).toBe(1);
-    expect(warnings.some((w) => w.includes('windows lost'))).toBe(true);
+    expect(warnings.some((w) => w.includes('windows not stored'))).toBe(true);
     expect((await store.loadWindows('topic-eni', 0, 2 * T0)).map((w) => w.windowStart)).toEqual([
       T0,
       T0 + MIN,
@@ -488,7 +504,7 @@ describe('store: records', () => {
         Array.from({ length: 50 }, () => eni()),
       ),
     ).toBe(false);
-    expect(store.metrics().overflowDropped).toBe(50);
+    expect(store.metrics().writesRefused).toBe(50);
     await store.flush();
     expect(store.backlog()).toBe(0);
     expect(
@@ -658,7 +674,7 @@ describe('store: lifecycle', () => {
     }
     await store.flush();
     const maxSeq = store.metrics().seq;
-    expect(await store.enforceRetention()).toEqual({ records: 3 + 5, windows: 1 + 4 });
+    expect(await store.enforceRetention()).toMatchObject({ records: 3 + 5, windows: 1 + 4 });
     const left = await all(store, { toMs: 2 * now });
     const age = (r: StoredRecord) => Math.round(((now - r.windowStart) / DAY) * 10) / 10;
     expect(

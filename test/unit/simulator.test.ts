@@ -40,7 +40,7 @@ function setup(config: Partial<SimulatorConfig>, start: number) {
   const batches: Emitted[] = [];
   const sim = createSimulator(
     { ...base, ...config },
-    { catalog, clock, sink: (b) => batches.push({ ...b, at: clock.now() }) },
+    { catalog, clock, sink: (b) => batches.push({ ...b, at: clock.now() }) > 0 },
   );
   return { clock, batches, sim };
 }
@@ -50,7 +50,7 @@ function parseBatch(b: LineBatch): { records: FlowRecord[]; errors: string[] } {
   const parser = createLineParser('auto');
   const records: FlowRecord[] = [];
   const errors: string[] = [];
-  b.lines.forEach((line, i) => {
+  (b.lines as string[]).forEach((line, i) => {
     const r = parser.parse(line, i + 1);
     if (r.kind === 'record') records.push(r.record);
     else errors.push(r.kind === 'error' ? `${r.error.reason}: ${line}` : `${r.kind}: ${line}`);
@@ -226,6 +226,7 @@ describe('simulator: backfill and publication timing', () => {
         clock,
         sink: () => {
           if (calls++ === 0) throw new Error('sink down');
+          return true;
         },
         onError: (err) => errors.push(err),
       },
@@ -234,6 +235,28 @@ describe('simulator: backfill and publication timing', () => {
     expect(calls).toBe(2 * streamCount);
     expect(errors).toHaveLength(1);
     expect(sim.metrics()).toMatchObject({ sinkErrors: 1, windowsEmitted: 2 * streamCount });
+  });
+
+  it('waits while the sink is full, then emits every window in order, none lost', () => {
+    const clock = manualClock(NIGHT + 45_000);
+    let full = true;
+    const got: LineBatch[] = [];
+    const sim = createSimulator(
+      { ...base, backfillMinutes: 3 },
+      { catalog, clock, sink: (b) => !full && got.push(b) > 0 },
+    );
+    expect(sim.tick()).toBe(0);
+    clock.advance(2 * MIN);
+    expect(sim.tick()).toBe(0);
+    expect(sim.metrics().sinkRefused).toBeGreaterThan(0);
+    full = false;
+    expect(sim.tick()).toBe(5 * streamCount);
+    expect(sim.metrics().windowsSkipped).toBe(0);
+    for (const s of new Set(got.map((b) => b.streamId))) {
+      const starts = got.filter((b) => b.streamId === s).map(windowOf);
+      expect(starts).toEqual([...starts].sort((a, b) => a - b));
+      expect(new Set(starts).size).toBe(5);
+    }
   });
 
   it('lists every bad config value in one error', () => {
@@ -247,7 +270,7 @@ describe('simulator: backfill and publication timing', () => {
           tickMs: 0,
           backfillSliceMs: -1,
         },
-        { catalog, clock: manualClock(0), sink: () => {} },
+        { catalog, clock: manualClock(0), sink: () => true },
       );
     expect(make).toThrow(SimulatorConfigError);
     try {
@@ -298,7 +321,7 @@ describe('simulator: the capture windows of the default flow logs', () => {
   const got: LineBatch[] = [];
   const sim = createSimulator(
     { ...base, backfillMinutes: 30 },
-    { catalog: defaults, clock, sink: (b) => got.push(b) },
+    { catalog: defaults, clock, sink: (b) => got.push(b) > 0 },
   );
   beforeAll(() => sim.tick());
 
@@ -447,7 +470,7 @@ describe('simulator: what the lines hold', () => {
   it('keeps only REJECTs (and status records) of the audit topic through catalog.keeps()', () => {
     const audit = parsed.filter((p) => p.batch.topicId === DEFAULT_TOPIC_IDS.audit);
     const kept = audit.flatMap((p) =>
-      p.records.filter((r) => catalog.keeps(p.batch.topicId, p.batch.streamId, r)),
+      p.records.filter((r) => catalog.keeps(p.batch.topicId, p.batch.streamId!, r)),
     );
     expect(kept.length).toBeGreaterThan(0);
     expect(kept.filter((r) => r.action === 'ACCEPT')).toEqual([]);
@@ -461,7 +484,7 @@ describe('simulator: follows the catalog', () => {
     const got: LineBatch[] = [];
     const sim = createSimulator(
       { ...base, backfillMinutes: 10 },
-      { catalog: live, clock, sink: (b) => got.push(b) },
+      { catalog: live, clock, sink: (b) => got.push(b) > 0 },
     );
     sim.tick();
     const nat = live.topic(DEFAULT_TOPIC_IDS.nat)!;
