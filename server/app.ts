@@ -8,6 +8,7 @@ import Fastify from 'fastify';
 import { Server } from 'socket.io';
 import { windowStartOf } from '../shared/capture-window.ts';
 import { entitiesOf, logsetsOf, type LogsetInfo } from '../shared/catalog.ts';
+import { matchRoute } from '../shared/routes.ts';
 import type { WindowAggregate } from '../shared/events.ts';
 import type { FlowRecord } from '../shared/record.ts';
 import { fail } from '../shared/reply.ts';
@@ -16,6 +17,9 @@ import { registerApi } from './api/routes.ts';
 import { createLiveCatalog } from './catalog/catalog.ts';
 import { createCatalogManager } from './catalog/manage.ts';
 import { registerCatalogApi } from './api/catalog.ts';
+import { registerAuth, socketRole } from './api/auth.ts';
+import { registerPush } from './api/push.ts';
+import { createFailureThrottle, defaultThrottleConfig, loadTokens } from './api/tokens.ts';
 import { defaultLogsets } from './catalog/default-catalog.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
@@ -55,10 +59,13 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     warn: (m: string) => console.warn(m),
   };
   const aggregatorConfig = { ...defaultAggregatorConfig, ...deps.aggregator };
-  const store = await openStore(
-    { ...defaultStoreConfig(config.dataDir), ...config.retention, ...deps.store },
-    { clock, warn: log.warn },
-  );
+  const storeConfig = {
+    ...defaultStoreConfig(config.dataDir),
+    ...config.retention,
+    quarantineDays: config.quarantineDays,
+    ...deps.store,
+  };
+  const store = await openStore(storeConfig, { clock, warn: log.warn });
 
   // The catalog lives in the store; an empty data directory starts with the default one.
   let stored = await store.loadCatalog();
@@ -75,10 +82,28 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     );
   await store.setRetention(retentionOfTopics());
 
+  // Tokens: given ones, or generated once into the data directory (and said once, where to find them).
+  const { tokens, generated, file: tokensFile } = loadTokens(config.dataDir, config.tokens);
+  if (generated.length > 0)
+    log.info(
+      `flowdeck: generated ${generated.map((k) => `an ${k} token: ${tokens[k]}`).join(' and ')}; ` +
+        `they are kept in ${tokensFile} (readable only by you) and \`npx flowdeck tokens --data ${config.dataDir}\` prints them again`,
+    );
+  const throttle = createFailureThrottle(defaultThrottleConfig, () => clock.now());
+  const auth = { tokens, throttle };
+
   const http = Fastify({ logger: false, bodyLimit: 1 << 20 });
+  registerAuth(http, auth);
   const io: FlowServer = new Server(http.server, {
     serveClient: false,
     maxHttpBufferSize: 16 * 1024,
+  });
+  // Sockets read what dashboards show: a viewer token when one is set.
+  io.use((socket, next) => {
+    const r = socketRole(auth, socket.handshake);
+    if ('error' in r) return next(new Error(r.error));
+    socket.data.role = r.role;
+    next();
   });
 
   // Every published revision goes to the browsers and into the store.
@@ -178,6 +203,15 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
   registerHistoryApi(http, { catalog, store, clock, warn: log.warn });
   const manager = createCatalogManager({ catalog, store, clock });
   registerCatalogApi(http, { catalog, manager, warn: log.warn });
+  registerPush(
+    http,
+    {
+      maxBodyBytes: config.maxBodyBytes,
+      maxConcurrent: 4,
+      maxLines: Math.floor(storeConfig.maxQueuedRecords / 2),
+    },
+    { catalog, ingest, clock, warn: log.warn },
+  );
 
   // A catalog change takes effect everywhere at once: retention, the windows of deleted topics,
   // the simulator's streams, and every open page.
@@ -199,7 +233,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
   // Client routes (/topics/<id>...) get the app; unknown API paths get a JSON 404.
   http.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0] ?? '';
-    if (req.method === 'GET' && !path.startsWith('/api/') && !path.startsWith('/socket.io')) {
+    if (req.method === 'GET' && isPagePath(path)) {
       if (haveClient) return reply.type('text/html').sendFile('index.html');
       return reply
         .code(503)
@@ -226,6 +260,8 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
   let closed = false;
   return {
     catalog,
+    auth,
+    manager,
     aggregator,
     ingest,
     store,
@@ -275,3 +311,11 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
 }
 
 export type App = Awaited<ReturnType<typeof createApp>>;
+
+/**
+ * Paths the client app answers: its pages (/, /topics/..., /search...). Anything else (/api/...,
+ * /metrics-like paths, files) is a 404, never the app's HTML.
+ */
+export function isPagePath(path: string): boolean {
+  return matchRoute(path).name !== 'not-found';
+}

@@ -11,6 +11,12 @@ export interface Config {
   clientDir: string;
   /** Default retention, days: raw records and window aggregates (a topic may set its own). */
   retention: { rawDays: number; windowDays: number };
+  /** Rejected lines are kept this many days. */
+  quarantineDays: number;
+  /** Tokens given on the command line; null: generated into the data directory (viewer: none). */
+  tokens: { ingest: string | null; admin: string | null; viewer: string | null };
+  /** Largest push body, bytes after decompression. */
+  maxBodyBytes: number;
   simulator: {
     enabled: boolean;
     /** PRNG seed; the same seed replays the same traffic. */
@@ -42,6 +48,11 @@ Options of serve (environment variable in brackets):
   --data DIR           data directory; the store is DIR/flowdeck.duckdb [FLOWDECK_DATA] (default ./data)
   --raw-days N         keep raw records N days [FLOWDECK_RAW_DAYS] (default 7)
   --window-days N      keep window aggregates N days [FLOWDECK_WINDOW_DAYS] (default 90)
+  --quarantine-days N  keep rejected lines N days [FLOWDECK_QUARANTINE_DAYS] (default 7)
+  --ingest-token T     token for pushing records [FLOWDECK_INGEST_TOKEN] (default: generated, kept in DIR/tokens.json)
+  --admin-token T      token for managing flow logs [FLOWDECK_ADMIN_TOKEN] (default: generated, kept in DIR/tokens.json)
+  --viewer-token T     token for dashboards and API reads [FLOWDECK_VIEWER_TOKEN] (default: none, reading is open)
+  --max-body-mb N      largest push body after decompression, MiB [FLOWDECK_MAX_BODY_MB] (default 64)
   --seed N             simulator seed: the same seed replays the same traffic [FLOWDECK_SEED] (default: random)
   --speed X            simulator time acceleration, 1 = real time [FLOWDECK_SPEED] (default 1)
   --publish-delay S    seconds from a window's end to its publication [FLOWDECK_PUBLISH_DELAY] (default 10)
@@ -75,6 +86,11 @@ export function loadConfig(argv: string[], env: Env = process.env): Readonly<Con
         'client-dir': { type: 'string' },
         'raw-days': { type: 'string' },
         'window-days': { type: 'string' },
+        'quarantine-days': { type: 'string' },
+        'ingest-token': { type: 'string' },
+        'admin-token': { type: 'string' },
+        'viewer-token': { type: 'string' },
+        'max-body-mb': { type: 'string' },
       },
     });
     values = parsed.values;
@@ -105,6 +121,16 @@ export function loadConfig(argv: string[], env: Env = process.env): Readonly<Con
     return n;
   };
 
+  const token = (flag: string, envName: string): string | null => {
+    const raw = pick(flag, envName);
+    if (raw === undefined) return null;
+    if (raw.length < 16 || raw.length > 512 || /\s/.test(raw)) {
+      problems.push(`--${flag} (${envName}) must be 16-512 characters without spaces`);
+      return null;
+    }
+    return raw;
+  };
+
   const config: Config = {
     port: number(
       'port',
@@ -132,6 +158,26 @@ export function loadConfig(argv: string[], env: Env = process.env): Readonly<Con
         'days in (0, 3650]',
       ),
     },
+    quarantineDays: number(
+      'quarantine-days',
+      'FLOWDECK_QUARANTINE_DAYS',
+      7,
+      (n) => n > 0 && n <= 3650,
+      'days in (0, 3650]',
+    ),
+    tokens: {
+      ingest: token('ingest-token', 'FLOWDECK_INGEST_TOKEN'),
+      admin: token('admin-token', 'FLOWDECK_ADMIN_TOKEN'),
+      viewer: token('viewer-token', 'FLOWDECK_VIEWER_TOKEN'),
+    },
+    maxBodyBytes:
+      number(
+        'max-body-mb',
+        'FLOWDECK_MAX_BODY_MB',
+        64,
+        (n) => Number.isInteger(n) && n >= 1 && n <= 1024,
+        'whole MiB in [1, 1024]',
+      ) * 1048576,
     simulator: {
       enabled: values['no-simulator'] !== true && env.FLOWDECK_SIMULATOR !== '0',
       seed: number(

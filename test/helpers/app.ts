@@ -10,9 +10,24 @@ import { loadConfig, type Config } from '../../server/config.ts';
 
 export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-/** Config for tests: port 0, loopback, a fixed seed, and the given flags. */
+/** The tokens every test app runs with (unless its args give others). */
+export const TEST_TOKENS = {
+  ingest: 'test-ingest-token-0001',
+  admin: 'test-admin-token-00001',
+} as const;
+
+/** Authorization headers for the test tokens. */
+export const bearer = (role: keyof typeof TEST_TOKENS) => ({
+  authorization: `Bearer ${TEST_TOKENS[role]}`,
+});
+
+/** Config for tests: port 0, loopback, a fixed seed, the test tokens, and the given flags. */
 export function testConfig(args: string[] = []): Readonly<Config> {
-  return loadConfig(['--port', '0', '--host', '127.0.0.1', '--seed', '7', ...args], {});
+  const tokens = [
+    ...(args.includes('--ingest-token') ? [] : ['--ingest-token', TEST_TOKENS.ingest]),
+    ...(args.includes('--admin-token') ? [] : ['--admin-token', TEST_TOKENS.admin]),
+  ];
+  return loadConfig(['--port', '0', '--host', '127.0.0.1', '--seed', '7', ...tokens, ...args], {});
 }
 
 /**

@@ -11,7 +11,7 @@ import type { FlowLogInfo, LogsetInfo, TopicInfo } from '../../shared/catalog.ts
 import type { CatalogUpdate } from '../../shared/events.ts';
 import type { Reply } from '../../shared/reply.ts';
 import { getJson } from '../helpers/api.ts';
-import { connectClient, startApp, waitFor, type TestSocket } from '../helpers/app.ts';
+import { bearer, connectClient, startApp, waitFor, type TestSocket } from '../helpers/app.ts';
 
 const args = (dir: string) => ['--data', dir, '--no-simulator'];
 
@@ -23,7 +23,10 @@ async function send<T>(
 ): Promise<{ status: number; body: Reply<T> }> {
   const res = await fetch(new URL(path, base), {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: {
+      ...bearer('admin'),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as Reply<T> };
