@@ -25,6 +25,7 @@ import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import { createIngest, defaultIngestConfig } from './ingest/pipeline.ts';
 import { createSimulator, resumeKey } from './ingest/simulator.ts';
+import { createFileSource, defaultFileSourceConfig } from './ingest/file-source.ts';
 import { defaultStoreConfig, openStore, type StoreConfig } from './store/store.ts';
 import {
   createStreamer,
@@ -187,6 +188,17 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
       )
     : null;
 
+  const fileSource = createFileSource(
+    { ...defaultFileSourceConfig, watches: config.watches },
+    {
+      ingest,
+      clock,
+      topicExists: (id) => catalog.topic(id) !== undefined,
+      loadOffsets: (prefix) => store.loadOffsets(prefix),
+      warn: log.warn,
+    },
+  );
+
   registerApi(http, {
     catalog,
     recentErrors: ingest.recentErrors,
@@ -198,6 +210,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
       store: store.metrics(),
       stream: streamer.metrics(),
       simulator: simulator?.metrics() ?? null,
+      files: fileSource.metrics(),
     }),
   });
   registerHistoryApi(http, { catalog, store, clock, warn: log.warn });
@@ -268,6 +281,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     late,
     streamer,
     simulator,
+    fileSource,
     io,
     http,
     clock,
@@ -277,6 +291,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
       aggregator.start();
       store.start();
       simulator?.start();
+      await fileSource.start();
       // Publish what the backfill stored, so the first subscribers get it in their snapshot.
       await ingest.idle();
       aggregator.flush();
@@ -295,6 +310,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
       closed = true;
       if (started) {
         simulator?.stop();
+        await fileSource.stop();
         // What sources handed over is committed and counted before the windows are published.
         await store.flush().catch(() => {});
         await ingest.idle();

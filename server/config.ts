@@ -1,6 +1,7 @@
 // Configuration: read once at start from flags and environment, every bad value listed in one
 // error, then frozen.
 import { parseArgs } from 'node:util';
+import { parseWatch } from './ingest/file-source.ts';
 
 export interface Config {
   port: number;
@@ -17,6 +18,8 @@ export interface Config {
   tokens: { ingest: string | null; admin: string | null; viewer: string | null };
   /** Largest push body, bytes after decompression. */
   maxBodyBytes: number;
+  /** Files read into topics (`--watch PATH:TOPIC`). */
+  watches: Array<{ path: string; topicId: string }>;
   simulator: {
     enabled: boolean;
     /** PRNG seed; the same seed replays the same traffic. */
@@ -53,6 +56,8 @@ Options of serve (environment variable in brackets):
   --admin-token T      token for managing flow logs [FLOWDECK_ADMIN_TOKEN] (default: generated, kept in DIR/tokens.json)
   --viewer-token T     token for dashboards and API reads [FLOWDECK_VIEWER_TOKEN] (default: none, reading is open)
   --max-body-mb N      largest push body after decompression, MiB [FLOWDECK_MAX_BODY_MB] (default 64)
+  --watch PATH:TOPIC   read flow-log files into a topic, like tail -F: a file, a directory or a glob;
+                       repeatable [FLOWDECK_WATCH, comma-separated]
   --seed N             simulator seed: the same seed replays the same traffic [FLOWDECK_SEED] (default: random)
   --speed X            simulator time acceleration, 1 = real time [FLOWDECK_SPEED] (default 1)
   --publish-delay S    seconds from a window's end to its publication [FLOWDECK_PUBLISH_DELAY] (default 10)
@@ -67,7 +72,7 @@ type Env = Record<string, string | undefined>;
 /** Reads flags (over environment variables, over defaults); throws ConfigError listing every problem. */
 export function loadConfig(argv: string[], env: Env = process.env): Readonly<Config> {
   const problems: string[] = [];
-  let values: Record<string, string | boolean | undefined> = {};
+  let values: Record<string, string | boolean | string[] | undefined> = {};
   try {
     const parsed = parseArgs({
       args: argv,
@@ -91,6 +96,7 @@ export function loadConfig(argv: string[], env: Env = process.env): Readonly<Con
         'admin-token': { type: 'string' },
         'viewer-token': { type: 'string' },
         'max-body-mb': { type: 'string' },
+        watch: { type: 'string', multiple: true },
       },
     });
     values = parsed.values;
@@ -130,6 +136,20 @@ export function loadConfig(argv: string[], env: Env = process.env): Readonly<Con
     }
     return raw;
   };
+
+  const watchTexts =
+    Array.isArray(values.watch) && values.watch.length > 0
+      ? values.watch
+      : (env.FLOWDECK_WATCH ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== '');
+  const watches: Config['watches'] = [];
+  for (const text of watchTexts) {
+    const w = parseWatch(text);
+    if (typeof w === 'string') problems.push(w);
+    else watches.push(w);
+  }
 
   const config: Config = {
     port: number(
@@ -178,6 +198,7 @@ export function loadConfig(argv: string[], env: Env = process.env): Readonly<Con
         (n) => Number.isInteger(n) && n >= 1 && n <= 1024,
         'whole MiB in [1, 1024]',
       ) * 1048576,
+    watches,
     simulator: {
       enabled: values['no-simulator'] !== true && env.FLOWDECK_SIMULATOR !== '0',
       seed: number(

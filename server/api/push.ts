@@ -125,6 +125,7 @@ export function registerPush(app: FastifyInstance, config: PushConfig, deps: Pus
             source: 'push',
             origin,
             lines: items,
+            urgent: true,
             ...(rawItems ? { raw: rawItems } : {}),
           });
           if (done === null)

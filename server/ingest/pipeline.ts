@@ -55,14 +55,16 @@ export const defaultIngestConfig: IngestConfig = {
 export type LineItem =
   | string
   | { line: string; format: LogFormat }
-  | { error: { code: string; reason: string }; raw: string };
+  | { error: { code: string; reason: string }; raw: string; rawLength?: number };
 
 export interface LineBatch {
   topicId: string;
   /** The kind of source: `push`, `file`, `simulator`. */
   source: string;
-  /** The file, or the request: lines of one origin share a parser (header lines carry on). */
+  /** Lines of one origin share a parser (header lines carry on): a request, a file's identity. */
   origin: string;
+  /** What people see as the origin (the file's path); default `origin`. */
+  label?: string;
   /** The log stream the lines were written for, when the source knows it (the simulator). */
   streamId?: string;
   lines: readonly LineItem[];
@@ -70,6 +72,8 @@ export interface LineBatch {
   raw?: readonly string[];
   /** Where the source stands after these lines; committed with their records. */
   offsets?: (after: OriginState) => SourceOffset[];
+  /** The source waits for the commit (a push, a file chunk): it is sent at once. */
+  urgent?: boolean;
 }
 
 /** What a source needs to resume an origin: its line count and the format its headers set. */
@@ -172,7 +176,7 @@ export function createIngest(config: IngestConfig, deps: IngestDeps) {
     const now = deps.clock.now();
     if (now - lastWarn >= config.warnEveryMs) {
       const more = suppressed > 0 ? ` (+${suppressed} more since the last warning)` : '';
-      warn(`ingest: ${batch.origin} line ${e.line}: ${e.error}${more}`);
+      warn(`ingest: ${batch.label ?? batch.origin} line ${e.line}: ${e.error}${more}`);
       lastWarn = now;
       suppressed = 0;
     } else suppressed++;
@@ -220,7 +224,15 @@ export function createIngest(config: IngestConfig, deps: IngestDeps) {
       out.filtered++;
       out.filteredBy[reason] = (out.filteredBy[reason] ?? 0) + 1;
     };
-    const reject = (i: number, lineNo: number, code: string, message: string, text: string) => {
+    const label = batch.label ?? batch.origin;
+    const reject = (
+      i: number,
+      lineNo: number,
+      code: string,
+      message: string,
+      text: string,
+      length = text.length,
+    ) => {
       out.rejected++;
       out.rejectedBy[code] = (out.rejectedBy[code] ?? 0) + 1;
       const e: LineError = { line: lineNo, code, error: message };
@@ -229,18 +241,18 @@ export function createIngest(config: IngestConfig, deps: IngestDeps) {
       quarantine.push({
         topicId: batch.topicId,
         source: batch.source,
-        origin: batch.origin,
+        origin: label,
         line: lineNo,
         reason: code,
         message,
         raw: cut(raw, QUARANTINE_RAW_MAX),
-        rawLength: raw.length,
+        rawLength: batch.raw?.[i] !== undefined ? raw.length : length,
         at: now,
       });
       recent.push({
         ...e,
         source: batch.source,
-        origin: batch.origin,
+        origin: label,
         topicId: batch.topicId,
         excerpt: cut(raw, 200),
         at: now,
@@ -253,7 +265,7 @@ export function createIngest(config: IngestConfig, deps: IngestDeps) {
       const item = batch.lines[i]!;
       const lineNo = ++o.lineNo;
       if (typeof item !== 'string' && 'error' in item) {
-        reject(i, lineNo, item.error.code, item.error.reason, item.raw);
+        reject(i, lineNo, item.error.code, item.error.reason, item.raw, item.rawLength);
         continue;
       }
       const text = typeof item === 'string' ? item : item.line;
@@ -331,7 +343,7 @@ export function createIngest(config: IngestConfig, deps: IngestDeps) {
       streams.push({ topicId: batch.topicId, streamId, windowMs, records });
     const header = o.parser.format?.fields ?? null;
     const offsets = batch.offsets?.({ lineNo: o.lineNo, header }) ?? [];
-    const written = deps.store.write({ streams, quarantine, offsets });
+    const written = deps.store.write({ streams, quarantine, offsets, urgent: batch.urgent });
     if (written === null) {
       // hasRoom said yes a moment ago, on this same turn: only a closed or broken store says no.
       return Promise.reject(new Error('the store refused the write'));

@@ -6,6 +6,7 @@ import { isUtf8 } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { jsonItem } from '../../shared/parse/object.ts';
+import { textItems } from './lines.ts';
 import type { LineItem } from './pipeline.ts';
 
 export type PushKind = 'text' | 'ndjson' | 'json';
@@ -117,40 +118,20 @@ async function discard(body: Readable, max: number): Promise<void> {
   });
 }
 
-/** One line of the body as text; `null` when it is not valid UTF-8. */
-function lineText(body: Buffer, start: number, end: number): string | null {
-  const text = body.toString('utf8', start, end);
-  // The decoder writes U+FFFD for bytes that are not UTF-8: tell them from a real U+FFFD.
-  if (text.includes('\uFFFD') && !isUtf8(body.subarray(start, end))) return null;
-  return text;
-}
-
-const BAD_ENCODING = { code: 'bad-encoding', reason: 'the line is not valid UTF-8' };
-
 /** The body's items, in order, and the raw text of each (what a rejected item quarantines). */
 export function itemsOf(kind: PushKind, body: Buffer): { items: LineItem[]; raw?: string[] } {
   if (kind === 'json') return jsonItems(body);
+  const lines = textItems(body);
+  if (kind === 'text') return { items: lines };
   const items: LineItem[] = [];
-  const raw: string[] | undefined = kind === 'ndjson' ? [] : undefined;
-  let start = 0;
-  while (start < body.length) {
-    const lineStart = start;
-    let end = body.indexOf(10, start);
-    if (end < 0) end = body.length;
-    const text = lineText(body, lineStart, end);
-    start = end + 1;
-    if (text === null) {
-      // Kept as decoded, the bytes that are not UTF-8 shown as U+FFFD.
-      const shown = body.toString('utf8', lineStart, end);
-      items.push({ error: BAD_ENCODING, raw: shown });
-      raw?.push(shown);
-      continue;
-    }
-    if (kind === 'text') {
+  const raw: string[] = [];
+  for (const text of lines) {
+    if (typeof text !== 'string') {
       items.push(text);
+      raw.push((text as { raw: string }).raw);
       continue;
     }
-    raw!.push(text);
+    raw.push(text);
     if (text.trim() === '') {
       items.push('');
       continue;
@@ -164,7 +145,7 @@ export function itemsOf(kind: PushKind, body: Buffer): { items: LineItem[]; raw?
     }
     items.push(toLineItem(value, text));
   }
-  return raw ? { items, raw } : { items };
+  return { items, raw };
 }
 
 function toLineItem(value: unknown, raw: string): LineItem {

@@ -509,7 +509,7 @@ export async function openStore(config: StoreConfig, deps: StoreDeps): Promise<S
     const ack = new Promise<WriteAck>((resolve, reject) => {
       units.push({ firstRow, rows: count, starts, resolve, reject });
     });
-    if (builder.rows >= cfg.batchMaxRecords) void send();
+    if (unit.urgent || builder.rows >= cfg.batchMaxRecords) void send();
     else schedule();
     return ack;
   }

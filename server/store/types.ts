@@ -62,6 +62,8 @@ export interface WriteUnit {
   streams: readonly StreamRecords[];
   quarantine?: readonly QuarantineRow[];
   offsets?: readonly SourceOffset[];
+  /** The source waits for this commit (a push, a file chunk): send the batch now. */
+  urgent?: boolean;
 }
 
 /** A committed unit: how many records were stored, and the ones the store refused (rare). */

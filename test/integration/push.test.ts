@@ -8,6 +8,7 @@ import type { WindowAggregate } from '../../shared/events.ts';
 import type { Reply } from '../../shared/reply.ts';
 import type { PushResult } from '../../server/api/push.ts';
 import { getJson } from '../helpers/api.ts';
+import { garbageFile } from '../helpers/flowlog-files.ts';
 import { bearer, connectClient, startApp, TEST_TOKENS, waitFor } from '../helpers/app.ts';
 
 const TOPIC = 'topic-nat-prod';
@@ -212,25 +213,65 @@ describe('HTTP push against a full store', () => {
     });
     try {
       const t = now() - 60;
-      const lines = (from: number) =>
-        Array.from({ length: 45 }, (_, i) => natLine(from + i, t)).join('\n');
-      const first = push(ctx.url, lines(0));
-      // The first request waits for its commit (3 s): its records hold 45 of the 100 places.
-      while (ctx.app.store.backlog() === 0) await new Promise((r) => setTimeout(r, 20));
-      const second = push(ctx.url, lines(100));
-      const third = await push(ctx.url, lines(200));
-      // 45 + 45 fit, the third does not: 503, and nothing of it was parsed or stored.
-      expect(third.status).toBe(503);
-      expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(0);
-      expect(third.body).toMatchObject({ ok: false, error: { code: 'store_busy' } });
-      expect((await first).body).toMatchObject({ ok: true, data: { accepted: 45 } });
-      expect((await second).body).toMatchObject({ ok: true, data: { accepted: 45 } });
+      const lines = (from: number, n = 45) =>
+        Array.from({ length: n }, (_, i) => natLine(from + i, t)).join('\n');
+      // Another source holds 60 of the 100 places until its batch goes (3 s).
+      const held = ctx.app.ingest.ingest({
+        topicId: TOPIC,
+        source: 'test',
+        origin: 'holder',
+        lines: lines(500, 60).split('\n'),
+      });
+      expect(ctx.app.store.backlog()).toBe(60);
+      const refused = await push(ctx.url, lines(0));
+      // 60 + 45 do not fit: 503, and nothing of the request was parsed or stored.
+      expect(refused.status).toBe(503);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(refused.body).toMatchObject({ ok: false, error: { code: 'store_busy' } });
+      await held;
+      const again = await push(ctx.url, lines(0));
+      expect(again.body).toMatchObject({ ok: true, data: { accepted: 45 } });
       await ctx.app.store.flush();
-      expect(ctx.app.store.metrics().recordsAppended).toBe(90);
+      expect(ctx.app.store.metrics().recordsAppended).toBe(105);
       // A request that can never fit in one batch is told so.
-      const huge = await push(ctx.url, lines(300) + '\n' + lines(400));
+      const huge = await push(ctx.url, lines(300, 51));
       expect(huge.status).toBe(413);
       expect(huge.body).toMatchObject({ ok: false, error: { code: 'too_many_lines' } });
+    } finally {
+      await ctx.stop();
+    }
+  });
+});
+
+describe('HTTP push of a garbage file', () => {
+  it('accounts for every line: accepted + filtered + rejected = lines, good lines all stored', async () => {
+    const ctx = await startApp(['--no-simulator']);
+    try {
+      const f = garbageFile(100_000, now() - 600);
+      const r = await push(ctx.url, gzipSync(f.bytes), { 'content-encoding': 'gzip' });
+      expect(r.status).toBe(200);
+      if (!r.body.ok) throw new Error(r.body.error.message);
+      const d = r.body.data;
+      expect(d).toMatchObject({
+        lines: f.lines,
+        accepted: f.good,
+        filtered: f.headers,
+        rejected: f.bad,
+      });
+      expect(d.accepted + d.filtered + d.rejected).toBe(d.lines);
+      // The first 100 errors are listed, the counts are exact.
+      expect(d.errors).toHaveLength(100);
+      expect(d.errors.map((e) => e.line)).toEqual(f.badLines.slice(0, 100));
+      await ctx.app.store.flush();
+      const page = await ctx.app.store.rejectedLines({ topicId: TOPIC, limit: 1 });
+      expect(page.total).toBe(f.bad);
+      const stored = await ctx.app.store.queryRecords({
+        topicId: TOPIC,
+        fromMs: 0,
+        toMs: Date.now() + 86_400_000,
+        limit: 1,
+      });
+      expect(stored.total).toBe(f.good);
     } finally {
       await ctx.stop();
     }
