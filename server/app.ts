@@ -26,6 +26,7 @@ import type { Config } from './config.ts';
 import { createIngest, defaultIngestConfig } from './ingest/pipeline.ts';
 import { createSimulator, resumeKey } from './ingest/simulator.ts';
 import { createFileSource, defaultFileSourceConfig } from './ingest/file-source.ts';
+import { createMetrics } from './metrics.ts';
 import { defaultStoreConfig, openStore, type StoreConfig } from './store/store.ts';
 import {
   createStreamer,
@@ -66,7 +67,13 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     quarantineDays: config.quarantineDays,
     ...deps.store,
   };
-  const store = await openStore(storeConfig, { clock, warn: log.warn });
+  const metrics = createMetrics();
+  const store = await openStore(storeConfig, {
+    clock,
+    warn: log.warn,
+    onCommit: (s) => metrics.commitSeconds.observe(s),
+    onRead: (op, s) => metrics.querySeconds.observe({ op }, s),
+  });
 
   // The catalog lives in the store; an empty data directory starts with the default one.
   let stored = await store.loadCatalog();
@@ -91,10 +98,24 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
         `they are kept in ${tokensFile} (readable only by you) and \`npx flowdeck tokens --data ${config.dataDir}\` prints them again`,
     );
   const throttle = createFailureThrottle(defaultThrottleConfig, () => clock.now());
-  const auth = { tokens, throttle };
+  const auth = {
+    tokens,
+    throttle,
+    onRefused: (status: number) => metrics.authRefused.inc({ status: String(status) }),
+  };
 
   const http = Fastify({ logger: false, bodyLimit: 1 << 20 });
   registerAuth(http, auth);
+  http.addHook('onResponse', async (req, reply) => {
+    metrics.httpSeconds.observe(
+      {
+        method: req.method,
+        route: req.routeOptions.url ?? 'unmatched',
+        status: String(reply.statusCode),
+      },
+      reply.elapsedTime / 1000,
+    );
+  });
   const io: FlowServer = new Server(http.server, {
     serveClient: false,
     maxHttpBufferSize: 16 * 1024,
@@ -110,6 +131,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
   // Every published revision goes to the browsers and into the store.
   let publish: (agg: WindowAggregate) => void = () => {};
   const onWindow = (agg: WindowAggregate) => {
+    metrics.windowsPublished.inc();
     store.saveWindow(agg);
     publish(agg);
   };
@@ -145,7 +167,23 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     (catalog.topic(topicId)?.retention?.rawDays ?? config.retention.rawDays) * 86_400_000;
   const ingest = createIngest(
     { ...defaultIngestConfig, futureToleranceMs: aggregatorConfig.futureToleranceMs },
-    { catalog, store, sink, clock, rawRetentionMs, warn: log.warn },
+    {
+      catalog,
+      store,
+      sink,
+      clock,
+      rawRetentionMs,
+      warn: log.warn,
+      onCommitted: (batch, out) => {
+        const source = batch.source;
+        metrics.lines.inc({ source, result: 'accepted', reason: '' }, out.accepted);
+        for (const [reason, n] of Object.entries(out.filteredBy))
+          metrics.lines.inc({ source, result: 'filtered', reason }, n ?? 0);
+        for (const [reason, n] of Object.entries(out.rejectedBy))
+          metrics.lines.inc({ source, result: 'rejected', reason }, n);
+        metrics.recordsStored.inc(out.accepted);
+      },
+    },
   );
 
   // After a restart: the recent windows come back into memory, and the simulator carries on after
@@ -199,19 +237,89 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     },
   );
 
+  // Gauges read from their component at every scrape.
+  const g = metrics.gauge;
+  g('flowdeck_store_queue_records', 'Records and rejected lines queued, not yet committed', () =>
+    store.backlog(),
+  );
+  g(
+    'flowdeck_store_queue_capacity_records',
+    'Capacity of the write queue',
+    () => store.metrics().maxQueued,
+  );
+  g('flowdeck_store_file_bytes', 'Database file and WAL size', () => store.metrics().fileBytes);
+  g(
+    'flowdeck_store_rows_records',
+    'Raw records stored (estimate)',
+    () => store.metrics().rows.records,
+  );
+  g(
+    'flowdeck_store_writes_refused_records',
+    'Records of writes refused because the queue was full (their sources waited)',
+    () => store.metrics().writesRefused,
+  );
+  g(
+    'flowdeck_store_records_failed',
+    'Records of writes that failed (their sources were told)',
+    () => store.metrics().recordsFailed,
+  );
+  g(
+    'flowdeck_store_lines_quarantined',
+    'Rejected lines kept in quarantine since start',
+    () => store.metrics().quarantined,
+  );
+  g(
+    'flowdeck_store_worker_restarts',
+    'Restarts of the store worker',
+    () => store.metrics().workerRestarts,
+  );
+  g('flowdeck_socket_clients', 'Connected socket.io clients', () => io.engine.clientsCount);
+  g(
+    'flowdeck_socket_slow_clients',
+    'Clients whose transport is backed up',
+    () => streamer.metrics().slowClients,
+  );
+  g(
+    'flowdeck_windows_in_memory',
+    'Capture windows held by the aggregator',
+    () => aggregator.metrics().windowsInMemory,
+  );
+  g(
+    'flowdeck_late_windows_pending',
+    'Old windows waiting to be recomputed from the store',
+    () => late.metrics().pending,
+  );
+  g('flowdeck_files_open', 'Files the file source follows', () => fileSource.metrics().open);
+  g(
+    'flowdeck_files_rotations',
+    'Rotations the file source followed',
+    () => fileSource.metrics().rotations,
+  );
+  g(
+    'flowdeck_files_truncations',
+    'Truncations (copytruncate) the file source followed',
+    () => fileSource.metrics().truncations,
+  );
+  g(
+    'flowdeck_simulator_windows_emitted',
+    'Capture windows the simulator wrote',
+    () => simulator?.metrics().windowsEmitted ?? 0,
+  );
+  g('flowdeck_catalog_flow_logs', 'Flow logs in the catalog', () => catalog.flowLogs().length);
+
   registerApi(http, {
     catalog,
+    metrics,
     recentErrors: ingest.recentErrors,
-    metrics: () => ({
-      serverTime: clock.now(),
-      ingest: { ...ingest.metrics(), bySource: ingest.counters() },
-      aggregator: aggregator.metrics(),
-      lateWindows: late.metrics(),
-      store: store.metrics(),
-      stream: streamer.metrics(),
-      simulator: simulator?.metrics() ?? null,
-      files: fileSource.metrics(),
-    }),
+    serverTime: () => clock.now(),
+    status: () => {
+      const problems: string[] = [];
+      const s = store.metrics();
+      if (s.workerRestarts > 0)
+        problems.push(`the store worker restarted ${s.workerRestarts} times`);
+      if (s.queued > s.maxQueued * 0.9) problems.push('the store write queue is nearly full');
+      return { status: problems.length === 0 ? 'ok' : 'degraded', problems };
+    },
   });
   registerHistoryApi(http, { catalog, store, clock, warn: log.warn });
   const manager = createCatalogManager({ catalog, store, clock });
@@ -223,7 +331,13 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
       maxConcurrent: 4,
       maxLines: Math.floor(storeConfig.maxQueuedRecords / 2),
     },
-    { catalog, ingest, clock, warn: log.warn },
+    {
+      catalog,
+      ingest,
+      clock,
+      warn: log.warn,
+      onPushed: (status) => metrics.pushes.inc({ status: String(status) }),
+    },
   );
 
   // A catalog change takes effect everywhere at once: retention, the windows of deleted topics,
@@ -275,6 +389,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     catalog,
     auth,
     manager,
+    metrics,
     aggregator,
     ingest,
     store,

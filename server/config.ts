@@ -18,6 +18,8 @@ export interface Config {
   tokens: { ingest: string | null; admin: string | null; viewer: string | null };
   /** Largest push body, bytes after decompression. */
   maxBodyBytes: number;
+  /** pino level: trace, debug, info, warn, error, fatal or silent. */
+  logLevel: string;
   /** Files read into topics (`--watch PATH:TOPIC`). */
   watches: Array<{ path: string; topicId: string }>;
   simulator: {
@@ -34,6 +36,8 @@ export interface Config {
     backfillMinutes: number;
   };
 }
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -56,6 +60,7 @@ Options of serve (environment variable in brackets):
   --admin-token T      token for managing flow logs [FLOWDECK_ADMIN_TOKEN] (default: generated, kept in DIR/tokens.json)
   --viewer-token T     token for dashboards and API reads [FLOWDECK_VIEWER_TOKEN] (default: none, reading is open)
   --max-body-mb N      largest push body after decompression, MiB [FLOWDECK_MAX_BODY_MB] (default 64)
+  --log-level L        trace, debug, info, warn, error, fatal or silent [FLOWDECK_LOG_LEVEL] (default info)
   --watch PATH:TOPIC   read flow-log files into a topic, like tail -F: a file, a directory or a glob;
                        repeatable [FLOWDECK_WATCH, comma-separated]
   --seed N             simulator seed: the same seed replays the same traffic [FLOWDECK_SEED] (default: random)
@@ -97,6 +102,7 @@ export function loadConfig(argv: string[], env: Env = process.env): Readonly<Con
         'viewer-token': { type: 'string' },
         'max-body-mb': { type: 'string' },
         watch: { type: 'string', multiple: true },
+        'log-level': { type: 'string' },
       },
     });
     values = parsed.values;
@@ -199,6 +205,16 @@ export function loadConfig(argv: string[], env: Env = process.env): Readonly<Con
         'whole MiB in [1, 1024]',
       ) * 1048576,
     watches,
+    logLevel: (() => {
+      const level = pick('log-level', 'FLOWDECK_LOG_LEVEL') ?? 'info';
+      if (!LOG_LEVELS.includes(level)) {
+        problems.push(
+          `--log-level (FLOWDECK_LOG_LEVEL) must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`,
+        );
+        return 'info';
+      }
+      return level;
+    })(),
     simulator: {
       enabled: values['no-simulator'] !== true && env.FLOWDECK_SIMULATOR !== '0',
       seed: number(

@@ -1,4 +1,6 @@
 // Entry point of `flowdeck serve`: read the config, create the app, listen, stop cleanly on signals.
+// Logs are structured (pino, one JSON object a line on stdout) at --log-level.
+import { pino } from 'pino';
 import { createApp } from './app.ts';
 import { scaledClock } from './clock.ts';
 import { ConfigError, loadConfig } from './config.ts';
@@ -14,22 +16,30 @@ export async function serve(argv: string[]): Promise<number> {
     }
     throw err;
   }
+  const logger = pino({ level: config.logLevel, base: { app: 'flowdeck', pid: process.pid } });
+  const log = { info: (m: string) => logger.info(m), warn: (m: string) => logger.warn(m) };
   const clock = scaledClock(config.simulator.speed);
-  const app = await createApp(config, { clock });
+  const app = await createApp(config, { clock, log });
   const { url } = await app.listen();
   const sim = config.simulator;
-  console.log(
-    `flowdeck listening on ${url}` +
-      (sim.enabled
-        ? ` (simulator: seed ${sim.seed}, speed ${sim.speed}x, publish delay ${sim.publishDelaySec}s)`
-        : ' (simulator off)'),
+  logger.info(
+    {
+      url,
+      dataDir: config.dataDir,
+      simulator: sim.enabled
+        ? { seed: sim.seed, speed: sim.speed, publishDelaySec: sim.publishDelaySec }
+        : null,
+      watches: config.watches,
+    },
+    `flowdeck listening on ${url}`,
   );
   await new Promise<void>((done) => {
     const stop = () => done();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  console.log('flowdeck: shutting down');
+  logger.info('flowdeck: shutting down');
   await app.close();
+  logger.flush();
   return 0;
 }

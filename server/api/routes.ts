@@ -1,18 +1,33 @@
-// HTTP API routes. Every answer uses the one reply shape of shared/reply.ts.
+// Small routes: the catalog tree, health and metrics (one registry, two shapes), recent rejects.
 import type { FastifyInstance } from 'fastify';
 import { ok } from '../../shared/reply.ts';
 import type { Catalog } from '../catalog/catalog.ts';
+import type { Metrics } from '../metrics.ts';
 
 export interface ApiDeps {
   catalog: Catalog;
-  /** Counters of every component, for /api/health. */
-  metrics: () => Record<string, unknown>;
+  metrics: Metrics;
+  /** 'ok', or what is wrong (the store is down...). */
+  status: () => { status: 'ok' | 'degraded'; problems: string[] };
+  serverTime: () => number;
   /** Latest rejected input lines, for /api/ingest/errors. */
   recentErrors: () => readonly unknown[];
 }
 
+const started = Date.now();
+
 export function registerApi(app: FastifyInstance, deps: ApiDeps) {
   app.get('/api/topics', async () => ok(deps.catalog.logsets));
-  app.get('/api/health', async () => ok({ status: 'ok', ...deps.metrics() }));
+  app.get('/api/health', async () =>
+    ok({
+      ...deps.status(),
+      serverTime: deps.serverTime(),
+      uptimeSeconds: Math.round((Date.now() - started) / 1000),
+      metrics: await deps.metrics.snapshot(),
+    }),
+  );
+  app.get('/metrics', async (_req, reply) =>
+    reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),
+  );
   app.get('/api/ingest/errors', async () => ok(deps.recentErrors()));
 }

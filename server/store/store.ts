@@ -59,6 +59,10 @@ const CLOSE_TIMEOUT_MS = 60_000;
 
 export interface StoreDeps {
   clock: Clock;
+  /** Told of each committed write batch: seconds from send to commit (metrics). */
+  onCommit?: (seconds: number) => void;
+  /** Told of each read: its operation and seconds (metrics). */
+  onRead?: (op: string, seconds: number) => void;
   /** Failed writes, rejected records, worker restarts; rate-limited. Default console.warn. */
   warn?: (msg: string) => void;
 }
@@ -387,6 +391,7 @@ export async function openStore(config: StoreConfig, deps: StoreDeps): Promise<S
     m.recordsAppended += o.appended;
     m.windowsSaved += o.windowsSaved;
     m.lastBatchMs = performance.now() - w.sentAt;
+    deps.onCommit?.(m.lastBatchMs / 1000);
     m.lastBatchRecords = w.rows;
     let rejected = 0;
     for (const [reason, count] of Object.entries(o.rejected)) {
@@ -541,8 +546,15 @@ export async function openStore(config: StoreConfig, deps: StoreDeps): Promise<S
     return p;
   }
 
-  const read = <T>(op: ReadOp, ...args: unknown[]) =>
-    request<T>((id) => ({ type: 'read', id, op, args }));
+  const read = <T>(op: ReadOp, ...args: unknown[]) => {
+    const t0 = performance.now();
+    const p = request<T>((id) => ({ type: 'read', id, op, args }));
+    if (deps.onRead) {
+      const done = () => deps.onRead!(op, (performance.now() - t0) / 1000);
+      p.then(done, done);
+    }
+    return p;
+  };
   const admin = <T>(op: AdminOp, ...args: unknown[]) =>
     request<T>((id) => ({ type: 'admin', id, op, args }));
 

@@ -187,7 +187,7 @@ describe('file source under kill -9', () => {
       let out = '';
       child.stdout!.on('data', (d: Buffer) => {
         out += d.toString();
-        const m = /listening on (http:\/\/\S+)/.exec(out);
+        const m = /listening on (http:\/\/[^\s"]+)/.exec(out);
         if (m) resolveUrl({ child, url: m[1]! });
       });
       child.once('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
