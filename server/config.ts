@@ -48,6 +48,10 @@ export class ConfigError extends Error {
 
 export const USAGE = `Usage: flowdeck [serve] [options]
        flowdeck parse [--format auto|eni|ccn|"<field names>"] FILE...
+       flowdeck ingest --server URL --topic ID [--token T] FILE...|-
+       flowdeck simulate [--seed N] [--speed X] [--topic ID]
+       flowdeck tokens [--data DIR]
+  (each command has --help)
 
 Options of serve (environment variable in brackets):
   --port N             HTTP port [PORT] (default 8080)
