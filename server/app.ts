@@ -27,6 +27,8 @@ import { createIngest, defaultIngestConfig } from './ingest/pipeline.ts';
 import { createSimulator, resumeKey } from './ingest/simulator.ts';
 import { createFileSource, defaultFileSourceConfig } from './ingest/file-source.ts';
 import { createMetrics } from './metrics.ts';
+import { createIngestHealth } from './ingest/health.ts';
+import { registerIngestApi } from './api/ingest.ts';
 import { defaultStoreConfig, openStore, type StoreConfig } from './store/store.ts';
 import {
   createStreamer,
@@ -163,6 +165,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
       }
     },
   };
+  const health = createIngestHealth({ catalog, clock });
   const rawRetentionMs = (topicId: string) =>
     (catalog.topic(topicId)?.retention?.rawDays ?? config.retention.rawDays) * 86_400_000;
   const ingest = createIngest(
@@ -174,7 +177,8 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
       clock,
       rawRetentionMs,
       warn: log.warn,
-      onCommitted: (batch, out) => {
+      onCommitted: (batch, out, streams) => {
+        health.committed(batch.topicId, out, streams);
         const source = batch.source;
         metrics.lines.inc({ source, result: 'accepted', reason: '' }, out.accepted);
         for (const [reason, n] of Object.entries(out.filteredBy))
@@ -193,9 +197,11 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     aggregator.restore(
       await store.loadWindows(topic.id, now - aggregatorConfig.horizonMs, now + 60 * MINUTE_MS),
     );
+  const positions = await store.lastWindows();
   const resumeAfter = new Map(
-    (await store.lastWindows()).map((p) => [resumeKey(p.topicId, p.streamId), p.windowStart]),
+    positions.map((p) => [resumeKey(p.topicId, p.streamId), p.windowStart]),
   );
+  for (const p of positions) health.seed(p.topicId, p.streamId, p.windowStart);
 
   const simulator = config.simulator.enabled
     ? createSimulator(
@@ -322,6 +328,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     },
   });
   registerHistoryApi(http, { catalog, store, clock, warn: log.warn });
+  registerIngestApi(http, { catalog, store, clock, health, windows: aggregator });
   const manager = createCatalogManager({ catalog, store, clock });
   registerCatalogApi(http, { catalog, manager, warn: log.warn });
   registerPush(
@@ -343,7 +350,11 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
   // A catalog change takes effect everywhere at once: retention, the windows of deleted topics,
   // the simulator's streams, and every open page.
   catalog.onChange(({ before, after }) => {
-    for (const t of before.topics()) if (!after.topic(t.id)) aggregator.forget(t.id);
+    for (const t of before.topics())
+      if (!after.topic(t.id)) {
+        aggregator.forget(t.id);
+        health.forget(t.id);
+      }
     void store
       .setRetention(retentionOfTopics())
       .catch((err: Error) => log.warn(`retention settings: ${err.message}`));

@@ -125,3 +125,49 @@ export interface RejectedLinesPage {
   /** `before` of the next page (older lines), or null. */
   next: string | null;
 }
+
+/** Lines of one minute of one topic, by result. */
+export interface IngestMinute {
+  /** Minute start, epoch ms. */
+  t: number;
+  accepted: number;
+  filtered: number;
+  rejected: number;
+}
+
+/** What the ingest-health panel shows of one log stream. */
+export interface StreamIngest {
+  streamId: string;
+  /** The flow log that collects it; null: no flow log of the topic does (an unclaimed stream). */
+  flowLogId: string | null;
+  flowLogName: string | null;
+  /** The flow log collects (enabled); false for a disabled flow log, null when unclaimed. */
+  enabled: boolean | null;
+  /** When its last record was committed (server time), or null (none since the server started). */
+  lastArrival: number | null;
+  /** Start of the newest capture window it wrote to, or null. */
+  lastWindowStart: number | null;
+  /** Publish lag of its last batch: arrival minus the end of the newest window in it, ms. */
+  publishLagMs: number | null;
+  /** Records with log-status NODATA / SKIPDATA over the last hour. */
+  nodata: number;
+  skipdata: number;
+  /** No record for longer than twice its capture window plus its publish lag. */
+  silent: boolean;
+  /** A flow log with no record yet: when its first records are expected (epoch ms). */
+  expectedBy: number | null;
+}
+
+/** GET /api/topics/:id/ingest */
+export interface TopicIngestHealth {
+  topicId: string;
+  serverTime: number;
+  /** The last 60 minutes, oldest first (minutes without lines included, as zeros). */
+  minutes: IngestMinute[];
+  /** Sums over `minutes`. */
+  totals: { accepted: number; filtered: number; rejected: number };
+  /** Configured streams first (by flow log), then unclaimed ones. */
+  streams: StreamIngest[];
+  /** The newest rejected lines of the topic. */
+  lastErrors: RejectedLineEntry[];
+}

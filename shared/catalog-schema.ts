@@ -88,6 +88,86 @@ export const RANGE_NEEDS: Readonly<
   CCN: { vpc: false, subnet: false, regions: true },
 };
 
+const article = (range: CollectionRange) => (range === 'ENI' ? 'an' : 'a');
+
+/** What the fields a collection range asks for must be, given the range. */
+export interface RangeFields {
+  range: CollectionRange;
+  resourceId: string;
+  vpcId?: string | null | undefined;
+  subnetId?: string | null | undefined;
+  regions?: readonly string[] | undefined;
+}
+
+/** The problems of the range-dependent fields (the resource id's prefix, VPC, subnet, regions). */
+export function rangeProblems(v: RangeFields): FieldProblem[] {
+  const out: FieldProblem[] = [];
+  const prefix = RESOURCE_PREFIX[v.range];
+  const resourceId = v.resourceId.trim();
+  if (!cloudIdPattern(prefix).test(resourceId)) {
+    out.push({
+      path: 'resourceId',
+      message:
+        resourceId === ''
+          ? 'the resource is required'
+          : `${article(v.range)} ${v.range} resource id looks like ${prefix}7m2k9q4d`,
+    });
+  }
+  const needs = RANGE_NEEDS[v.range];
+  const check = (field: 'vpcId' | 'subnetId', wanted: boolean, p: string, what: string) => {
+    const value = v[field]?.trim();
+    if (wanted && !value) out.push({ path: field, message: `${what} is required` });
+    else if (wanted && value && !cloudIdPattern(p).test(value))
+      out.push({ path: field, message: `${what} looks like ${p}m4k2x9p7` });
+    else if (!wanted && value)
+      out.push({ path: field, message: `a ${v.range} flow log has no ${what}` });
+  };
+  check('vpcId', needs.vpc, 'vpc-', 'the VPC');
+  check('subnetId', needs.subnet, 'subnet-', 'the subnet');
+  const regions = v.regions ?? [];
+  if (needs.regions && regions.length === 0)
+    out.push({
+      path: 'regions',
+      message: 'a CCN flow log lists the regions its instance connects',
+    });
+  if (!needs.regions && regions.length > 0)
+    out.push({ path: 'regions', message: 'only CCN flow logs list regions' });
+  if (new Set(regions).size !== regions.length)
+    out.push({ path: 'regions', message: 'a region is listed twice' });
+  return out;
+}
+
+/**
+ * Checks a POST /api/flowlogs body: every problem at once (the schema's, and the range's even
+ * when other fields failed, so that a form shows them all together).
+ */
+export function checkFlowLogCreate(
+  body: unknown,
+):
+  | { ok: true; data: z.output<typeof flowLogCreateSchema> }
+  | { ok: false; problems: FieldProblem[] } {
+  const r = flowLogCreateSchema.safeParse(body ?? {});
+  if (r.success) return { ok: true, data: r.data };
+  const problems = fieldProblems(r.error.issues);
+  const b = body as Partial<Record<string, unknown>> | null;
+  const range = b?.range;
+  if (
+    typeof range === 'string' &&
+    (COLLECTION_RANGES as readonly string[]).includes(range) &&
+    typeof b?.resourceId === 'string'
+  ) {
+    const extra = rangeProblems({
+      range: range as CollectionRange,
+      resourceId: b.resourceId,
+      vpcId: typeof b.vpcId === 'string' ? b.vpcId : null,
+      subnetId: typeof b.subnetId === 'string' ? b.subnetId : null,
+      regions: Array.isArray(b.regions) ? (b.regions as string[]) : [],
+    });
+    for (const p of extra) if (!problems.some((q) => q.path === p.path)) problems.push(p);
+  }
+  return { ok: false, problems };
+}
+
 /** POST /api/flowlogs. `logsetId` / `topicId` left out: "created by system". */
 export const flowLogCreateSchema = z
   .object({
@@ -115,55 +195,8 @@ export const flowLogCreateSchema = z
   })
   .strict()
   .superRefine((v, ctx) => {
-    const prefix = RESOURCE_PREFIX[v.range];
-    if (!cloudIdPattern(prefix).test(v.resourceId)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['resourceId'],
-        message:
-          v.resourceId === ''
-            ? 'the resource is required'
-            : `a ${v.range} resource id looks like ${prefix}7m2k9q4d`,
-      });
-    }
-    const needs = RANGE_NEEDS[v.range];
-    const check = (field: 'vpcId' | 'subnetId', wanted: boolean, p: string, what: string) => {
-      const value = v[field];
-      if (wanted && !value) {
-        ctx.addIssue({ code: 'custom', path: [field], message: `${what} is required` });
-      } else if (wanted && value && !cloudIdPattern(p).test(value)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [field],
-          message: `${what} looks like ${p}m4k2x9p7`,
-        });
-      } else if (!wanted && value) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [field],
-          message: `a ${v.range} flow log has no ${what}`,
-        });
-      }
-    };
-    check('vpcId', needs.vpc, 'vpc-', 'the VPC');
-    check('subnetId', needs.subnet, 'subnet-', 'the subnet');
-    if (needs.regions && v.regions.length === 0) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['regions'],
-        message: 'a CCN flow log lists the regions its instance connects',
-      });
-    }
-    if (!needs.regions && v.regions.length > 0) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['regions'],
-        message: 'only CCN flow logs list regions',
-      });
-    }
-    if (new Set(v.regions).size !== v.regions.length) {
-      ctx.addIssue({ code: 'custom', path: ['regions'], message: 'a region is listed twice' });
-    }
+    for (const p of rangeProblems(v))
+      ctx.addIssue({ code: 'custom', path: [p.path], message: p.message });
   });
 export type FlowLogCreate = z.input<typeof flowLogCreateSchema>;
 

@@ -18,8 +18,8 @@ import {
 } from '../../shared/catalog.ts';
 import {
   FLOW_LOG_IMMUTABLE,
+  checkFlowLogCreate,
   fieldProblems,
-  flowLogCreateSchema,
   flowLogPatchSchema,
   LOGSET_IMMUTABLE,
   logsetCreateSchema,
@@ -362,7 +362,9 @@ export function createCatalogManager(deps: ManageDeps) {
   // Flow logs
 
   function createFlowLog(body: unknown): Promise<FlowLogInfo> {
-    const input = parse(flowLogCreateSchema, body);
+    const checked = checkFlowLogCreate(body);
+    if (!checked.ok) throw invalid(checked.problems);
+    const input = checked.data;
     return serial(async () => {
       const e = entities();
       const now = clock.now();

@@ -12,6 +12,7 @@
 //
 // ingest() never blocks: when the store has no room it returns null and nothing happened (the
 // source waits and tries again: back-pressure). The returned promise resolves after the commit.
+import { windowStartOf } from '../../shared/capture-window.ts';
 import { createLineParser, type LineParser, type LogFormat } from '../../shared/parse/index.ts';
 import { streamIdOf, type FlowRecord } from '../../shared/record.ts';
 import type { Catalog } from '../catalog/catalog.ts';
@@ -127,8 +128,12 @@ export interface IngestDeps {
   /** Raw-record retention of a topic, ms: older records are rejected, not stored and deleted. */
   rawRetentionMs: (topicId: string) => number;
   warn?: (msg: string) => void;
-  /** Told of every committed batch (metrics). */
-  onCommitted?: (batch: LineBatch, outcome: IngestOutcome) => void;
+  /** Told of every committed batch (metrics, ingest health), with the streams it wrote to. */
+  onCommitted?: (
+    batch: LineBatch,
+    outcome: IngestOutcome,
+    streams: Array<{ streamId: string; newestWindow: number }>,
+  ) => void;
 }
 
 const cut = (s: string, max: number) => (s.length > max ? s.slice(0, max) : s);
@@ -372,7 +377,15 @@ export function createIngest(config: IngestConfig, deps: IngestDeps) {
         for (const [k, v] of Object.entries(out.rejectedBy))
           c.rejected[k] = (c.rejected[k] ?? 0) + v;
         m.batches++;
-        deps.onCommitted?.(batch, out);
+        deps.onCommitted?.(
+          batch,
+          out,
+          streams.map((s) => {
+            let newest = -Infinity;
+            for (const r of s.records) if (r.start !== null && r.start > newest) newest = r.start;
+            return { streamId: s.streamId, newestWindow: windowStartOf(newest, windowMs) };
+          }),
+        );
         return out;
       },
       (err: unknown) => {

@@ -133,7 +133,7 @@ describe('flow-log management API', () => {
     });
     const fields2 = r2.body.ok ? [] : (r2.body.error.fields ?? []);
     expect(fields2).toEqual([
-      { path: 'resourceId', message: 'a ENI resource id looks like eni-7m2k9q4d' },
+      { path: 'resourceId', message: 'an ENI resource id looks like eni-7m2k9q4d' },
       { path: 'vpcId', message: 'the VPC is required' },
       { path: 'subnetId', message: 'the subnet is required' },
     ]);
