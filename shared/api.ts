@@ -164,6 +164,8 @@ export interface TopicIngestHealth {
   serverTime: number;
   /** The last 60 minutes, oldest first (minutes without lines included, as zeros). */
   minutes: IngestMinute[];
+  /** The counts start here: the first minute, or the server's start when that is later. */
+  countedSince: number;
   /** Sums over `minutes`. */
   totals: { accepted: number; filtered: number; rejected: number };
   /** Configured streams first (by flow log), then unclaimed ones. */

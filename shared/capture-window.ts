@@ -58,6 +58,18 @@ export function firstRecordsExpectedAt(
   return createdAt + captureWindowSec * 1000 + publishDelayMs;
 }
 
+/**
+ * A new flow log without records is waiting (not silent) until two capture windows after its
+ * first records were due: the ingest-health panel and the dashboard's stream list agree on this.
+ */
+export function awaitingFirstRecords(
+  createdAt: number,
+  captureWindowSec: number,
+  now: number,
+): boolean {
+  return now <= firstRecordsExpectedAt(createdAt, captureWindowSec) + 2 * captureWindowSec * 1000;
+}
+
 /** "1-minute", "5-minute", "10-minute": a window length for people. */
 export function windowLabel(windowMs: number): string {
   const min = windowMs / 60_000;

@@ -3,20 +3,37 @@
 export type Route =
   | { name: 'overview' }
   | { name: 'topic'; topicId: string }
+  | { name: 'topic-ingest'; topicId: string }
   | { name: 'search' }
+  | { name: 'flowlogs' }
+  | { name: 'flowlog-new' }
+  | { name: 'flowlog'; flowLogId: string }
   | { name: 'not-found'; path: string };
+
+const decode = (s: string): string | null => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return null;
+  }
+};
 
 export function matchRoute(pathname: string): Route {
   const path = pathname.replace(/\/+$/, '') || '/';
   if (path === '/') return { name: 'overview' };
   if (path === '/search') return { name: 'search' };
-  const m = /^\/topics\/([^/]+)$/.exec(path);
+  if (path === '/flowlogs') return { name: 'flowlogs' };
+  if (path === '/flowlogs/new') return { name: 'flowlog-new' };
+  const fl = /^\/flowlogs\/([^/]+)$/.exec(path);
+  if (fl) {
+    const id = decode(fl[1]!);
+    return id === null ? { name: 'not-found', path: pathname } : { name: 'flowlog', flowLogId: id };
+  }
+  const m = /^\/topics\/([^/]+)(\/ingest)?$/.exec(path);
   if (m) {
-    try {
-      return { name: 'topic', topicId: decodeURIComponent(m[1]!) };
-    } catch {
-      return { name: 'not-found', path: pathname };
-    }
+    const topicId = decode(m[1]!);
+    if (topicId === null) return { name: 'not-found', path: pathname };
+    return m[2] ? { name: 'topic-ingest', topicId } : { name: 'topic', topicId };
   }
   return { name: 'not-found', path: pathname };
 }
@@ -24,4 +41,14 @@ export function matchRoute(pathname: string): Route {
 /** The URL of a topic's dashboard. */
 export function topicHref(topicId: string): string {
   return `/topics/${encodeURIComponent(topicId)}`;
+}
+
+/** The URL of a topic's ingest health. */
+export function topicIngestHref(topicId: string): string {
+  return `${topicHref(topicId)}/ingest`;
+}
+
+/** The URL of a flow log's page. */
+export function flowLogHref(flowLogId: string): string {
+  return `/flowlogs/${encodeURIComponent(flowLogId)}`;
 }

@@ -43,13 +43,42 @@ export async function getJson<T>(
   signal?: AbortSignal,
   options: GetJsonOptions<T> = {},
 ): Promise<Reply<T>> {
-  const fetchFn: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const init: RequestInit = { headers: { accept: 'application/json' } };
   if (signal) init.signal = signal;
+  return requestJson(apiUrl(path, params), init, signal, options);
+}
 
+/**
+ * POST, PATCH or DELETE `path` with a JSON body (none for undefined). Resolves to the server's
+ * Reply (its error with the problem of each field), or to a Reply error made here.
+ */
+export async function sendJson<T>(
+  method: 'POST' | 'PATCH' | 'DELETE',
+  path: string,
+  body?: unknown,
+  options: GetJsonOptions<T> = {},
+): Promise<Reply<T>> {
+  const init: RequestInit = {
+    method,
+    headers:
+      body === undefined
+        ? { accept: 'application/json' }
+        : { accept: 'application/json', 'content-type': 'application/json' },
+  };
+  if (body !== undefined) init.body = JSON.stringify(body);
+  return requestJson(path, init, undefined, options);
+}
+
+async function requestJson<T>(
+  url: string,
+  init: RequestInit,
+  signal: AbortSignal | undefined,
+  options: GetJsonOptions<T>,
+): Promise<Reply<T>> {
+  const fetchFn: FetchLike = options.fetch ?? ((input, i) => globalThis.fetch(input, i));
   let response: Response;
   try {
-    response = await fetchFn(apiUrl(path, params), init);
+    response = await fetchFn(url, init);
   } catch (err) {
     if (signal?.aborted || isAbortError(err)) {
       return failure(CLIENT_ERRORS.aborted, 'The request was cancelled.');
@@ -107,6 +136,13 @@ function toErrorBody(v: unknown): ErrorBody | null {
   const error: ErrorBody = { code: v.code, message: v.message };
   if (isNum(v.position)) error.position = v.position;
   if (isNum(v.length)) error.length = v.length;
+  if (Array.isArray(v.fields))
+    error.fields = v.fields.flatMap((f: unknown) =>
+      isObj(f) && typeof f.path === 'string' && typeof f.message === 'string'
+        ? [{ path: f.path, message: f.message }]
+        : [],
+    );
+  if (isObj(v.details)) error.details = v.details;
   return error;
 }
 

@@ -1,7 +1,9 @@
 // App-wide singletons handed to components through context (set once in App.svelte).
 import { createContext } from 'svelte';
+import type { CatalogState } from './catalog.svelte.ts';
 import type { Connection } from './connection.svelte.ts';
 import type { Router } from './router.svelte.ts';
+import type { Session } from './session.svelte.ts';
 import type { AppSocket } from './socket.ts';
 import type { ThemeManager } from './theme.svelte.ts';
 
@@ -10,6 +12,9 @@ export interface AppContext {
   themes: ThemeManager;
   connection: Connection;
   socket: AppSocket;
+  session: Session;
+  /** Logsets, topics and flow logs, followed live (the management pages). */
+  catalog: CatalogState;
 }
 
 export const [getApp, setApp] = createContext<AppContext>();

@@ -153,6 +153,9 @@ const UNKNOWN_PER_ROW = 12;
 /** Map labels never get longer than this; ids from outside can be anything. */
 const MAX_LABEL = 24;
 
+/** Ids of the regions this client knows (placed on the map), for pickers. */
+export const KNOWN_REGIONS: readonly string[] = Object.keys(KNOWN);
+
 export function isKnownRegion(id: string): boolean {
   return Object.hasOwn(KNOWN, id);
 }

@@ -1,5 +1,11 @@
 // Links inside the app: wall mode, same-origin navigation. The pages themselves are in shared/routes.ts.
-export { matchRoute, topicHref, type Route } from '../../shared/routes.ts';
+export {
+  flowLogHref,
+  matchRoute,
+  topicHref,
+  topicIngestHref,
+  type Route,
+} from '../../shared/routes.ts';
 
 /** True for wall mode (`?wall=1`). */
 export function isWallMode(search: string): boolean {

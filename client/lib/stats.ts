@@ -111,8 +111,11 @@ export function usualDelay(windows: readonly WindowAggregate[]): number {
   return Math.min(MAX_DELAY_MS, Math.max(0, median));
 }
 
-/** A log stream's state from the newest window: writing records, writing only NODATA/SKIPDATA, or absent. */
-export type StreamState = 'ok' | 'nodata' | 'skipdata' | 'silent';
+/**
+ * A log stream's state from the newest window: writing records, writing only NODATA/SKIPDATA,
+ * absent, or waiting (a new flow log's first records are not due yet).
+ */
+export type StreamState = 'ok' | 'nodata' | 'skipdata' | 'silent' | 'waiting';
 
 export interface StreamRow {
   id: string;
@@ -124,28 +127,52 @@ export interface StreamRow {
   skipdata: number;
   /** Start of the newest window the stream wrote to, or null. */
   lastSeen: number | null;
+  /** A flow log of the topic collects it; false: records of a resource no flow log collects. */
+  claimed: boolean;
+  /** Its flow log collects (false: collection switched off). */
+  enabled: boolean;
+  /** When a waiting stream's first records are due (epoch ms), else null. */
+  expectedBy: number | null;
 }
 
-const STATE_ORDER: Record<StreamState, number> = { skipdata: 0, nodata: 1, silent: 2, ok: 3 };
+const STATE_ORDER: Record<StreamState, number> = {
+  skipdata: 0,
+  nodata: 1,
+  silent: 2,
+  waiting: 3,
+  ok: 4,
+};
 
 /**
  * One row per configured stream (plus any unknown stream the windows name), problems first:
  * SKIPDATA, NODATA, silent, then OK; by name within a state.
  */
 export function streamRows(
-  streams: ReadonlyArray<{ id: string; name: string }>,
+  streams: ReadonlyArray<{
+    id: string;
+    name: string;
+    enabled?: boolean;
+    /** Its flow log is new and its first records are due then: it waits, it is not silent. */
+    expectedBy?: number | null;
+  }>,
   windows: readonly WindowAggregate[],
+  /** Streams of flow logs not listed in `streams` (a CCN instance's other regions). */
+  claims: (streamId: string) => boolean = () => false,
 ): StreamRow[] {
   const rows = new Map<string, StreamRow>();
   for (const s of streams) {
+    const expectedBy = s.expectedBy ?? null;
     rows.set(s.id, {
       id: s.id,
       name: s.name,
-      state: 'silent',
+      state: expectedBy !== null ? 'waiting' : 'silent',
       ok: 0,
       nodata: 0,
       skipdata: 0,
       lastSeen: null,
+      claimed: true,
+      enabled: s.enabled ?? true,
+      expectedBy,
     });
   }
   for (const w of windows) {
@@ -160,6 +187,9 @@ export function streamRows(
           nodata: 0,
           skipdata: 0,
           lastSeen: null,
+          claimed: claims(st.streamId),
+          enabled: true,
+          expectedBy: null,
         };
         rows.set(st.streamId, row);
       }
@@ -167,6 +197,9 @@ export function streamRows(
       row.nodata += st.nodata;
       row.skipdata += st.skipdata;
       if (row.lastSeen === null || w.windowStart > row.lastSeen) row.lastSeen = w.windowStart;
+      // Records came: no longer waiting (the newest window says what it is now).
+      row.expectedBy = null;
+      if (row.state === 'waiting') row.state = 'silent';
     }
   }
   const latest = windows.at(-1);

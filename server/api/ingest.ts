@@ -50,6 +50,7 @@ export function registerIngestApi(app: FastifyInstance, deps: IngestApiDeps) {
       topicId: topic.id,
       serverTime: now,
       minutes: view.minutes,
+      countedSince: view.countedSince,
       totals,
       streams: view.streams,
       lastErrors: lastErrors.lines,

@@ -2,7 +2,11 @@
 // log stream when its last record arrived, how late it was published, and whether it fell silent.
 // In memory (it describes this server's intake), bounded: an hour of minutes per topic, and at
 // most maxStreams streams per topic (the least recently seen are forgotten).
-import { firstRecordsExpectedAt, SERVICE_PUBLISH_DELAY_MS } from '../../shared/capture-window.ts';
+import {
+  awaitingFirstRecords,
+  firstRecordsExpectedAt,
+  SERVICE_PUBLISH_DELAY_MS,
+} from '../../shared/capture-window.ts';
 import type { IngestMinute, StreamIngest } from '../../shared/api.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { Clock } from '../clock.ts';
@@ -30,6 +34,8 @@ export interface CommittedStream {
 export function createIngestHealth(deps: { catalog: Catalog; clock: Clock; maxStreams?: number }) {
   const topics = new Map<string, TopicState>();
   const maxStreams = deps.maxStreams ?? 10_000;
+  /** Counts are kept from here on (this server's start). */
+  const startedAt = deps.clock.now();
 
   function topicOf(id: string): TopicState {
     let t = topics.get(id);
@@ -91,7 +97,7 @@ export function createIngestHealth(deps: { catalog: Catalog; clock: Clock; maxSt
     view(
       topicId: string,
       statusOf: (streamId: string) => { nodata: number; skipdata: number },
-    ): { minutes: IngestMinute[]; streams: StreamIngest[] } {
+    ): { minutes: IngestMinute[]; countedSince: number; streams: StreamIngest[] } {
       const now = deps.clock.now();
       const t = topics.get(topicId);
       const minute = Math.floor(now / MINUTE) * MINUTE;
@@ -113,13 +119,13 @@ export function createIngestHealth(deps: { catalog: Catalog; clock: Clock; maxSt
             ? firstRecordsExpectedAt(fl.createdAt, fl.captureWindowSec)
             : null;
         // Silent: no record for two capture windows plus the publication delay (batches arrive
-        // about once a window, late by up to the delay), or none two windows after the first
-        // records were due.
+        // about once a window, late by up to the delay), or none from a new flow log two windows
+        // after its first records were due.
         const silent =
           (fl?.enabled ?? true) &&
           (lastSeen !== null
             ? now - lastSeen > 2 * windowOf + SERVICE_PUBLISH_DELAY_MS
-            : expectedBy !== null && now > expectedBy + 2 * windowOf);
+            : fl !== undefined && !awaitingFirstRecords(fl.createdAt, fl.captureWindowSec, now));
         return {
           streamId,
           flowLogId: fl?.id ?? null,
@@ -135,7 +141,11 @@ export function createIngestHealth(deps: { catalog: Catalog; clock: Clock; maxSt
       };
       const configured = topic?.streams.map((s) => s.id) ?? [];
       const others = [...(t?.streams.keys() ?? [])].filter((id) => !configured.includes(id)).sort();
-      return { minutes, streams: [...configured, ...others].map(row) };
+      return {
+        minutes,
+        countedSince: Math.max(startedAt, minutes[0]!.t),
+        streams: [...configured, ...others].map(row),
+      };
     },
   };
 }

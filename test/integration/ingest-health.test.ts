@@ -60,6 +60,9 @@ describe('ingest health', () => {
   it('says when a new flow log’s first records are expected, before any arrive', async () => {
     const h = await health();
     expect(h.minutes).toHaveLength(60);
+    // The server started just now: its counts cover less than the hour, and it says so.
+    expect(h.countedSince).toBeGreaterThan(h.minutes[0]!.t);
+    expect(h.countedSince).toBeLessThanOrEqual(clock.now());
     expect(h.totals).toEqual({ accepted: 0, filtered: 0, rejected: 0 });
     expect(h.streams).toHaveLength(1);
     const s = h.streams[0]!;

@@ -21,6 +21,15 @@ describe('routes', () => {
     expect(matchRoute('/topics/a%20b')).toEqual({ name: 'topic', topicId: 'a b' });
     expect(matchRoute('/nope')).toEqual({ name: 'not-found', path: '/nope' });
     expect(matchRoute('/topics/%E0%A4%A')).toMatchObject({ name: 'not-found' });
+    expect(matchRoute('/topics/t1/ingest')).toEqual({ name: 'topic-ingest', topicId: 't1' });
+    expect(matchRoute('/flowlogs')).toEqual({ name: 'flowlogs' });
+    expect(matchRoute('/flowlogs/new')).toEqual({ name: 'flowlog-new' });
+    expect(matchRoute('/flowlogs/fl-5tz8k2mq')).toEqual({
+      name: 'flowlog',
+      flowLogId: 'fl-5tz8k2mq',
+    });
+    expect(matchRoute('/flowlogs/a/b')).toMatchObject({ name: 'not-found' });
+    expect(matchRoute('/metrics')).toMatchObject({ name: 'not-found' });
   });
   it('builds topic links that round-trip', () => {
     const href = topicHref('a/b <c>');

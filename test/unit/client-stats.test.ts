@@ -55,6 +55,24 @@ describe('streams', () => {
     expect(rows.find((r) => r.id === 'eni-b')!.lastSeen).toBe(ws[0]!.windowStart);
     expect(rows.find((r) => r.id === 'eni-c')!.lastSeen).toBeNull();
   });
+  it('shows a new flow log’s stream as waiting until its records come, then by its windows', () => {
+    const due = 1_800_000_000_000;
+    const streams = [
+      { id: 'eni-a', name: 'web-01', expectedBy: due },
+      { id: 'eni-b', name: 'web-02', expectedBy: due },
+    ];
+    const ws = [
+      win(0, { streams: [{ streamId: 'eni-b', ok: 3, nodata: 0, skipdata: 0 }] }),
+      win(1, { streams: [{ streamId: 'eni-c', ok: 1, nodata: 0, skipdata: 0 }] }),
+    ];
+    const rows = streamRows(streams, ws);
+    expect(rows.map((r) => [r.id, r.state, r.expectedBy])).toEqual([
+      ['eni-b', 'silent', null], // it wrote once, then not in the newest window
+      ['eni-a', 'waiting', due],
+      ['eni-c', 'ok', null],
+    ]);
+    expect(streamRows(streams, [])[0]).toMatchObject({ state: 'waiting', expectedBy: due });
+  });
 });
 
 describe('usualDelay', () => {
