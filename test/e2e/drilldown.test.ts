@@ -15,23 +15,41 @@ interface Target {
   bytes: number;
 }
 
-/** Page coordinates of a point of a chart's series, from the chart instance the app registers. */
+/**
+ * Page coordinates of a point of a chart's series, from the chart instance the app registers, at
+ * the moment of the click: the point is computed on every animation frame until it has held still
+ * for five frames (the layout has settled and no new data moved the axes), so on a busy machine the
+ * click lands where the chart says the point is.
+ */
 async function pointOf(page: Page, testid: string, script: string): Promise<Target> {
-  return page.evaluate(
+  const handle = await page.waitForFunction(
     ([id, body]) => {
-      const charts = (window as unknown as { __flowdeckCharts: Map<string, unknown> })
-        .__flowdeckCharts;
-      const chart = charts.get(id!) as {
-        getOption(): { series: Array<{ id: string; data: unknown[] }> };
-        convertToPixel(finder: object, value: unknown): [number, number];
-        getDom(): HTMLElement;
+      const w = window as unknown as {
+        __flowdeckCharts: Map<string, unknown>;
+        __target?: { key: string; same: number };
       };
+      const chart = w.__flowdeckCharts.get(id!) as
+        | {
+            getOption(): { series: Array<{ id: string; data: unknown[] }> };
+            convertToPixel(finder: object, value: unknown): [number, number];
+            getDom(): HTMLElement;
+          }
+        | undefined;
+      if (!chart) return false;
       const rect = chart.getDom().getBoundingClientRect();
       const found = new Function('chart', body!)(chart) as { px: [number, number]; bytes: number };
-      return { x: rect.left + found.px[0], y: rect.top + found.px[1], bytes: found.bytes };
+      const t = { x: rect.left + found.px[0], y: rect.top + found.px[1], bytes: found.bytes };
+      const key = `${Math.round(t.x)},${Math.round(t.y)},${t.bytes}`;
+      const prev = w.__target;
+      w.__target = { key, same: prev?.key === key ? prev.same + 1 : 0 };
+      if (w.__target.same < 5) return false;
+      w.__target = undefined;
+      return t;
     },
     [testid, script],
+    { polling: 'raf', timeout: 30_000 },
   );
+  return (await handle.jsonValue()) as Target;
 }
 
 describe('drill-down in Chromium', () => {
@@ -107,8 +125,8 @@ describe('drill-down in Chromium', () => {
          .filter((d) => d !== null)
          .map((d) => (Array.isArray(d) ? d : d.value));
        const reject = new Map(pairs('traffic-reject').map(([t, v]) => [t, v ?? 0]));
-       const accept = pairs('traffic-accept').filter(([, v]) => v > 0);
-       const [t, v] = accept[Math.floor(accept.length / 2)];
+       // The bucket with the thickest ACCEPT band: the most room on either side of the click.
+       const [t, v] = pairs('traffic-accept').reduce((a, b) => ((b[1] ?? 0) > (a[1] ?? 0) ? b : a));
        // ACCEPT is stacked on REJECT: aim at the middle of the ACCEPT band.
        const base = reject.get(t) ?? 0;
        const [x, y] = chart.convertToPixel({ seriesId: 'traffic-accept' }, [t, base + v / 2]);

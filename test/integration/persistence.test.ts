@@ -1,6 +1,7 @@
 // The store keeps history across a restart of createApp on the same data directory: the windows
 // come back with their revisions, the simulator carries on after what is stored (no record twice),
-// and late records update old windows, in memory or from the store.
+// and late records update old windows, in memory or from the store. Each test starts the app on a
+// data directory with history (a busy machine takes a while): they wait for events, with room.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,7 +40,7 @@ function nextWindow(socket: TestSocket, pred: (w: WindowAggregate) => boolean) {
       return () => socket.off('window:published', cb);
     },
     pred,
-    20_000,
+    60_000,
   );
 }
 
@@ -99,7 +100,7 @@ describe('a restart on the same data directory', () => {
     }
     socket.close();
     await second.stop();
-  });
+  }, 120_000);
 
   it('updates an old window with a new revision when a late record arrives', async () => {
     // A short in-memory horizon, so one late record goes through the store instead.
@@ -147,5 +148,5 @@ describe('a restart on the same data directory', () => {
     await late(15); // beyond the in-memory horizon: recomputed from the store
     socket.close();
     await app.stop();
-  });
+  }, 120_000);
 });
