@@ -1,11 +1,22 @@
 // Child process of the fan-out benchmark: the real app (no simulator) on a loopback port. On each
 // "publish" message it folds one synthetic capture window into the aggregator and flushes it, then
 // reports the high-resolution publication time to the parent.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createApp } from '../server/app.ts';
 import { loadConfig } from '../server/config.ts';
 import type { FlowRecord } from '../shared/record.ts';
 
-const config = loadConfig(['--port', '0', '--host', '127.0.0.1', '--no-simulator'], {});
+// A data directory of its own, removed on stop; fixed tokens (none is needed to subscribe).
+const dataDir = await mkdtemp(join(tmpdir(), 'flowdeck-bench-fanout-'));
+const config = loadConfig(
+  [
+    ...['--port', '0', '--host', '127.0.0.1', '--no-simulator', '--data', dataDir],
+    ...['--ingest-token', 'bench-ingest-token-0001', '--admin-token', 'bench-admin-token-00001'],
+  ],
+  {},
+);
 const app = await createApp(config, {
   log: { info: () => {}, warn: () => {} },
   aggregator: { flushIntervalMs: 0 },
@@ -50,7 +61,10 @@ process.on('message', (msg: { type: string }) => {
     process.send!({ type: 'published', windowStart: next, publishedAt });
     next += 60_000;
   } else if (msg.type === 'stop') {
-    void app.close().then(() => process.exit(0));
+    void app
+      .close()
+      .then(() => rm(dataDir, { recursive: true, force: true }))
+      .then(() => process.exit(0));
   }
 });
 process.send!({ type: 'ready', port, topicId: topic.id });

@@ -77,16 +77,24 @@ function ccnLine(g: Gen, ccn: string, t0: number): string {
   return `${g.addr()} ${dst} ${g.pick(PORTS)} ${start} ${g.addr()} 2 ${packets} ${ccn} ${proto} ${src} ${bytes} ${action} ${src} ${1024 + g.int(64_000)} ${start + 1 + g.int(59)} OK`;
 }
 
-/** `count` distinct lines of a format: a few hundred interfaces (or CCN instances) over many minutes. */
-export function generateLines(format: 'eni' | 'ccn', count: number, seed = 1): string[] {
+/**
+ * `count` distinct lines of a format: a few hundred interfaces (or CCN instances) over many
+ * minutes, `perMinute` lines a minute from `t0` (epoch seconds) on.
+ */
+export function generateLines(
+  format: 'eni' | 'ccn',
+  count: number,
+  seed = 1,
+  { t0 = 1_700_000_000, perMinute = 1_000 }: { t0?: number; perMinute?: number } = {},
+): string[] {
   const g = makeGen(seed);
   const ids = Array.from({ length: 300 }, () =>
     format === 'eni' ? `eni-${g.hex(8)}` : `ccn-${g.hex(8)}`,
   );
   const lines: string[] = [];
   for (let i = 0; i < count; i++) {
-    const t0 = 1_700_000_000 + Math.floor(i / 1_000) * 60;
-    lines.push(format === 'eni' ? eniLine(g, g.pick(ids), t0) : ccnLine(g, g.pick(ids), t0));
+    const t = t0 + Math.floor(i / perMinute) * 60;
+    lines.push(format === 'eni' ? eniLine(g, g.pick(ids), t) : ccnLine(g, g.pick(ids), t));
   }
   // As a file reader delivers them: slices of one flat text, not the template-literal ropes built above.
   return lines.join('\n').split('\n');

@@ -1,9 +1,10 @@
-// `npm run bench [parse|aggregate|fanout|store...]`: throughput and latency figures, printed as a
+// `npm run bench [parse|aggregate|ingest|fanout|store...]`: throughput and latency figures, printed as a
 // table. Targets are stated, never asserted: the figures go in the closing note of the work that
 // changes them. The store part generates 100 M records (FLOWDECK_BENCH_RECORDS overrides).
 import os from 'node:os';
 import { benchAggregate } from './aggregate.ts';
 import { benchFanout } from './fanout.ts';
+import { benchIngest } from './ingest.ts';
 import { benchParse } from './parse.ts';
 import { benchStore } from './store.ts';
 import { printTable, type BenchRow } from './table.ts';
@@ -14,6 +15,7 @@ const want = (name: string) => only.length === 0 || only.includes(name);
 const rows: BenchRow[] = [];
 if (want('parse')) rows.push(...(await benchParse()));
 if (want('aggregate')) rows.push(...(await benchAggregate()));
+if (want('ingest')) rows.push(...(await benchIngest()));
 if (want('fanout')) rows.push(...(await benchFanout()));
 if (want('store')) rows.push(...(await benchStore()));
 
