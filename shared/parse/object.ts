@@ -1,5 +1,6 @@
-// JSON items as shippers send them (Vector, Fluent Bit, Logstash): `{"message": "<line>"}`, or an
-// object keyed by the documented field names. Both become a line for the one line parser, so a
+// JSON items as shippers send them: `{"message": "<line>"}` (Vector, Logstash, syslog-ng; other
+// keys such as a timestamp or a host are ignored), `{"log": "<line>"}` (Fluent Bit's tail input),
+// or an object keyed by the documented field names. Both become a line for the one line parser, so a
 // JSON record is checked exactly as a text line is. No Node, no DOM.
 import { CCN_FIELDS, ENI_FIELDS } from '../fields.ts';
 import { checkFieldList } from './format.ts';
@@ -24,10 +25,12 @@ export function jsonItem(value: unknown): JsonItem {
     return { kind: 'error', code: 'bad-json', reason: 'an item is not a JSON object' };
   }
   const obj = value as Record<string, unknown>;
-  if ('message' in obj) {
-    if (typeof obj.message !== 'string')
-      return { kind: 'error', code: 'bad-json', reason: '"message" is not a string' };
-    return { kind: 'line', line: obj.message };
+  const lineKey = 'message' in obj ? 'message' : 'log' in obj ? 'log' : null;
+  if (lineKey !== null) {
+    const line = obj[lineKey];
+    if (typeof line !== 'string')
+      return { kind: 'error', code: 'bad-json', reason: `"${lineKey}" is not a string` };
+    return { kind: 'line', line };
   }
   const keys = Object.keys(obj);
   if (keys.length === 0) return { kind: 'error', code: 'bad-json', reason: 'an empty object' };

@@ -101,7 +101,7 @@ describe('HTTP push', () => {
     expect(await stored('srcport:[30010 TO 30012]')).toBe(3);
   });
 
-  it('takes NDJSON and JSON arrays: {"message": line} or objects keyed by field names, gzipped too', async () => {
+  it('takes NDJSON and JSON arrays: {"message": line}, {"log": line} or objects keyed by field names, gzipped too', async () => {
     const t = now() - 240;
     const fields = {
       version: '2',
@@ -120,13 +120,21 @@ describe('HTTP push', () => {
       'log-status': 'OK',
     };
     const ndjson = [
-      JSON.stringify({ message: natLine(101, t) }),
+      // As Vector's http sink sends a file source's event: the line and its metadata.
+      JSON.stringify({
+        message: natLine(101, t),
+        timestamp: new Date().toISOString(),
+        host: 'nat-probe',
+        file: '/var/log/flows/nat.log',
+      }),
       JSON.stringify(fields),
+      // As Fluent Bit's http output (json_lines) sends a tail input's record.
+      JSON.stringify({ date: t + 0.5, log: natLine(104, t) }),
       '{"message": 42}',
       '{broken',
     ].join('\n');
     const r1 = await push(ctx.url, ndjson, { 'content-type': 'application/x-ndjson' });
-    expect(r1.body).toMatchObject({ ok: true, data: { lines: 4, accepted: 2, rejected: 2 } });
+    expect(r1.body).toMatchObject({ ok: true, data: { lines: 5, accepted: 3, rejected: 2 } });
 
     const array = JSON.stringify([{ message: natLine(102, t) }, { ...fields, srcport: 30103 }, 7]);
     const r2 = await push(ctx.url, gzipSync(array), {
@@ -134,7 +142,7 @@ describe('HTTP push', () => {
       'content-encoding': 'gzip',
     });
     expect(r2.body).toMatchObject({ ok: true, data: { lines: 3, accepted: 2, rejected: 1 } });
-    expect(await stored('srcport:[30100 TO 30103]')).toBe(4);
+    expect(await stored('srcport:[30100 TO 30104]')).toBe(5);
 
     const bad = await push(ctx.url, '[{"message": "x"', { 'content-type': 'application/json' });
     expect(bad.status).toBe(400);
