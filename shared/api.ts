@@ -98,19 +98,23 @@ export interface QueryErrorBody {
   length: number;
 }
 
-/** A rejected input line as the API shows it (GET /api/ingest/rejected). */
+/** A rejected input line, kept in quarantine with where it came from (GET /api/ingest/rejected). */
 export interface RejectedLineEntry {
   topicId: string;
-  /** `push`, `file`, `simulator`. */
+  /** The kind of source: `push`, `file`, `simulator`. */
   source: string;
-  /** The file, or the request. */
+  /** The file, or the request (`push #3 from 10.0.0.5 at ...`). */
   origin: string;
+  /** 1-based line number in the file or request. */
   line: number;
+  /** Stable code (`bad-ip`, `field-count`, `bad-encoding`, `future`...). */
   reason: string;
+  /** For people. */
   message: string;
-  /** The line, cut at 4 KiB; `rawLength` is its real length. */
+  /** The line, cut at 4 KiB; `rawLength` is its real length (characters). */
   raw: string;
   rawLength: number;
+  /** When it was rejected, epoch ms. */
   at: number;
 }
 

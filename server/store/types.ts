@@ -6,7 +6,7 @@ import type {
   TopQuintuple,
   WindowAggregate,
 } from '../../shared/events.ts';
-import type { SortDir, SortField } from '../../shared/api.ts';
+import type { RejectedLineEntry, SortDir, SortField } from '../../shared/api.ts';
 import type { FlowRecord } from '../../shared/record.ts';
 
 /** A SQL boolean expression over the `records` columns with `?` placeholders (shared/query's compileQuery). */
@@ -23,26 +23,8 @@ export interface StreamRecords {
   records: readonly FlowRecord[];
 }
 
-/** A rejected input line, kept (quarantined) with where it came from. */
-export interface QuarantineRow {
-  topicId: string;
-  /** The kind of source: `push`, `file`, `simulator`. */
-  source: string;
-  /** The file, or the request (`POST from 10.0.0.5 at ...`). */
-  origin: string;
-  /** 1-based line number in the file or request. */
-  line: number;
-  /** Stable code (`bad-ip`, `field-count`, `bad-encoding`, `future`...). */
-  reason: string;
-  /** For people. */
-  message: string;
-  /** The line, cut at QUARANTINE_RAW_MAX characters. */
-  raw: string;
-  /** The line's real length, characters. */
-  rawLength: number;
-  /** When it was rejected, epoch ms. */
-  at: number;
-}
+/** A rejected input line, kept (quarantined) with where it came from: what the API shows. */
+export type QuarantineRow = RejectedLineEntry;
 
 /** How much of a rejected line is kept. */
 export const QUARANTINE_RAW_MAX = 4096;
