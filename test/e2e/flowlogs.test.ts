@@ -49,6 +49,13 @@ describe('flow-log management in Chromium', () => {
   });
 
   it('creates a flow log with the form, and its dashboard comes alive when records are pushed', async () => {
+    // Another tab shows the overview the whole time: the new topic appears there without a reload.
+    const overview = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    overview.on('pageerror', (e) => errors.push(e.message));
+    await overview.goto(`${ctx.url}/`);
+    await overview.locator('[data-testid="topic-card"]').first().waitFor();
+    const cardsBefore = await overview.locator('[data-testid="topic-card"]').count();
+
     await page.goto(`${ctx.url}/flowlogs`);
     await page.locator('[data-testid="flowlog-row"]').first().waitFor();
     // A viewer sees the list, not the management actions.
@@ -89,6 +96,14 @@ describe('flow-log management in Chromium', () => {
       captureWindowSec: 60,
       tags: { env: 'prod' },
     });
+    await overview.waitForFunction(
+      (n) => document.querySelectorAll('[data-testid="topic-card"]').length === n + 1,
+      cardsBefore,
+    );
+    expect(await overview.locator('[data-testid="topic-card"]').allInnerTexts()).toContainEqual(
+      expect.stringContaining('payments web-03'),
+    );
+    await overview.close();
     // A new flow log says when its first records are expected.
     const state = page.locator('[data-testid="flowlog-state"]');
     await page.waitForFunction(
@@ -149,6 +164,18 @@ describe('flow-log management in Chromium', () => {
     expect(await row.innerText()).toMatch(/58[\s\S]*99999/);
     // The reason filter offers "all" and the one reason seen.
     expect(await page.locator('[data-testid="rejected-reason"] option').count()).toBe(2);
+
+    // The topic is deleted (with its data, confirmed) while its dashboard is open: it says so.
+    await page.goto(`${ctx.url}/topics/${fl.topicId}`);
+    await page.locator('[data-testid="chart-traffic"][data-rendered="true"]').waitFor();
+    const del = await fetch(`${ctx.url}/api/topics/${fl.topicId}?confirm=true`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${TEST_TOKENS.admin}` },
+    });
+    expect(del.status).toBe(200);
+    expect(await page.locator('[data-testid="topic-deleted"]').innerText()).toMatch(
+      /This topic was deleted/,
+    );
     expect(errors).toEqual([]);
   }, 120_000);
 });
