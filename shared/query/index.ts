@@ -28,4 +28,11 @@ export {
   queryField,
 } from './fields.ts';
 export { and, buildFilter, type FilterValues, formatQuery, not, or, quoteValue } from './format.ts';
-export { MAX_QUERY_DEPTH, MAX_QUERY_LENGTH, parseQuery, suggestField } from './parse.ts';
+export {
+  MAX_QUERY_DEPTH,
+  MAX_QUERY_LENGTH,
+  MAX_QUERY_TERMS,
+  MAX_QUERY_WILDCARDS,
+  parseQuery,
+  suggestField,
+} from './parse.ts';

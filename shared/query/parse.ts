@@ -12,13 +12,26 @@
 // the end of a value; anywhere else it is an error (write `\*` for a literal star).
 import { fieldInfo } from '../fields.ts';
 import { bigIntToIp, formatCidr, ipToBigInt, parseCidr } from '../ip.ts';
-import type { ParseResult, QueryError, QueryNode, TermNode, TermValue } from './ast.ts';
+import type {
+  KeywordNode,
+  ParseResult,
+  QueryError,
+  QueryNode,
+  TermNode,
+  TermValue,
+} from './ast.ts';
 import { PROTOCOL_NUMBERS, QUERY_FIELDS, queryField, type QueryFieldInfo } from './fields.ts';
 
 /** Longer queries are refused (the error points at the first character past the limit). */
 export const MAX_QUERY_LENGTH = 4096;
 /** Deepest nesting of parentheses and NOTs. */
 export const MAX_QUERY_DEPTH = 64;
+/**
+ * Bounds on a query's cost, checked before it runs: terms (field terms and keywords) and wildcards
+ * (a trailing `*`: a prefix scan). A query over either limit is refused at the first term past it.
+ */
+export const MAX_QUERY_TERMS = 64;
+export const MAX_QUERY_WILDCARDS = 16;
 
 class Failure {
   constructor(readonly error: QueryError) {}
@@ -54,6 +67,8 @@ interface Bare {
 class Parser {
   i = 0;
   depth = 0;
+  terms = 0;
+  wildcards = 0;
   constructor(readonly s: string) {}
 
   get atEnd(): boolean {
@@ -159,7 +174,18 @@ class Parser {
     if (c === ')') fail("unexpected ')'", start, 1);
     const node = c === '"' ? this.parseQuotedKeyword() : this.parseTermOrKeyword();
     this.expectEndOfTerm();
+    this.count(node, start);
     return node;
+  }
+
+  /** Counts a term against the cost bounds; fails at the first term over one of them. */
+  count(node: TermNode | KeywordNode, start: number): void {
+    const len = this.i - start;
+    if (++this.terms > MAX_QUERY_TERMS)
+      fail(`too many terms: at most ${MAX_QUERY_TERMS} in a query`, start, len);
+    const wildcard = node.type === 'keyword' ? node.prefix : node.op === 'prefix';
+    if (wildcard && ++this.wildcards > MAX_QUERY_WILDCARDS)
+      fail(`too many wildcards: at most ${MAX_QUERY_WILDCARDS} in a query`, start, len);
   }
 
   expectEndOfTerm(): void {
@@ -169,14 +195,14 @@ class Parser {
     fail(`expected a space before '${c}'`, this.i, 1);
   }
 
-  parseQuotedKeyword(): QueryNode {
+  parseQuotedKeyword(): KeywordNode {
     const start = this.i;
     const value = this.readQuoted();
     if (value === '') fail('empty keyword', start, this.i - start);
     return { type: 'keyword', value, prefix: false };
   }
 
-  parseTermOrKeyword(): QueryNode {
+  parseTermOrKeyword(): TermNode | KeywordNode {
     const { s } = this;
     const start = this.i;
     let j = start;

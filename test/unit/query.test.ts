@@ -6,6 +6,8 @@ import {
   formatQuery,
   MAX_QUERY_DEPTH,
   MAX_QUERY_LENGTH,
+  MAX_QUERY_TERMS,
+  MAX_QUERY_WILDCARDS,
   not,
   or,
   parseQuery,
@@ -333,7 +335,7 @@ describe('parseQuery: errors with their position', () => {
   });
 
   it(`caps the length at ${MAX_QUERY_LENGTH} characters`, () => {
-    const long = 'a '.repeat(MAX_QUERY_LENGTH / 2);
+    const long = `"${'a'.repeat(MAX_QUERY_LENGTH - 2)}"`;
     expect(parseQuery(long).ok).toBe(true);
     const tooLong = `${long}bb`;
     expect(parseQuery(tooLong)).toEqual({
@@ -343,6 +345,47 @@ describe('parseQuery: errors with their position', () => {
         position: MAX_QUERY_LENGTH,
         length: 2,
       },
+    });
+  });
+
+  it(`caps the terms at ${MAX_QUERY_TERMS} and the wildcards at ${MAX_QUERY_WILDCARDS}, pointing at the first one over`, () => {
+    const terms = (n: number) => Array.from({ length: n }, (_, i) => `k${i}`).join(' OR ');
+    expect(parseQuery(terms(MAX_QUERY_TERMS)).ok).toBe(true);
+    const over = terms(MAX_QUERY_TERMS + 1);
+    const at = over.lastIndexOf(`k${MAX_QUERY_TERMS}`);
+    expect(parseQuery(over)).toEqual({
+      ok: false,
+      error: {
+        message: `too many terms: at most ${MAX_QUERY_TERMS} in a query`,
+        position: at,
+        length: `k${MAX_QUERY_TERMS}`.length,
+      },
+    });
+    // Terms inside parentheses and under NOT count the same; so do field terms.
+    const nested = `dstport:1 AND (${terms(MAX_QUERY_TERMS - 1)}) AND NOT srcport:2`;
+    expect(parseQuery(nested)).toMatchObject({
+      ok: false,
+      error: { position: nested.indexOf('srcport:2'), length: 9 },
+    });
+
+    const prefixes = (n: number) =>
+      Array.from({ length: n }, (_, i) => (i % 2 ? `interface-id:eni-${i}*` : `a${i}*`)).join(' ');
+    expect(parseQuery(prefixes(MAX_QUERY_WILDCARDS)).ok).toBe(true);
+    const many = prefixes(MAX_QUERY_WILDCARDS + 1);
+    const last = many.split(' ').at(-1)!;
+    expect(parseQuery(many)).toEqual({
+      ok: false,
+      error: {
+        message: `too many wildcards: at most ${MAX_QUERY_WILDCARDS} in a query`,
+        position: many.length - last.length,
+        length: last.length,
+      },
+    });
+    // The attack the limit is for: 600 OR'ed prefixes (3 KB) are refused before anything runs.
+    const attack = Array.from({ length: 600 }, () => 'a*').join(' OR ');
+    expect(parseQuery(attack)).toMatchObject({
+      ok: false,
+      error: { message: expect.stringContaining('too many wildcards') },
     });
   });
 
