@@ -27,6 +27,8 @@ import { createIngest, defaultIngestConfig } from './ingest/pipeline.ts';
 import { createSimulator, resumeKey } from './ingest/simulator.ts';
 import { createFileSource, defaultFileSourceConfig } from './ingest/file-source.ts';
 import { createMetrics } from './metrics.ts';
+import { createReadQueue, defaultReadQueueConfig } from './api/read-queue.ts';
+import { READ_CONNECTIONS } from './store/config.ts';
 import { createIngestHealth } from './ingest/health.ts';
 import { registerIngestApi } from './api/ingest.ts';
 import { defaultStoreConfig, openStore, type StoreConfig } from './store/store.ts';
@@ -67,8 +69,16 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     ...defaultStoreConfig(config.dataDir),
     ...config.retention,
     quarantineDays: config.quarantineDays,
+    ...(config.db.memoryLimit !== null ? { memoryLimit: config.db.memoryLimit } : {}),
+    ...(config.db.threads !== null ? { threads: config.db.threads } : {}),
     ...deps.store,
   };
+  // History reads take turns per client, at most all read connections but one at a time.
+  const reads = createReadQueue({
+    ...defaultReadQueueConfig,
+    maxActive: READ_CONNECTIONS - 1,
+    timeoutMs: config.queryTimeoutSec * 1000,
+  });
   const metrics = createMetrics();
   const store = await openStore(storeConfig, {
     clock,
@@ -106,7 +116,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     onRefused: (status: number) => metrics.authRefused.inc({ status: String(status) }),
   };
 
-  const http = Fastify({ logger: false, bodyLimit: 1 << 20 });
+  const http = Fastify({ logger: false, bodyLimit: 1 << 20, trustProxy: config.trustProxy });
   registerAuth(http, auth);
   http.addHook('onResponse', async (req, reply) => {
     metrics.httpSeconds.observe(
@@ -279,6 +289,30 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     'Restarts of the store worker',
     () => store.metrics().workerRestarts,
   );
+  g('flowdeck_history_queries_running', 'History queries running', () => reads.metrics().running);
+  g(
+    'flowdeck_history_queries_waiting',
+    'History queries waiting their turn',
+    () => reads.metrics().waiting,
+  );
+  metrics.gauges(
+    'flowdeck_history_queries_stopped',
+    'History queries not answered, by reason: refused (a client had too many waiting), timeout (past --query-timeout), gone (the client went away)',
+    ['reason'],
+    () => {
+      const r = reads.metrics();
+      return [
+        [{ reason: 'refused' }, r.refused],
+        [{ reason: 'timeout' }, r.timedOut],
+        [{ reason: 'gone' }, r.abandoned],
+      ];
+    },
+  );
+  g(
+    'flowdeck_store_reads_cancelled',
+    'Store reads whose queries were interrupted (deadline, client gone)',
+    () => store.metrics().readsCancelled,
+  );
   g('flowdeck_socket_clients', 'Connected socket.io clients', () => io.engine.clientsCount);
   g(
     'flowdeck_socket_slow_clients',
@@ -327,7 +361,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
       return { status: problems.length === 0 ? 'ok' : 'degraded', problems };
     },
   });
-  registerHistoryApi(http, { catalog, store, clock, warn: log.warn });
+  registerHistoryApi(http, { catalog, store, clock, warn: log.warn, reads });
   registerIngestApi(http, { catalog, store, clock, health, windows: aggregator });
   const manager = createCatalogManager({ catalog, store, clock });
   registerCatalogApi(http, { catalog, manager, warn: log.warn });
@@ -400,6 +434,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     catalog,
     auth,
     manager,
+    reads,
     metrics,
     aggregator,
     ingest,

@@ -22,6 +22,16 @@ export interface Config {
   logLevel: string;
   /** Files read into topics (`--watch PATH:TOPIC`). */
   watches: Array<{ path: string; topicId: string }>;
+  /** Deadline of one history read, seconds (503 past it). */
+  queryTimeoutSec: number;
+  /** Other origins whose pages may call the API and open sockets (`https://noc.example:8443`). */
+  allowedOrigins: string[];
+  /** Host names accepted besides localhost, IP literals and this machine's name. */
+  allowedHosts: string[];
+  /** Behind a reverse proxy: take the client address, host and scheme from X-Forwarded-*. */
+  trustProxy: boolean;
+  /** DuckDB's memory limit (`2GB`) and threads; null: flowdeck's defaults (store/config.ts). */
+  db: { memoryLimit: string | null; threads: number | null };
   simulator: {
     enabled: boolean;
     /** PRNG seed; the same seed replays the same traffic. */
@@ -67,6 +77,15 @@ Options of serve (environment variable in brackets):
   --log-level L        trace, debug, info, warn, error, fatal or silent [FLOWDECK_LOG_LEVEL] (default info)
   --watch PATH:TOPIC   read flow-log files into a topic, like tail -F: a file, a directory or a glob;
                        repeatable [FLOWDECK_WATCH, comma-separated]
+  --query-timeout S    deadline of one history query, seconds [FLOWDECK_QUERY_TIMEOUT] (default 30)
+  --allowed-origins L  other origins allowed to call the API and open sockets, comma-separated
+                       (https://noc.example:8443) [FLOWDECK_ALLOWED_ORIGINS] (default: none)
+  --allowed-hosts L    host names accepted besides localhost, IP addresses and this machine's name,
+                       comma-separated [FLOWDECK_ALLOWED_HOSTS] (default: none)
+  --trust-proxy        behind a reverse proxy: client address, host and scheme from X-Forwarded-*
+                       [FLOWDECK_TRUST_PROXY=1]
+  --db-memory SIZE     DuckDB memory limit, e.g. 2GB [FLOWDECK_DB_MEMORY] (default: a quarter of RAM, 1-8 GB)
+  --db-threads N       DuckDB threads [FLOWDECK_DB_THREADS] (default: the number of cores)
   --seed N             simulator seed: the same seed replays the same traffic [FLOWDECK_SEED] (default: random)
   --speed X            simulator time acceleration, 1 = real time [FLOWDECK_SPEED] (default 1)
   --publish-delay S    seconds from a window's end to its publication [FLOWDECK_PUBLISH_DELAY] (default 10)
@@ -77,6 +96,18 @@ Options of serve (environment variable in brackets):
 `;
 
 type Env = Record<string, string | undefined>;
+
+/** `scheme://host[:port]` of a URL, lower-cased; null when it is not an http(s) origin. */
+export function originOf(text: string): string | null {
+  try {
+    const u = new URL(text);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;
+    if (u.pathname !== '/' || u.search !== '' || u.hash !== '' || u.username !== '') return null;
+    return u.origin;
+  } catch {
+    return null;
+  }
+}
 
 /** Reads flags (over environment variables, over defaults); throws ConfigError listing every problem. */
 export function loadConfig(argv: string[], env: Env = process.env): Readonly<Config> {
@@ -107,6 +138,12 @@ export function loadConfig(argv: string[], env: Env = process.env): Readonly<Con
         'max-body-mb': { type: 'string' },
         watch: { type: 'string', multiple: true },
         'log-level': { type: 'string' },
+        'query-timeout': { type: 'string' },
+        'allowed-origins': { type: 'string' },
+        'allowed-hosts': { type: 'string' },
+        'trust-proxy': { type: 'boolean' },
+        'db-memory': { type: 'string' },
+        'db-threads': { type: 'string' },
       },
     });
     values = parsed.values;
@@ -120,6 +157,11 @@ export function loadConfig(argv: string[], env: Env = process.env): Readonly<Con
     const e = env[envName];
     return e === undefined || e === '' ? undefined : e;
   };
+  const list = (flag: string, envName: string): string[] =>
+    (pick(flag, envName) ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x !== '');
   const number = (
     flag: string,
     envName: string,
@@ -209,6 +251,46 @@ export function loadConfig(argv: string[], env: Env = process.env): Readonly<Con
         'whole MiB in [1, 1024]',
       ) * 1048576,
     watches,
+    queryTimeoutSec: number(
+      'query-timeout',
+      'FLOWDECK_QUERY_TIMEOUT',
+      30,
+      (n) => n >= 0.05 && n <= 3600,
+      'seconds in [0.05, 3600]',
+    ),
+    allowedOrigins: list('allowed-origins', 'FLOWDECK_ALLOWED_ORIGINS').flatMap((o) => {
+      const origin = originOf(o);
+      if (origin === null)
+        problems.push(
+          `--allowed-origins: ${JSON.stringify(o)} is not an origin like https://noc.example:8443`,
+        );
+      return origin === null ? [] : [origin];
+    }),
+    allowedHosts: list('allowed-hosts', 'FLOWDECK_ALLOWED_HOSTS').map((h) => h.toLowerCase()),
+    trustProxy: values['trust-proxy'] === true || env.FLOWDECK_TRUST_PROXY === '1',
+    db: {
+      memoryLimit: (() => {
+        const v = pick('db-memory', 'FLOWDECK_DB_MEMORY');
+        if (v === undefined) return null;
+        if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(v)) {
+          problems.push(
+            `--db-memory (FLOWDECK_DB_MEMORY) must be a size like 2GB or 512MB, got ${JSON.stringify(v)}`,
+          );
+          return null;
+        }
+        return v.replace(/\s+/g, '');
+      })(),
+      threads:
+        pick('db-threads', 'FLOWDECK_DB_THREADS') === undefined
+          ? null
+          : number(
+              'db-threads',
+              'FLOWDECK_DB_THREADS',
+              1,
+              (n) => Number.isInteger(n) && n >= 1 && n <= 256,
+              'an integer in [1, 256]',
+            ),
+    },
     logLevel: (() => {
       const level = pick('log-level', 'FLOWDECK_LOG_LEVEL') ?? 'info';
       if (!LOG_LEVELS.includes(level)) {

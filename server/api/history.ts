@@ -16,14 +16,26 @@ import { fail, ok } from '../../shared/reply.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { Clock } from '../clock.ts';
 import type { Store } from '../store/store.ts';
-import type { StoredRecord } from '../store/types.ts';
+import type { RecordPage, RecordQuery, StoredRecord } from '../store/types.ts';
 import { BadRequest, parseInt10, parseQ, parseRange, parseStep, parseString } from './params.ts';
+import { ReadRefused, type ReadQueue } from './read-queue.ts';
 
 export interface HistoryDeps {
   catalog: Catalog;
   store: Store;
   clock: Clock;
   warn: (msg: string) => void;
+  /** The fair queue every history read waits in (deadline, cancellation when the client goes). */
+  reads: ReadQueue;
+}
+
+/** Aborts when the client closes the connection before its answer was written. */
+function goneSignal(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort(new Error('the client went away'));
+  });
+  return controller.signal;
 }
 
 /** Rows one export may hold. */
@@ -50,7 +62,7 @@ export function toApiRecord(r: StoredRecord): ApiRecord {
 }
 
 export function registerHistoryApi(app: FastifyInstance, deps: HistoryDeps) {
-  const { catalog, store, clock } = deps;
+  const { catalog, store, clock, reads } = deps;
 
   const topicOrThrow = (id: string | undefined) => {
     if (id === undefined) return undefined;
@@ -68,14 +80,12 @@ export function registerHistoryApi(app: FastifyInstance, deps: HistoryDeps) {
         const step = parseStep(req.query, from, to, topic.windowSec * 1000);
         const { text, where } = parseQ(req.query);
         const topN = parseInt10(req.query, 'top', 1, 1000, 20);
-        const r = await store.aggregate({
-          topicId: topic.id,
-          fromMs: from,
-          toMs: to,
-          where,
-          stepMs: step,
-          topN,
-        });
+        const r = await reads.run(req.ip, goneSignal(reply), (signal) =>
+          store.aggregate(
+            { topicId: topic.id, fromMs: from, toMs: to, where, stepMs: step, topN },
+            { signal },
+          ),
+        );
         const data: TopicWindows = {
           topicId: topic.id,
           from,
@@ -98,7 +108,7 @@ export function registerHistoryApi(app: FastifyInstance, deps: HistoryDeps) {
       const topic = topicOrThrow(parseString(req.query, 'topic', 200));
       const { from, to } = parseRange(req.query, clock.now());
       const { where } = parseQ(req.query);
-      const page = await store.queryRecords({
+      const q = {
         topicId: topic?.id,
         fromMs: from,
         toMs: to,
@@ -106,7 +116,10 @@ export function registerHistoryApi(app: FastifyInstance, deps: HistoryDeps) {
         limit: parseInt10(req.query, 'limit', 1, 1000, 100),
         cursor: parseString(req.query, 'cursor', 1024) ?? null,
         order: parseSort(parseString(req.query, 'sort', 40)),
-      });
+      };
+      const page = await reads.run(req.ip, goneSignal(reply), (signal) =>
+        store.queryRecords(q, { signal }),
+      );
       const data: RecordsPage = { ...page, records: page.records.map(toApiRecord) };
       return data;
     }),
@@ -140,13 +153,15 @@ export function registerHistoryApi(app: FastifyInstance, deps: HistoryDeps) {
     });
     let cursor: string | null = null;
     let rows = 0;
+    const gone = goneSignal(reply);
     // One header for every row: the fields of the topic's format (every core field across
     // topics), then where the record is stored. Custom fields are in the NDJSON export.
     const header = csvHeader(topic?.format);
     if (format === 'csv') reply.raw.write(`${header.map(csvCell).join(',')}\n`);
     try {
       do {
-        const page = await store.queryRecords({
+        // Each page waits its turn with its own deadline; the export stops when the client goes.
+        const q: RecordQuery = {
           topicId: topic?.id,
           fromMs: from,
           toMs: to,
@@ -154,7 +169,10 @@ export function registerHistoryApi(app: FastifyInstance, deps: HistoryDeps) {
           limit: 10_000,
           cursor,
           order,
-        });
+        };
+        const page: RecordPage = await reads.run(req.ip, gone, (signal) =>
+          store.queryRecords(q, { signal }),
+        );
         let chunk = '';
         for (const r of page.records) {
           const rec = toApiRecord(r);
@@ -205,6 +223,10 @@ function sendError(reply: FastifyReply, deps: HistoryDeps, err: unknown) {
     return reply.code(400).send(body);
   }
   if (err instanceof NotFound) return reply.code(404).send(fail('not_found', err.message));
+  if (err instanceof ReadRefused) {
+    reply.header('retry-after', String(err.retryAfterSec));
+    return reply.code(err.status).send(fail(err.code, err.message));
+  }
   const e = err as { kind?: string; message?: string };
   if (e.kind === 'query')
     return reply.code(400).send(fail('bad_request', e.message ?? 'bad request'));

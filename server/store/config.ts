@@ -1,4 +1,5 @@
 // Settings of the embedded store: defaults, and one check that lists every bad value.
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 
 export interface TopicRetention {
@@ -47,6 +48,21 @@ export interface StoreConfig {
 }
 
 export const DEFAULT_CHECKPOINT_THRESHOLD = '128MB';
+
+/**
+ * Read connections of the store. History reads are let through at most READ_CONNECTIONS - 1 at a
+ * time (the API's read queue), so one connection always serves the live dashboards' reads.
+ */
+export const READ_CONNECTIONS = 3;
+
+/**
+ * DuckDB's memory limit unless configured: a quarter of the machine's memory, between 1 and 8 GiB,
+ * which leaves Node (sockets, snapshots, the aggregator) the rest. DuckDB's own default is 80%.
+ */
+export function defaultMemoryLimit(totalBytes = totalmem()): string {
+  const mib = Math.min(8192, Math.max(1024, Math.floor(totalBytes / 4 / 1048576)));
+  return `${mib}MiB`;
+}
 export const DEFAULT_ROLLUP_TOP_K = 4000;
 
 const DAY_MS = 86_400_000;
@@ -62,6 +78,7 @@ export function defaultStoreConfig(dataDir: string): StoreConfig {
     flushIntervalMs: 500,
     maxQueuedRecords: 2_000_000,
     retentionEveryMs: 10 * 60_000,
+    memoryLimit: defaultMemoryLimit(),
   };
 }
 

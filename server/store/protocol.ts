@@ -40,6 +40,8 @@ export type ToWorker =
       windows: WindowAggregate[];
     }
   | { type: 'read'; id: number; op: ReadOp; args: unknown[] }
+  /** Stops a read (its client went away, or its deadline passed): its running queries are interrupted. */
+  | { type: 'cancel'; id: number }
   /** Retention runs in the write queue, between two writes. */
   | { type: 'retention'; id: number; now: number }
   /** Catalog changes and settings, in the admin queue after the record writes sent before. */

@@ -74,11 +74,18 @@ export interface StoreDeps {
 export class StoreError extends Error {
   constructor(
     message: string,
-    readonly kind: 'query' | 'db' | 'worker' | 'closed',
+    /** `cancelled`: the read's signal aborted (its reason is `cause`); its queries were interrupted. */
+    readonly kind: 'query' | 'db' | 'worker' | 'closed' | 'cancelled',
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = 'StoreError';
   }
+}
+
+/** How a read may be stopped: when `signal` aborts, its running queries are interrupted. */
+export interface ReadOptions {
+  signal?: AbortSignal;
 }
 
 export interface Store {
@@ -106,8 +113,8 @@ export interface Store {
     toMs: number,
     stepMs: number,
   ): Promise<SeriesPoint[]>;
-  queryRecords(q: RecordQuery): Promise<RecordPage>;
-  aggregate(q: AggregateQuery): Promise<AggregateResult>;
+  queryRecords(q: RecordQuery, opts?: ReadOptions): Promise<RecordPage>;
+  aggregate(q: AggregateQuery, opts?: ReadOptions): Promise<AggregateResult>;
   topQuintuples(
     topicId: string,
     fromMs: number,
@@ -233,6 +240,7 @@ export async function openStore(config: StoreConfig, deps: StoreDeps): Promise<S
     batchesFailed: 0,
     batchRetries: 0,
     workerErrors: 0,
+    readsCancelled: 0,
     workerRestarts: 0,
     lastBatchMs: null as number | null,
     lastBatchRecords: 0,
@@ -546,15 +554,42 @@ export async function openStore(config: StoreConfig, deps: StoreDeps): Promise<S
     return p;
   }
 
-  const read = <T>(op: ReadOp, ...args: unknown[]) => {
+  /**
+   * A read. With a signal, an abort rejects it at once (StoreError `cancelled`, the signal's reason
+   * as cause) and tells the worker to interrupt its queries, which frees their connections.
+   */
+  const readWith = <T>(opts: ReadOptions | undefined, op: ReadOp, ...args: unknown[]) => {
+    const signal = opts?.signal;
+    if (signal?.aborted)
+      return Promise.reject(
+        new StoreError('the read was cancelled', 'cancelled', { cause: signal.reason }),
+      );
     const t0 = performance.now();
-    const p = request<T>((id) => ({ type: 'read', id, op, args }));
+    let readId = -1;
+    const p = request<T>((id) => {
+      readId = id;
+      return { type: 'read', id, op, args };
+    });
+    if (signal && readId >= 0) {
+      const onAbort = () => {
+        const c = calls.get(readId);
+        if (!c) return;
+        calls.delete(readId);
+        m.readsCancelled++;
+        post({ type: 'cancel', id: readId });
+        c.reject(new StoreError('the read was cancelled', 'cancelled', { cause: signal.reason }));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      const off = () => signal.removeEventListener('abort', onAbort);
+      p.then(off, off);
+    }
     if (deps.onRead) {
       const done = () => deps.onRead!(op, (performance.now() - t0) / 1000);
       p.then(done, done);
     }
     return p;
   };
+  const read = <T>(op: ReadOp, ...args: unknown[]) => readWith<T>(undefined, op, ...args);
   const admin = <T>(op: AdminOp, ...args: unknown[]) =>
     request<T>((id) => ({ type: 'admin', id, op, args }));
 
@@ -579,8 +614,8 @@ export async function openStore(config: StoreConfig, deps: StoreDeps): Promise<S
     loadWindows: (topicId, fromMs, toMs) => read('loadWindows', topicId, fromMs, toMs),
     windowSeries: (topicId, fromMs, toMs, stepMs) =>
       read('windowSeries', topicId, fromMs, toMs, stepMs),
-    queryRecords: (q) => read('queryRecords', q),
-    aggregate: (q) => read('aggregate', q),
+    queryRecords: (q, opts) => readWith(opts, 'queryRecords', q),
+    aggregate: (q, opts) => readWith(opts, 'aggregate', q),
     topQuintuples: (topicId, fromMs, toMs, topN, where) =>
       read('topQuintuples', topicId, fromMs, toMs, topN, where ?? null),
     lastWindows: () => read('lastWindows'),

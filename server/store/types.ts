@@ -170,6 +170,8 @@ export interface StoreMetrics {
   queued: number;
   /** Failed worker requests of any kind, and worker restarts. */
   workerErrors: number;
+  /** Reads stopped by their signal (client gone, deadline). */
+  readsCancelled: number;
   workerRestarts: number;
   /** Latency of the last write batch (send to commit), ms, and its size. */
   lastBatchMs: number | null;

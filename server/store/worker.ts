@@ -22,6 +22,7 @@ import type { WireBatch } from './batch.ts';
 import {
   DEFAULT_CHECKPOINT_THRESHOLD,
   DEFAULT_ROLLUP_TOP_K,
+  READ_CONNECTIONS,
   retentionOf,
   type StoreConfig,
 } from './config.ts';
@@ -61,7 +62,7 @@ import {
 import type { QuarantineRow, SourceOffset, StreamPosition } from './types.ts';
 
 /** Read connections. Each busy one holds a libuv thread (4 by default, shared with the main thread's fs). */
-const READ_CONNECTIONS = 2;
+
 const RETRY_DELAY_MS = 250;
 const STATS_EVERY_MS = 5_000;
 
@@ -113,7 +114,10 @@ let rollupsFailed = false;
 let maintaining = false;
 let maintainTimer: ReturnType<typeof setInterval> | null = null;
 const MAINTAIN_EVERY_MS = 30_000;
-const ctx = (): queries.ReadContext => ({ use, rollups: rollupsChecked ? rollups.view : null });
+const ctx = (u: queries.WithConnection = use): queries.ReadContext => ({
+  use: u,
+  rollups: rollupsChecked ? rollups.view : null,
+});
 
 /** Newest window per `topic NUL stream`: what commits since open brought, merged with one scan. */
 const positions = new Map<string, StreamPosition>();
@@ -125,16 +129,63 @@ let positionsScanned: Promise<void> | null = null;
 const idle: DuckDBConnection[] = [];
 const waiting: Array<(con: DuckDBConnection) => void> = [];
 
+const release = (con: DuckDBConnection) => {
+  const next = waiting.shift();
+  if (next) next(con);
+  else idle.push(con);
+};
+
 const use: queries.WithConnection = async (fn) => {
   const con = idle.pop() ?? (await new Promise<DuckDBConnection>((got) => waiting.push(got)));
   try {
     return await fn(con);
   } finally {
-    const next = waiting.shift();
-    if (next) next(con);
-    else idle.push(con);
+    release(con);
   }
 };
+
+/** The reads in progress by id: the connections their queries hold, and whether they were cancelled. */
+const running = new Map<number, { cons: Set<DuckDBConnection>; cancelled: boolean }>();
+
+class ReadCancelled extends Error {}
+
+/** A connection user for read `id`: its queries can be interrupted by a cancel. */
+function useFor(id: number): queries.WithConnection {
+  return async (fn) => {
+    const r = running.get(id);
+    const con = idle.pop() ?? (await new Promise<DuckDBConnection>((got) => waiting.push(got)));
+    if (r?.cancelled) {
+      release(con);
+      throw new ReadCancelled('cancelled');
+    }
+    r?.cons.add(con);
+    try {
+      return await fn(con);
+    } finally {
+      r?.cons.delete(con);
+      release(con);
+    }
+  };
+}
+
+/**
+ * Interrupts a read's queries, again every 50 ms until it has returned: an interrupt that arrives
+ * before DuckDB has begun a query (it waits for a pool thread) is lost when the query begins.
+ */
+function cancelRead(id: number): void {
+  const r = running.get(id);
+  if (!r || r.cancelled) return;
+  r.cancelled = true;
+  const interrupt = () => {
+    if (!running.has(id)) return clearInterval(timer);
+    for (const con of r.cons) con.interrupt();
+  };
+  const timer = setInterval(interrupt, 50);
+  interrupt();
+}
+
+/** Reads still running (a cancelled one too, until its queries return). */
+const inflight = new Set<Promise<unknown>>();
 
 // ---------------------------------------------------------------------------------------------
 // Open and close
@@ -232,6 +283,9 @@ async function close(): Promise<void> {
   const d = db;
   if (d === null) return;
   if (maintainTimer !== null) clearInterval(maintainTimer);
+  // Reads still running are stopped and awaited: a connection closed under a query hangs.
+  for (const id of running.keys()) cancelRead(id);
+  await Promise.allSettled([...inflight]);
   await Promise.all([appendChain, commitChain, adminChain, ackChain]);
   for (const l of d.lanes) for (const a of [l.appender, l.quarantine, l.offsets]) a.closeSync();
   await saveSeq(d).catch(() => {});
@@ -568,31 +622,37 @@ async function lastWindows(): Promise<StreamPosition[]> {
   );
 }
 
-type ReadFn = (...args: never[]) => Promise<unknown>;
+/** A read: its context (whose connections a cancel interrupts) first, then the caller's arguments. */
+type ReadFn = (c: queries.ReadContext, ...args: never[]) => Promise<unknown>;
 const READS: Record<ReadOp, ReadFn> = {
-  queryRecords: (q: Parameters<typeof queries.queryRecords>[1]) => queries.queryRecords(ctx(), q),
-  loadWindows: (t: string, f: number, to: number) => queries.loadWindows(ctx(), t, f, to),
-  windowSeries: (t: string, f: number, to: number, step: number) =>
-    queries.windowSeries(ctx(), t, f, to, step),
-  aggregate: (q: Parameters<typeof queries.aggregate>[1]) => queries.aggregate(ctx(), q),
+  queryRecords: (c, q: Parameters<typeof queries.queryRecords>[1]) => queries.queryRecords(c, q),
+  loadWindows: (c, t: string, f: number, to: number) => queries.loadWindows(c, t, f, to),
+  windowSeries: (c, t: string, f: number, to: number, step: number) =>
+    queries.windowSeries(c, t, f, to, step),
+  aggregate: (c, q: Parameters<typeof queries.aggregate>[1]) => queries.aggregate(c, q),
   topQuintuples: (
+    c,
     t: string,
     f: number,
     to: number,
     n: number,
     w: Parameters<typeof queries.topQuintuples>[5],
-  ) => queries.topQuintuples(ctx(), t, f, to, n, w),
-  recomputeWindow: (t: string, w: number, ms: number, n: number) =>
-    queries.recomputeWindow(ctx(), t, w, ms, n),
-  lastWindows,
-  loadCatalog: () => use((con) => loadCatalog(con)),
-  quarantine: (q: QuarantineQuery) =>
-    use((con) => queryQuarantine(con, q)).catch((err: unknown) => {
-      throw err instanceof QuarantineCursorError ? new queries.StoreQueryError('bad cursor') : err;
-    }),
-  quarantineCount: (topic: string) => use((con) => quarantineCount(con, topic)),
-  loadOffsets: (prefix: string) => use((con) => loadOffsets(con, prefix)),
-  topicUsage: (topic: string) => use((con) => topicUsage(con, topic)),
+  ) => queries.topQuintuples(c, t, f, to, n, w),
+  recomputeWindow: (c, t: string, w: number, ms: number, n: number) =>
+    queries.recomputeWindow(c, t, w, ms, n),
+  lastWindows: () => lastWindows(),
+  loadCatalog: (c) => c.use((con) => loadCatalog(con)),
+  quarantine: (c, q: QuarantineQuery) =>
+    c
+      .use((con) => queryQuarantine(con, q))
+      .catch((err: unknown) => {
+        throw err instanceof QuarantineCursorError
+          ? new queries.StoreQueryError('bad cursor')
+          : err;
+      }),
+  quarantineCount: (c, topic: string) => c.use((con) => quarantineCount(con, topic)),
+  loadOffsets: (c, prefix: string) => c.use((con) => loadOffsets(con, prefix)),
+  topicUsage: (c, topic: string) => c.use((con) => topicUsage(con, topic)),
   maintain: async () => {
     // Waits for the open-time check and any pass under way, then rolls whatever is settled.
     const before = rollups.metrics().rolls;
@@ -763,15 +823,24 @@ port.on('message', (m: ToWorker) => {
       return;
     }
     case 'read': {
-      const fn = READS[m.op] as (...args: unknown[]) => Promise<unknown>;
-      Promise.resolve()
-        .then(() => fn(...m.args))
+      const fn = READS[m.op] as (c: queries.ReadContext, ...args: unknown[]) => Promise<unknown>;
+      running.set(m.id, { cons: new Set(), cancelled: false });
+      const p = Promise.resolve()
+        .then(() => fn(ctx(useFor(m.id)), ...m.args))
         .then(
           (data) => send({ type: 'result', id: m.id, ok: true, data }),
           (err: unknown) => fail(m.id, err),
-        );
+        )
+        .finally(() => {
+          running.delete(m.id);
+          inflight.delete(p);
+        });
+      inflight.add(p);
       return;
     }
+    case 'cancel':
+      cancelRead(m.id);
+      return;
     case 'close':
       close().then(
         () => send({ type: 'closed', id: m.id }),
