@@ -28,6 +28,7 @@ import { createSimulator, resumeKey } from './ingest/simulator.ts';
 import { createFileSource, defaultFileSourceConfig } from './ingest/file-source.ts';
 import { createMetrics } from './metrics.ts';
 import { createReadQueue, defaultReadQueueConfig } from './api/read-queue.ts';
+import { createOriginCheck, registerSecurity } from './api/security.ts';
 import { READ_CONNECTIONS } from './store/config.ts';
 import { createIngestHealth } from './ingest/health.ts';
 import { registerIngestApi } from './api/ingest.ts';
@@ -117,6 +118,13 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
   };
 
   const http = Fastify({ logger: false, bodyLimit: 1 << 20, trustProxy: config.trustProxy });
+  // Host and origin first (a rebinding page or another site gets a 403 before any token check).
+  const originCheck = createOriginCheck({
+    allowedOrigins: config.allowedOrigins,
+    allowedHosts: config.allowedHosts,
+    trustProxy: config.trustProxy,
+  });
+  await registerSecurity(http, originCheck);
   registerAuth(http, auth);
   http.addHook('onResponse', async (req, reply) => {
     metrics.httpSeconds.observe(
@@ -131,6 +139,14 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
   const io: FlowServer = new Server(http.server, {
     serveClient: false,
     maxHttpBufferSize: 16 * 1024,
+    // The same host and origin checks for the handshake and the websocket upgrade.
+    allowRequest: (req, callback) => {
+      const refused = originCheck.checkRaw(req);
+      callback(refused ? refused.message : null, refused === null);
+    },
+    ...(config.allowedOrigins.length > 0
+      ? { cors: { origin: config.allowedOrigins, credentials: true } }
+      : {}),
   });
   // Sockets read what dashboards show: a viewer token when one is set.
   io.use((socket, next) => {

@@ -147,9 +147,12 @@ export function registerHistoryApi(app: FastifyInstance, deps: HistoryDeps) {
     }
     const { format, topic, from, to, where, order } = params;
     const name = `flowdeck-${topic?.id ?? 'all'}-${new Date(from).toISOString().replace(/[:.]/g, '')}.${format}`;
+    // Written to the socket directly (streamed), so the headers onSend adds are set here.
     reply.raw.writeHead(200, {
       'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson',
       'content-disposition': `attachment; filename="${name}"`,
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
     });
     let cursor: string | null = null;
     let rows = 0;

@@ -15,38 +15,72 @@ interface Target {
   bytes: number;
 }
 
+/** What to aim at: the middle of the largest top-quintuple bar, or of the thickest ACCEPT band. */
+type Aim = 'top-bar' | 'accept-band';
+
 /**
  * Page coordinates of a point of a chart's series, from the chart instance the app registers, at
  * the moment of the click: the point is computed on every animation frame until it has held still
  * for five frames (the layout has settled and no new data moved the axes), so on a busy machine the
- * click lands where the chart says the point is.
+ * click lands where the chart says the point is. (A function, not a string: the page's CSP allows
+ * no eval.)
  */
-async function pointOf(page: Page, testid: string, script: string): Promise<Target> {
+async function pointOf(page: Page, testid: string, aim: Aim): Promise<Target> {
   const handle = await page.waitForFunction(
-    ([id, body]) => {
+    ([id, what]) => {
+      type Datum = { value: number | [number, number]; bytes?: number } | [number, number] | null;
       const w = window as unknown as {
         __flowdeckCharts: Map<string, unknown>;
         __target?: { key: string; same: number };
       };
       const chart = w.__flowdeckCharts.get(id!) as
         | {
-            getOption(): { series: Array<{ id: string; data: unknown[] }> };
+            getOption(): { series: Array<{ id: string; data: Datum[] }> };
             convertToPixel(finder: object, value: unknown): [number, number];
             getDom(): HTMLElement;
           }
         | undefined;
       if (!chart) return false;
+      const series = chart.getOption().series;
+      let found: { px: [number, number]; bytes: number };
+      if (what === 'top-bar') {
+        const item = series.find((s) => s.id === 'top-bytes')!.data[0] as {
+          value: number | [number, number];
+          bytes: number;
+        };
+        const v = typeof item.value === 'number' ? item.value : item.value[0];
+        found = {
+          px: chart.convertToPixel({ seriesId: 'top-bytes' }, [v / 2, 0]),
+          bytes: item.bytes,
+        };
+      } else {
+        const pairs = (sid: string) =>
+          series
+            .find((s) => s.id === sid)!
+            .data.filter((d): d is NonNullable<Datum> => d !== null)
+            .map((d) => (Array.isArray(d) ? d : (d.value as [number, number])));
+        const reject = new Map(pairs('traffic-reject').map(([t, v]) => [t, v ?? 0]));
+        // The bucket with the thickest ACCEPT band: the most room on either side of the click.
+        const [t, v] = pairs('traffic-accept').reduce((a, b) =>
+          (b[1] ?? 0) > (a[1] ?? 0) ? b : a,
+        );
+        // ACCEPT is stacked on REJECT: aim at the middle of the ACCEPT band.
+        const base = reject.get(t) ?? 0;
+        found = {
+          px: chart.convertToPixel({ seriesId: 'traffic-accept' }, [t, base + v / 2]),
+          bytes: -1,
+        };
+      }
       const rect = chart.getDom().getBoundingClientRect();
-      const found = new Function('chart', body!)(chart) as { px: [number, number]; bytes: number };
-      const t = { x: rect.left + found.px[0], y: rect.top + found.px[1], bytes: found.bytes };
-      const key = `${Math.round(t.x)},${Math.round(t.y)},${t.bytes}`;
+      const target = { x: rect.left + found.px[0], y: rect.top + found.px[1], bytes: found.bytes };
+      const key = `${Math.round(target.x)},${Math.round(target.y)},${target.bytes}`;
       const prev = w.__target;
       w.__target = { key, same: prev?.key === key ? prev.same + 1 : 0 };
       if (w.__target.same < 5) return false;
       w.__target = undefined;
-      return t;
+      return target;
     },
-    [testid, script],
+    [testid, aim] as const,
     { polling: 'raf', timeout: 30_000 },
   );
   return (await handle.jsonValue()) as Target;
@@ -78,14 +112,7 @@ describe('drill-down in Chromium', () => {
     const topic = ctx.app.catalog.topics().find((t) => t.format === 'eni')!;
     await page.goto(`${ctx.url}/topics/${topic.id}`);
     await page.locator('[data-testid="chart-top"][data-rendered="true"]').waitFor();
-    const bar = await pointOf(
-      page,
-      'chart-top',
-      `const s = chart.getOption().series.find((s) => s.id === 'top-bytes');
-       const item = s.data[0];
-       const v = typeof item.value === 'number' ? item.value : item.value[0];
-       return { px: chart.convertToPixel({ seriesId: 'top-bytes' }, [v / 2, 0]), bytes: item.bytes };`,
-    );
+    const bar = await pointOf(page, 'chart-top', 'top-bar');
     expect(bar.bytes).toBeGreaterThan(0);
     await page.mouse.click(bar.x, bar.y);
 
@@ -117,21 +144,7 @@ describe('drill-down in Chromium', () => {
       .locator('[data-testid="dashboard"][data-mode="history"][data-loading="false"]')
       .waitFor();
     await page.locator('[data-testid="chart-traffic"][data-rendered="true"]').waitFor();
-    const bucket = await pointOf(
-      page,
-      'chart-traffic',
-      `const series = chart.getOption().series;
-       const pairs = (id) => series.find((s) => s.id === id).data
-         .filter((d) => d !== null)
-         .map((d) => (Array.isArray(d) ? d : d.value));
-       const reject = new Map(pairs('traffic-reject').map(([t, v]) => [t, v ?? 0]));
-       // The bucket with the thickest ACCEPT band: the most room on either side of the click.
-       const [t, v] = pairs('traffic-accept').reduce((a, b) => ((b[1] ?? 0) > (a[1] ?? 0) ? b : a));
-       // ACCEPT is stacked on REJECT: aim at the middle of the ACCEPT band.
-       const base = reject.get(t) ?? 0;
-       const [x, y] = chart.convertToPixel({ seriesId: 'traffic-accept' }, [t, base + v / 2]);
-       return { px: [x, y], bytes: -1 };`,
-    );
+    const bucket = await pointOf(page, 'chart-traffic', 'accept-band');
     await page.mouse.click(bucket.x, bucket.y);
     await page.locator(explorer).waitFor();
     const expected = await attr('[data-testid="drill-panel"]', 'data-expected-bytes');

@@ -41,6 +41,10 @@ describe('flow-log management in Chromium', () => {
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     page.on('pageerror', (e) => errors.push(e.message));
+    // Anything the page's Content-Security-Policy blocks is a failure too.
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy/.test(m.text())) errors.push(m.text());
+    });
   });
   afterAll(async () => {
     await browser?.close();
