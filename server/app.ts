@@ -174,7 +174,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
   );
   const streamer = createStreamer(
     { ...defaultStreamerConfig, ...deps.streamer },
-    { io, catalog, windows: aggregator, clock },
+    { io, catalog, windows: aggregator, clock, warn: log.warn },
   );
   publish = streamer.publish;
 
@@ -334,6 +334,30 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     'flowdeck_socket_slow_clients',
     'Clients whose transport is backed up',
     () => streamer.metrics().slowClients,
+  );
+  metrics.gauges(
+    'flowdeck_socket_refused',
+    'Socket requests refused or connections closed, by reason: rate_limited (subscribes over the allowance), too_slow (connection closed: its queue passed the bound)',
+    ['reason'],
+    () => {
+      const m = streamer.metrics();
+      return [
+        [{ reason: 'rate_limited' }, m.subscribesLimited],
+        [{ reason: 'too_slow' }, m.droppedTooSlow],
+      ];
+    },
+  );
+  metrics.gauges(
+    'flowdeck_socket_snapshots',
+    'Subscribe answers: built (encoded anew) or shared (an encoded snapshot reused)',
+    ['how'],
+    () => {
+      const m = streamer.metrics();
+      return [
+        [{ how: 'built' }, m.snapshotsBuilt],
+        [{ how: 'shared' }, m.snapshotsShared],
+      ];
+    },
   );
   g(
     'flowdeck_windows_in_memory',

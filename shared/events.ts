@@ -1,7 +1,8 @@
 // The socket.io event contract. The server is Server<ClientToServerEvents, ServerToClientEvents>,
 // the client Socket<ServerToClientEvents, ClientToServerEvents>. Event names appear only here.
 import type { LogsetInfo, TopicInfo } from './catalog.ts';
-import type { Reply } from './reply.ts';
+import type { Encoded } from './encoded.ts';
+import type { ErrorBody, Reply } from './reply.ts';
 
 export interface Totals {
   bytes: number;
@@ -121,13 +122,19 @@ export interface ServerToClientEvents {
   'window:published': (update: WindowAggregate) => void;
   /** Overview subscribers: a topic's pulse changed. */
   'pulse:updated': (pulse: TopicPulse) => void;
+  /** The server closes this connection, and why (`too_slow`: it stopped reading its answers). */
+  'server:notice': (notice: ErrorBody) => void;
   /** Every socket: the catalog changed. */
   'catalog:updated': (update: CatalogUpdate) => void;
 }
 
 export interface ClientToServerEvents {
-  'topic:subscribe': (req: TopicSubscribe, ack: (reply: Reply<TopicSnapshot>) => void) => void;
+  /** Answered with the topic's snapshot, encoded once and shared by every socket asking for it. */
+  'topic:subscribe': (
+    req: TopicSubscribe,
+    ack: (reply: Reply<Encoded<TopicSnapshot>>) => void,
+  ) => void;
   'topic:unsubscribe': (req: TopicSubscribe) => void;
-  'overview:subscribe': (ack: (reply: Reply<Overview>) => void) => void;
+  'overview:subscribe': (ack: (reply: Reply<Encoded<Overview>>) => void) => void;
   'overview:unsubscribe': () => void;
 }

@@ -23,6 +23,8 @@ export class Connection {
   connected = $state(false);
   everConnected = $state(false);
   disconnectedAt = $state<number | null>(null);
+  /** Why the server last closed this connection itself (it says so before closing), if it did. */
+  notice = $state<string | null>(null);
   /** Local clock, ticking once a second so staleness shows without new messages. */
   now = $state(Date.now());
   #source = $state.raw<FreshnessSource | null>(null);
@@ -55,6 +57,10 @@ export class Connection {
       this.connected = true;
       this.everConnected = true;
       this.disconnectedAt = null;
+    });
+    socket.on('server:notice', (n) => {
+      this.notice = typeof n?.message === 'string' ? n.message.slice(0, 300) : null;
+      console.warn('flowdeck: the server closes the connection:', this.notice);
     });
     socket.on('disconnect', () => {
       this.connected = false;

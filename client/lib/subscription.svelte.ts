@@ -1,6 +1,9 @@
 // A feed's subscription over the socket: asked on start and on every reconnect, asked again
 // RETRY_MS after an unanswered request (while connected). It keeps the answer's error for the page
-// and the server clock estimated from the feed's messages.
+// and the server clock estimated from the feed's messages. Snapshots arrive encoded once on the
+// server (shared by every socket) and are decoded here. A subscribe refused as rate-limited is
+// asked again after the wait the server names.
+import { decodeEncoded, type Encoded } from '../../shared/encoded.ts';
 import type { ErrorBody, Reply } from '../../shared/reply.ts';
 import { ServerClock } from './server-clock.ts';
 import { ACK_TIMEOUT_MS, type AppSocket } from './socket.ts';
@@ -10,16 +13,16 @@ const RETRY_MS = 5_000;
 /** The socket with the ack timeout applied. */
 export type TimedSocket = ReturnType<AppSocket['timeout']>;
 
-export interface SubscriptionSpec<T> {
+export interface SubscriptionSpec<T extends { serverTime: number }> {
   /** Sends the subscribe request on `timed`, with `ack` as its acknowledgement. */
-  ask(timed: TimedSocket, ack: (err: Error | null, reply: Reply<T>) => void): void;
+  ask(timed: TimedSocket, ack: (err: Error | null, reply: Reply<Encoded<T>>) => void): void;
   /** Sends the unsubscribe message (called only while connected). */
   leave(socket: AppSocket): void;
   /** A snapshot answered; `local` is when it arrived (browser clock, ms). */
   snapshot(data: T, local: number): void;
 }
 
-export class Subscription<T> {
+export class Subscription<T extends { serverTime: number }> {
   error = $state.raw<ErrorBody | null>(null);
   /** True once the first request was answered (with data or an error). */
   loaded = $state(false);
@@ -62,20 +65,40 @@ export class Subscription<T> {
       if (this.#stopped) return;
       if (err) {
         this.error = { code: 'timeout', message: 'The server did not answer; retrying.' };
-        this.#retry = setTimeout(() => {
-          if (this.#socket.connected) this.#subscribe();
-        }, RETRY_MS);
+        this.#retryIn(RETRY_MS);
         return;
       }
       this.loaded = true;
       if (!reply.ok) {
         this.error = reply.error;
+        if (reply.error.code === 'rate_limited') {
+          const wait = Number(reply.error.details?.retryAfterMs);
+          this.#retryIn(Number.isFinite(wait) ? Math.min(Math.max(wait, 250), RETRY_MS) : RETRY_MS);
+        }
+        return;
+      }
+      let data: T;
+      try {
+        data = decodeEncoded(reply.data);
+      } catch {
+        this.error = {
+          code: 'bad_answer',
+          message: 'The server sent a snapshot that could not be read; retrying.',
+        };
+        this.#retryIn(RETRY_MS);
         return;
       }
       this.error = null;
-      this.#spec.snapshot(reply.data, Date.now());
+      this.#spec.snapshot(data, Date.now());
     });
   };
+
+  #retryIn(ms: number): void {
+    clearTimeout(this.#retry);
+    this.#retry = setTimeout(() => {
+      if (this.#socket.connected && !this.#stopped) this.#subscribe();
+    }, ms);
+  }
 
   #onDisconnect = (): void => {
     this.clock.reset();

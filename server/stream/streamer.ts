@@ -2,6 +2,11 @@
 // the last 60 minutes, then every window revision. A client whose transport backs up is moved out
 // of the broadcast and gets its pending windows (coalesced per window, bounded) when it drains,
 // so a slow client never holds back the others.
+//
+// The work one socket can cause is bounded: subscribes are rate-limited per socket (a token bucket),
+// a snapshot is encoded once per topic and revision and shared by every socket that asks (socket.io
+// sends it as a binary attachment by reference), and the bytes queued for one socket, acks
+// included, are bounded: past the bound the socket is told why and its connection is closed.
 import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import type { TopicInfo } from '../../shared/catalog.ts';
@@ -13,6 +18,7 @@ import type {
   TopicSnapshot,
   WindowAggregate,
 } from '../../shared/events.ts';
+import { encodeJson, type Encoded } from '../../shared/encoded.ts';
 import { fail, ok, type Reply } from '../../shared/reply.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { Clock } from '../clock.ts';
@@ -31,6 +37,13 @@ export interface StreamerConfig {
   maxTopicsPerSocket: number;
   /** Overview pulses of one topic are sent at most this often (ms). */
   pulseEveryMs: number;
+  /** Subscribes (topic or overview) one socket may send at once, then `subscribesPerSecond`. */
+  subscribeBurst: number;
+  subscribesPerSecond: number;
+  /** Bytes queued for one socket (acks and windows not yet written) before it is disconnected. */
+  maxQueuedBytesPerSocket: number;
+  /** A built snapshot is reused for this long of server-clock time if nothing was published. */
+  snapshotReuseMs: number;
 }
 
 export const defaultStreamerConfig: StreamerConfig = {
@@ -39,6 +52,10 @@ export const defaultStreamerConfig: StreamerConfig = {
   maxPendingPerSocket: 512,
   maxTopicsPerSocket: 16,
   pulseEveryMs: 1000,
+  subscribeBurst: 40,
+  subscribesPerSecond: 4,
+  maxQueuedBytesPerSocket: 64 * 1024 * 1024,
+  snapshotReuseMs: 60_000,
 };
 
 /** What the streamer reads: published windows of a topic in [from, to). */
@@ -52,6 +69,19 @@ const SLOW_ROOM = 'slow';
 
 const subscribeSchema = z.object({ topicId: z.string().min(1).max(200) }).strict();
 
+/** A snapshot encoded once, reused while its topic (or the overview) has not changed. */
+interface Built {
+  version: number;
+  builtAt: number;
+  json: Uint8Array;
+}
+
+/** Per-socket subscribe allowance (real time: a speeded-up simulator does not loosen it). */
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
 interface SlowState {
   pending: Map<string, WindowAggregate>;
   onDrain: () => void;
@@ -59,9 +89,20 @@ interface SlowState {
 
 export function createStreamer(
   config: StreamerConfig,
-  deps: { io: FlowServer; catalog: Catalog; windows: WindowSource; clock: Clock },
+  deps: {
+    io: FlowServer;
+    catalog: Catalog;
+    windows: WindowSource;
+    clock: Clock;
+    warn?: (msg: string) => void;
+  },
 ) {
   const { io, catalog, clock } = deps;
+  const buckets = new Map<string, Bucket>();
+  const dropping = new Set<string>();
+  const built = new Map<string, Built>();
+  const versions = new Map<string, number>();
+  let overviewVersion = 0;
   const slow = new Map<string, SlowState>();
   const pulseTimers = new Map<string, ReturnType<typeof setTimeout>>();
   const metrics = {
@@ -70,6 +111,10 @@ export function createStreamer(
     pendingDropped: 0,
     badRequests: 0,
     connections: 0,
+    subscribesLimited: 0,
+    snapshotsBuilt: 0,
+    snapshotsShared: 0,
+    droppedTooSlow: 0,
   };
 
   function snapshotRange(): [number, number] {
@@ -117,8 +162,79 @@ export function createStreamer(
     return { topic, windows: deps.windows.windows(topic.id, from, to), serverTime: clock.now() };
   }
 
+  /** The encoded snapshot under `key`, rebuilt when `version` moved or it is older than the reuse time. */
+  function encoded<T extends { serverTime: number }>(
+    key: string,
+    version: number,
+    build: () => T,
+  ): Encoded<T> {
+    const now = clock.now();
+    let b = built.get(key);
+    if (b && b.version === version && now - b.builtAt < config.snapshotReuseMs) {
+      metrics.snapshotsShared++;
+    } else {
+      b = { version, builtAt: now, json: encodeJson(build()) };
+      built.set(key, b);
+      metrics.snapshotsBuilt++;
+    }
+    return { json: b.json, serverTime: now };
+  }
+
   function bufferedPackets(socket: FlowSocket): number {
     return (socket.conn as unknown as { writeBuffer?: unknown[] }).writeBuffer?.length ?? 0;
+  }
+
+  /** Bytes waiting for this socket: packets not yet handed to the transport, and the transport's own. */
+  function queuedBytes(socket: FlowSocket): number {
+    const conn = socket.conn as unknown as {
+      writeBuffer?: Array<{ data?: unknown }>;
+      transport?: { socket?: { bufferedAmount?: number } };
+    };
+    let n = conn.transport?.socket?.bufferedAmount ?? 0;
+    for (const p of conn.writeBuffer ?? []) {
+      const d = p.data;
+      if (typeof d === 'string') n += d.length;
+      else if (d instanceof Uint8Array || d instanceof ArrayBuffer) n += d.byteLength;
+    }
+    return n;
+  }
+
+  /** Closes a socket whose queue passed its bound; true when it was (or is being) closed. */
+  function overQueued(socket: FlowSocket): boolean {
+    if (dropping.has(socket.id)) return true;
+    const queued = queuedBytes(socket);
+    if (queued <= config.maxQueuedBytesPerSocket) return false;
+    dropping.add(socket.id);
+    metrics.droppedTooSlow++;
+    const mib = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
+    const message = `this connection stopped reading: ${mib(queued)} were waiting for it, more than the ${mib(config.maxQueuedBytesPerSocket)} allowed; it is closed, reconnect and read your answers`;
+    deps.warn?.(`socket ${socket.id} (${socket.handshake.address}) closed: ${message}`);
+    socket.emit('server:notice', { code: 'too_slow', message });
+    // A client that does not read never drains, so the close cannot wait for it: the transport is
+    // torn down, which releases everything queued for it.
+    const transport = (
+      socket.conn as unknown as { transport?: { socket?: { terminate?: () => void } } }
+    ).transport;
+    if (typeof transport?.socket?.terminate === 'function') transport.socket.terminate();
+    else socket.conn.close(true);
+    return true;
+  }
+
+  /** Takes one subscribe from the socket's allowance; the wait in ms when there is none. */
+  function allowance(socket: FlowSocket): number {
+    const now = Date.now();
+    const b = buckets.get(socket.id) ?? { tokens: config.subscribeBurst, at: now };
+    b.tokens = Math.min(
+      config.subscribeBurst,
+      b.tokens + ((now - b.at) / 1000) * config.subscribesPerSecond,
+    );
+    b.at = now;
+    buckets.set(socket.id, b);
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return 0;
+    }
+    return Math.ceil(((1 - b.tokens) / config.subscribesPerSecond) * 1000);
   }
 
   function markSlow(socket: FlowSocket): SlowState {
@@ -172,12 +288,15 @@ export function createStreamer(
   /** Sends a published window to its topic's subscribers; called by the aggregator's onWindow. */
   function publish(agg: WindowAggregate) {
     metrics.published++;
+    versions.set(agg.topicId, (versions.get(agg.topicId) ?? 0) + 1);
+    overviewVersion++;
     const room = topicRoom(agg.topicId);
     const members = io.sockets.adapter.rooms.get(room);
     if (members) {
       for (const id of members) {
         const socket = io.sockets.sockets.get(id);
         if (!socket) continue;
+        if (overQueued(socket)) continue;
         const state = slow.get(id);
         if (state) queue(state, agg);
         else if (bufferedPackets(socket) >= config.slowAfterPackets) queue(markSlow(socket), agg);
@@ -209,10 +328,27 @@ export function createStreamer(
     metrics.connections++;
     // An ack that is not a function is a malformed call: there is nobody to answer.
     const reply = <T>(ack: unknown, r: Reply<T>) => {
-      if (typeof ack === 'function') (ack as (r: Reply<T>) => void)(r);
+      if (typeof ack !== 'function' || dropping.has(socket.id)) return;
+      (ack as (r: Reply<T>) => void)(r);
+      overQueued(socket);
+    };
+    /** Null when the socket may subscribe now; else the refusal. */
+    const limited = (): Reply<never> | null => {
+      if (dropping.has(socket.id)) return fail('too_slow', 'this connection is being closed');
+      const wait = allowance(socket);
+      if (wait === 0) return null;
+      metrics.subscribesLimited++;
+      const r = fail(
+        'rate_limited',
+        `too many subscribes on this connection (at most ${config.subscribeBurst} at once, then ${config.subscribesPerSecond} a second); retry in ${wait} ms`,
+      );
+      if (!r.ok) r.error.details = { retryAfterMs: wait };
+      return r;
     };
 
     socket.on('topic:subscribe', (req, ack) => {
+      const refused = limited();
+      if (refused) return reply(ack, refused);
       const parsed = subscribeSchema.safeParse(req);
       if (!parsed.success)
         return reply(ack, badRequest('topic:subscribe takes { topicId: string }'));
@@ -223,7 +359,8 @@ export function createStreamer(
       if (!socket.rooms.has(topicRoom(topic.id)) && followed >= config.maxTopicsPerSocket)
         return reply(ack, badRequest(`at most ${config.maxTopicsPerSocket} topics per connection`));
       void socket.join(topicRoom(topic.id));
-      reply(ack, ok(snapshot(topic)));
+      const version = (versions.get(topic.id) ?? 0) * 1e6 + catalog.version;
+      reply(ack, ok(encoded(`topic:${topic.id}`, version, () => snapshot(topic))));
     });
 
     socket.on('topic:unsubscribe', (req) => {
@@ -236,13 +373,20 @@ export function createStreamer(
     });
 
     socket.on('overview:subscribe', (ack) => {
+      const refused = limited();
+      if (refused) return reply(ack, refused);
       void socket.join(OVERVIEW_ROOM);
-      reply(ack, ok(overview()));
+      const version = overviewVersion * 1e6 + catalog.version;
+      reply(ack, ok(encoded(OVERVIEW_ROOM, version, overview)));
     });
 
     socket.on('overview:unsubscribe', () => void socket.leave(OVERVIEW_ROOM));
 
-    socket.on('disconnect', () => unmarkSlow(socket));
+    socket.on('disconnect', () => {
+      unmarkSlow(socket);
+      buckets.delete(socket.id);
+      dropping.delete(socket.id);
+    });
   }
 
   return {
@@ -258,9 +402,15 @@ export function createStreamer(
     overview,
     /** Tells every socket that the catalog changed (new, renamed or deleted topics and flow logs). */
     catalogChanged() {
+      built.clear();
       io.emit('catalog:updated', { logsets: catalog.logsets, version: catalog.version });
     },
-    metrics: () => ({ ...metrics, clients: io.engine.clientsCount, slowClients: slow.size }),
+    metrics: () => ({
+      ...metrics,
+      clients: io.engine.clientsCount,
+      slowClients: slow.size,
+      snapshotBytes: [...built.values()].reduce((n, b) => n + b.json.byteLength, 0),
+    }),
   };
 }
 

@@ -3,7 +3,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/events.ts';
+import { decodeEncoded, type Encoded } from '../../shared/encoded.ts';
+import type {
+  ClientToServerEvents,
+  Overview,
+  ServerToClientEvents,
+  TopicSnapshot,
+} from '../../shared/events.ts';
+import type { Reply } from '../../shared/reply.ts';
 import { createApp, type AppDeps } from '../../server/app.ts';
 import { scaledClock } from '../../server/clock.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
@@ -67,6 +74,24 @@ export function connectClient(url: string): Promise<TestSocket> {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', reject);
   });
+}
+
+const decoded = <T extends { serverTime: number }>(r: Reply<Encoded<T>>): Reply<T> =>
+  r.ok ? { ok: true, data: decodeEncoded(r.data) } : r;
+
+/** topic:subscribe's answer, with the shared snapshot decoded as the client does. */
+export function subscribeTopic(
+  socket: TestSocket,
+  topicId: unknown,
+): Promise<Reply<TopicSnapshot>> {
+  return new Promise((resolve) =>
+    socket.emit('topic:subscribe', { topicId } as { topicId: string }, (r) => resolve(decoded(r))),
+  );
+}
+
+/** overview:subscribe's answer, decoded. */
+export function subscribeOverview(socket: TestSocket): Promise<Reply<Overview>> {
+  return new Promise((resolve) => socket.emit('overview:subscribe', (r) => resolve(decoded(r))));
 }
 
 /** Resolves with the first event value that satisfies `pred`, or rejects after `ms`. */

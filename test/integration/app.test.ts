@@ -1,9 +1,16 @@
 // The app end to end on port 0: the simulator feeds the parser and the aggregator, and a real
 // socket.io-client gets a snapshot, then live windows.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Overview, TopicSnapshot, WindowAggregate } from '../../shared/events.ts';
+import type { WindowAggregate } from '../../shared/events.ts';
 import type { Reply } from '../../shared/reply.ts';
-import { connectClient, startApp, waitFor, type TestSocket } from '../helpers/app.ts';
+import {
+  connectClient,
+  startApp,
+  subscribeOverview,
+  subscribeTopic,
+  waitFor,
+  type TestSocket,
+} from '../helpers/app.ts';
 
 // 60x: one real second is one simulated minute, so a new capture window is published every second.
 const args = ['--speed', '60', '--publish-delay', '5', '--jitter', '0', '--backfill', '30'];
@@ -21,10 +28,7 @@ describe('app on port 0 with the simulator', () => {
     await ctx?.stop();
   });
 
-  const subscribe = (topicId: unknown) =>
-    new Promise<Reply<TopicSnapshot>>((resolve) =>
-      socket.emit('topic:subscribe', { topicId } as { topicId: string }, resolve),
-    );
+  const subscribe = (topicId: unknown) => subscribeTopic(socket, topicId);
 
   it('lists the logset and its topics over HTTP', async () => {
     const res = await fetch(`${ctx.url}/api/topics`);
@@ -88,9 +92,7 @@ describe('app on port 0 with the simulator', () => {
     expect(bad).toMatchObject({ ok: false, error: { code: 'bad_request' } });
     const unknown = await subscribe('no-such-topic');
     expect(unknown).toMatchObject({ ok: false, error: { code: 'not_found' } });
-    const overview = await new Promise<Reply<Overview>>((resolve) =>
-      socket.emit('overview:subscribe', resolve),
-    );
+    const overview = await subscribeOverview(socket);
     expect(overview.ok).toBe(true);
     if (overview.ok) expect(overview.data.pulses.length).toBe(ctx.app.catalog.topics().length);
   });

@@ -7,10 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordsPage } from '../../shared/api.ts';
-import type { TopicSnapshot, WindowAggregate } from '../../shared/events.ts';
-import type { Reply } from '../../shared/reply.ts';
+import type { WindowAggregate } from '../../shared/events.ts';
 import { getData } from '../helpers/api.ts';
-import { connectClient, startApp, waitFor, type TestSocket } from '../helpers/app.ts';
+import {
+  connectClient,
+  startApp,
+  subscribeTopic,
+  waitFor,
+  type TestSocket,
+} from '../helpers/app.ts';
 
 const args = (dir: string) => [
   '--data',
@@ -26,9 +31,7 @@ const args = (dir: string) => [
 ];
 
 async function snapshot(socket: TestSocket, topicId: string): Promise<WindowAggregate[]> {
-  const reply = await new Promise<Reply<TopicSnapshot>>((r) =>
-    socket.emit('topic:subscribe', { topicId }, r),
-  );
+  const reply = await subscribeTopic(socket, topicId);
   if (!reply.ok) throw new Error(reply.error.message);
   return reply.data.windows;
 }

@@ -10,10 +10,9 @@ import {
   drillRegionPair,
   type DrillDown,
 } from '../../shared/drilldown.ts';
-import type { TopicSnapshot, WindowAggregate } from '../../shared/events.ts';
-import type { Reply } from '../../shared/reply.ts';
+import type { WindowAggregate } from '../../shared/events.ts';
 import { getData } from '../helpers/api.ts';
-import { connectClient, startApp, type TestSocket } from '../helpers/app.ts';
+import { connectClient, startApp, subscribeTopic, type TestSocket } from '../helpers/app.ts';
 
 describe('drill-down reconciliation', () => {
   let ctx: Awaited<ReturnType<typeof startApp>>;
@@ -63,9 +62,7 @@ describe('drill-down reconciliation', () => {
   }
 
   async function liveWindows(topicId: string): Promise<WindowAggregate[]> {
-    const reply = await new Promise<Reply<TopicSnapshot>>((r) =>
-      socket.emit('topic:subscribe', { topicId }, r),
-    );
+    const reply = await subscribeTopic(socket, topicId);
     if (!reply.ok) throw new Error(reply.error.message);
     await ctx.app.store.flush();
     // Windows republished since the snapshot are compared at their stored revision below.

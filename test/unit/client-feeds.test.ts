@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { STALE_WINDOWS, TopicFeed } from '../../client/lib/topic-feed.svelte.ts';
 import { OverviewFeed } from '../../client/lib/overview-feed.svelte.ts';
 import type { AppSocket } from '../../client/lib/socket.ts';
+import { encodeJson } from '../../shared/encoded.ts';
 import type { Reply } from '../../shared/reply.ts';
 import type { TopicInfo } from '../../shared/catalog.ts';
 import { MIN, T0, win, wins } from './client-fixtures.ts';
@@ -34,8 +35,12 @@ class FakeSocket {
       emit: (event: string, ...args: unknown[]) => {
         const ack = args.pop() as (err: Error | null, reply?: unknown) => void;
         this.sent.push({ event, args });
-        const reply = this.replies.get(event);
-        if (reply) ack(null, reply(args));
+        const reply = this.replies.get(event)?.(args);
+        // The server sends a snapshot encoded once (JSON bytes) with the answer's server time.
+        if (reply?.ok) {
+          const { serverTime, ...rest } = reply.data as { serverTime: number };
+          ack(null, { ok: true, data: { json: encodeJson(rest), serverTime } });
+        } else if (reply) ack(null, reply);
       },
     };
   }
@@ -133,6 +138,44 @@ describe('TopicFeed', () => {
     feed.start();
     expect(feed.loaded).toBe(true);
     expect(feed.error).toEqual({ code: 'not_found', message: 'no topic "nope"' });
+  });
+
+  it('asks again after the wait a rate-limited answer names, and reports an unreadable snapshot', () => {
+    let limited = true;
+    socket.replies.set('topic:subscribe', () =>
+      limited
+        ? {
+            ok: false,
+            error: {
+              code: 'rate_limited',
+              message: 'too many subscribes',
+              details: { retryAfterMs: 750 },
+            },
+          }
+        : { ok: true, data: { topic, windows: wins(2), serverTime: T0 + 3 * MIN } },
+    );
+    const feed = new TopicFeed('topic-eni-prod', socket.asSocket());
+    feed.start();
+    expect(feed.error?.code).toBe('rate_limited');
+    limited = false;
+    vi.advanceTimersByTime(700);
+    expect(socket.count('topic:subscribe')).toBe(1);
+    vi.advanceTimersByTime(100);
+    expect(socket.count('topic:subscribe')).toBe(2);
+    expect(feed.error).toBeNull();
+    expect(feed.windows).toHaveLength(2);
+
+    const other = new FakeSocket();
+    const broken = new TopicFeed('topic-eni-prod', other.asSocket());
+    other.timeout = () => ({
+      emit: (_event: string, ...args: unknown[]) => {
+        const ack = args.pop() as (err: Error | null, reply?: unknown) => void;
+        ack(null, { ok: true, data: { json: new TextEncoder().encode('{"top'), serverTime: 1 } });
+      },
+    });
+    broken.start();
+    expect(broken.error?.code).toBe('bad_answer');
+    expect(broken.windows).toHaveLength(0);
   });
 
   it('waits for the connection before subscribing', () => {
