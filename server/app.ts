@@ -40,6 +40,11 @@ import {
   type StreamerConfig,
 } from './stream/streamer.ts';
 import {
+  createWindowCheckpoint,
+  defaultCheckpointConfig,
+  type CheckpointConfig,
+} from './window/checkpoint.ts';
+import {
   createAggregator,
   defaultAggregatorConfig,
   type AggregatorConfig,
@@ -53,8 +58,9 @@ export interface AppDeps {
   /** Overrides for tests and benchmarks. */
   aggregator?: Partial<AggregatorConfig>;
   streamer?: Partial<StreamerConfig>;
+  checkpoint?: Partial<CheckpointConfig>;
   store?: Partial<StoreConfig>;
-  log?: { info(msg: string): void; warn(msg: string): void };
+  log?: { info(msg: string): void; warn(msg: string): void; debug?(msg: string): void };
 }
 
 const MINUTE_MS = 60_000;
@@ -84,7 +90,11 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
   const store = await openStore(storeConfig, {
     clock,
     warn: log.warn,
-    onCommit: (s) => metrics.commitSeconds.observe(s),
+    onCommit: (s, records) => {
+      metrics.commitSeconds.observe(s);
+      if (records > 0)
+        log.debug?.(`store: committed ${records} records in ${Math.round(s * 1000)} ms`);
+    },
     onRead: (op, s) => metrics.querySeconds.observe({ op }, s),
   });
 
@@ -216,6 +226,43 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     },
   );
 
+  // A sped-up clock carries on from the newest stored window (a restart with --speed would
+  // otherwise put what the last run stored in the future, and publish nothing for a while).
+  const positions = await store.lastWindows();
+  const newestEnd = positions.reduce(
+    (t, p) =>
+      Math.max(t, p.windowStart + (catalog.topic(p.topicId) ? catalog.windowMs(p.topicId) : 0)),
+    -Infinity,
+  );
+  if (clock.carryOnFrom?.(newestEnd))
+    log.info(
+      `flowdeck: the clock carries on from the newest stored window, ${new Date(newestEnd).toISOString()}`,
+    );
+
+  // After a kill: windows whose records came after the last clean mark are recomputed from their
+  // raw records before anything is served (checkpoint.ts), so live and history agree.
+  const checkpoint = createWindowCheckpoint(
+    { ...defaultCheckpointConfig, topN: aggregatorConfig.topN, ...deps.checkpoint },
+    {
+      store,
+      publishPending: () => aggregator.flush(),
+      lateIdle: () => late.idle(),
+      warn: log.warn,
+    },
+  );
+  {
+    const t = performance.now();
+    const rebuilt = await checkpoint.rebuild(
+      (id) => (catalog.topic(id) ? catalog.windowMs(id) : null),
+      clock.now() - aggregatorConfig.horizonMs,
+      clock.now(),
+    );
+    if (rebuilt.windows > 0)
+      log.warn(
+        `flowdeck: the last stop was not clean; ${rebuilt.windows} windows recomputed from their raw records (records after seq ${rebuilt.cleanSeq ?? 'none'} up to ${rebuilt.seq}) in ${Math.round(performance.now() - t)} ms`,
+      );
+  }
+
   // After a restart: the recent windows come back into memory, and the simulator carries on after
   // what is stored instead of generating it again.
   const now = clock.now();
@@ -223,7 +270,6 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     aggregator.restore(
       await store.loadWindows(topic.id, now - aggregatorConfig.horizonMs, now + 60 * MINUTE_MS),
     );
-  const positions = await store.lastWindows();
   const resumeAfter = new Map(
     positions.map((p) => [resumeKey(p.topicId, p.streamId), p.windowStart]),
   );
@@ -360,6 +406,16 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     },
   );
   g(
+    'flowdeck_windows_rebuilt',
+    'Windows recomputed from raw records at start, after a stop that was not clean',
+    () => checkpoint.metrics().rebuilt,
+  );
+  g(
+    'flowdeck_windows_clean_seq',
+    'Records up to this seq are counted in the stored window aggregates',
+    () => checkpoint.metrics().markedSeq,
+  );
+  g(
     'flowdeck_windows_in_memory',
     'Capture windows held by the aggregator',
     () => aggregator.metrics().windowsInMemory,
@@ -480,6 +536,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     ingest,
     store,
     late,
+    checkpoint,
     streamer,
     simulator,
     fileSource,
@@ -496,6 +553,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
       // Publish what the backfill stored, so the first subscribers get it in their snapshot.
       await ingest.idle();
       aggregator.flush();
+      checkpoint.start();
       started = true;
       await http.listen({ port, host });
       const addr = http.server.address();
@@ -517,6 +575,8 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
         await ingest.idle();
         aggregator.stop();
         streamer.stop();
+        // Everything committed is counted in stored aggregates: the next start rebuilds nothing.
+        await checkpoint.stop();
       }
       late.stop();
       io.disconnectSockets(true);

@@ -3,6 +3,12 @@
 export interface Clock {
   /** Epoch milliseconds. */
   now(): number;
+  /**
+   * A sped-up clock jumps forward to `t` when `t` is ahead of it, so a restart carries on from the
+   * windows the last run stored instead of putting them in the future; real time never jumps.
+   * Returns true when it jumped.
+   */
+  carryOnFrom?(t: number): boolean;
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
@@ -13,7 +19,18 @@ export const systemClock: Clock = { now: () => Date.now() };
  */
 export function scaledClock(speed: number, origin = Date.now()): Clock {
   if (speed === 1) return systemClock;
-  return { now: () => origin + (Date.now() - origin) * speed };
+  let base = origin;
+  let realBase = origin;
+  const now = () => base + (Date.now() - realBase) * speed;
+  return {
+    now,
+    carryOnFrom(t) {
+      if (!(t > now())) return false;
+      base = t;
+      realBase = Date.now();
+      return true;
+    },
+  };
 }
 
 /** A clock that only moves when told to: for tests. */

@@ -17,7 +17,11 @@ export async function serve(argv: string[]): Promise<number> {
     throw err;
   }
   const logger = pino({ level: config.logLevel, base: { app: 'flowdeck', pid: process.pid } });
-  const log = { info: (m: string) => logger.info(m), warn: (m: string) => logger.warn(m) };
+  const log = {
+    info: (m: string) => logger.info(m),
+    warn: (m: string) => logger.warn(m),
+    debug: (m: string) => logger.debug(m),
+  };
   const clock = scaledClock(config.simulator.speed);
   const app = await createApp(config, { clock, log });
   const { url } = await app.listen();

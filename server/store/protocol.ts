@@ -23,7 +23,13 @@ export type ReadOp =
   | 'maintain';
 
 /** Admin-queue operations the worker serves by name. */
-export type AdminOp = 'saveCatalog' | 'setRetention';
+export type AdminOp =
+  | 'saveCatalog'
+  | 'setRetention'
+  /** Every record up to a seq is reflected in the stored window aggregates (see checkpoint.ts). */
+  | 'markWindowsClean'
+  /** Windows whose records came after the last clean mark: their aggregates may be stale. */
+  | 'windowsToRebuild';
 
 export type ToWorker =
   | { type: 'open'; config: Readonly<StoreConfig> }
@@ -68,6 +74,11 @@ export interface WriteOutcome {
   lostRecords: number;
   lostWindows: number;
   windowsSaved: number;
+  /**
+   * Every record with a seq up to this one is committed (0: this write says nothing, e.g. no
+   * records, or a retried batch whose new seqs may lie above those of a later, uncommitted one).
+   */
+  committedSeq: number;
   /** The first attempt failed. */
   retried: boolean;
   /** Messages of the failed attempts. */

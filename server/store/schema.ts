@@ -208,6 +208,8 @@ export const UPSERT_WINDOW_SQL = `INSERT INTO windows VALUES (?, ?, ?, ?, ?, ?, 
   WHERE excluded.revision >= windows.revision`;
 
 export const META_SEQ = 'seq_high_water';
+/** Every record with a seq up to this value is counted in the stored window aggregates. */
+export const META_WINDOWS_CLEAN = 'windows_clean_seq';
 export const META_VERSION = 'schema_version';
 /** Set once the catalog was first written: an emptied catalog stays empty. */
 export const META_CATALOG = 'catalog_seeded';

@@ -34,6 +34,7 @@ import type {
 import type {
   AggregateQuery,
   AggregateResult,
+  RebuildPlan,
   RecomputedWindow,
   RecordPage,
   RecordQuery,
@@ -60,7 +61,7 @@ const CLOSE_TIMEOUT_MS = 60_000;
 export interface StoreDeps {
   clock: Clock;
   /** Told of each committed write batch: seconds from send to commit (metrics). */
-  onCommit?: (seconds: number) => void;
+  onCommit?: (seconds: number, records: number) => void;
   /** Told of each read: its operation and seconds (metrics). */
   onRead?: (op: string, seconds: number) => void;
   /** Failed writes, rejected records, worker restarts; rate-limited. Default console.warn. */
@@ -147,6 +148,15 @@ export interface Store {
   enforceRetention(now?: number): Promise<RetentionResult>;
   /** Per-topic retention overrides from now on (the catalog changed). */
   setRetention(perTopic: StoreConfig['perTopic']): Promise<void>;
+  /**
+   * Highest seq such that every record up to it is committed and was handed to its write's
+   * caller (whose then-callbacks, run before any timer, fold it into the aggregator).
+   */
+  committedSeq(): number;
+  /** Records every record up to `seq` as counted in the stored aggregates (after they were saved). */
+  markWindowsClean(seq: number): Promise<void>;
+  /** The windows a start recomputes from raw records (see RebuildPlan). */
+  windowsToRebuild(fallbackFrom: number): Promise<RebuildPlan>;
   /** The stored catalog, or null on a data directory where it was never written. */
   loadCatalog(): Promise<CatalogEntities | null>;
   /**
@@ -229,11 +239,14 @@ export async function openStore(config: StoreConfig, deps: StoreDeps): Promise<S
   let lastWarn = -Infinity;
   let suppressed = 0;
   let stats: WorkerStats = { seq: 0, rows: { records: 0, windows: 0 }, fileBytes: 0 };
+  /** See Store.committedSeq: raised by each write's acknowledgement, in write order. */
+  let committedSeq = 0;
   const m = {
     recordsAppended: 0,
     recordsRejected: {} as Record<string, number>,
     writesRefused: 0,
     recordsFailed: 0,
+    windowsFailed: 0,
     quarantined: 0,
     windowsSaved: 0,
     batches: 0,
@@ -312,6 +325,7 @@ export async function openStore(config: StoreConfig, deps: StoreDeps): Promise<S
     opening = null;
     for (const w of writes.values()) {
       m.recordsFailed += w.rows;
+      m.windowsFailed += w.windows;
       for (const u of w.units) u.reject(err);
       w.reject(err);
     }
@@ -398,8 +412,9 @@ export async function openStore(config: StoreConfig, deps: StoreDeps): Promise<S
     m.batches++;
     m.recordsAppended += o.appended;
     m.windowsSaved += o.windowsSaved;
+    if (o.committedSeq > committedSeq) committedSeq = o.committedSeq;
     m.lastBatchMs = performance.now() - w.sentAt;
-    deps.onCommit?.(m.lastBatchMs / 1000);
+    deps.onCommit?.(m.lastBatchMs / 1000, o.appended);
     m.lastBatchRecords = w.rows;
     let rejected = 0;
     for (const [reason, count] of Object.entries(o.rejected)) {
@@ -431,6 +446,7 @@ export async function openStore(config: StoreConfig, deps: StoreDeps): Promise<S
     if (o.failed || o.lostWindows > 0) {
       m.batchesFailed++;
       m.recordsFailed += o.lostRecords;
+      m.windowsFailed += o.lostWindows;
       warn(
         `a write failed twice: ${o.lostRecords} records (their sources were told) and ${o.lostWindows} windows not stored (${o.errors.join('; ')})`,
       );
@@ -624,6 +640,10 @@ export async function openStore(config: StoreConfig, deps: StoreDeps): Promise<S
       read('recomputeWindow', topicId, windowStart, windowMs, topN),
     enforceRetention,
     setRetention: (perTopic) => admin('setRetention', perTopic ?? {}),
+    committedSeq: () => committedSeq,
+    markWindowsClean: (seq) => admin('markWindowsClean', seq) as Promise<void>,
+    windowsToRebuild: (fallbackFrom) =>
+      admin('windowsToRebuild', fallbackFrom) as Promise<RebuildPlan>,
     loadCatalog: () => read('loadCatalog'),
     async saveCatalog(change) {
       // The batch being filled goes first: the worker saves after every write sent before.

@@ -149,6 +149,16 @@ export interface RetentionResult {
   offsets: number;
 }
 
+/** What a start must recompute from raw records (store.windowsToRebuild). */
+export interface RebuildPlan {
+  /** Seq up to which the stored aggregates were known to count every record; null: never marked. */
+  cleanSeq: number | null;
+  /** Highest seq handed out. */
+  seq: number;
+  /** [topic, windowStart] of the windows to recompute, by topic then time. */
+  windows: Array<[topic: string, windowStart: number]>;
+}
+
 export interface StoreMetrics {
   /** Records committed. */
   recordsAppended: number;
@@ -158,6 +168,8 @@ export interface StoreMetrics {
   writesRefused: number;
   /** Records of writes that failed (twice, or in flight when the worker died): their source was told. */
   recordsFailed: number;
+  /** Window aggregates whose save failed (twice, or in flight when the worker died). */
+  windowsFailed: number;
   /** Rejected lines quarantined. */
   quarantined: number;
   /** Window aggregates written (after coalescing). */

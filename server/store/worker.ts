@@ -54,12 +54,13 @@ import { createRollups } from './rollup.ts';
 import {
   CREATE_OPTIONS,
   META_SEQ,
+  META_WINDOWS_CLEAN,
   META_VERSION,
   SCHEMA_SQL,
   SCHEMA_VERSION,
   UPSERT_WINDOW_SQL,
 } from './schema.ts';
-import type { QuarantineRow, SourceOffset, StreamPosition } from './types.ts';
+import type { QuarantineRow, RebuildPlan, SourceOffset, StreamPosition } from './types.ts';
 
 /** Read connections. Each busy one holds a libuv thread (4 by default, shared with the main thread's fs). */
 
@@ -275,6 +276,32 @@ async function maintain(): Promise<number> {
   return rollups.metrics().rolls - before;
 }
 
+/**
+ * The windows whose stored aggregate may not count all their records: those of records committed
+ * after the last clean mark (a crash came between a records commit and its windows' save). Without
+ * a mark (a store from before marks), those of records in windows from `fallbackFrom` on.
+ */
+async function windowsToRebuild(d: Db, fallbackFrom: number): Promise<RebuildPlan> {
+  return onAdmin(async () => {
+    const mark = await d.admin.runAndReadAll('SELECT value FROM meta WHERE key = ?', [
+      META_WINDOWS_CLEAN,
+    ]);
+    const raw = mark.getRows()[0]?.[0];
+    const clean = raw === undefined ? null : Number(raw);
+    const rows = await d.admin.runAndReadAll(
+      clean === null
+        ? 'SELECT DISTINCT topic, window_start FROM records WHERE window_start >= ? ORDER BY 1, 2'
+        : 'SELECT DISTINCT topic, window_start FROM records WHERE seq > ? ORDER BY 1, 2',
+      [clean === null ? fallbackFrom : clean],
+    );
+    return {
+      cleanSeq: clean,
+      seq,
+      windows: rows.getRows().map(([t, w]) => [String(t), Number(w)] as [string, number]),
+    };
+  });
+}
+
 async function saveSeq(d: Db): Promise<void> {
   await d.admin.run('INSERT OR REPLACE INTO meta VALUES (?, ?)', [META_SEQ, String(seq)]);
 }
@@ -331,6 +358,8 @@ async function refreshStats(force = false): Promise<void> {
 
 interface RecordsOutcome {
   result: AppendResult | null;
+  /** Highest seq of this batch when committed on the first attempt; else 0 (see WriteOutcome). */
+  lastSeq: number;
   lost: number;
   retried: boolean;
   errors: string[];
@@ -444,8 +473,10 @@ function writeRecords(d: Db, batch: WireBatch | null, extras: LaneExtras): Promi
       await l.free;
       const errors: string[] = [];
       let appended: AppendResult | null = null;
+      let appendedThrough = 0;
       try {
         appended = await appendOn(l, batch, extras);
+        appendedThrough = appended.appended > 0 ? seq : 0;
       } catch (err) {
         errors.push(message(err));
       }
@@ -453,7 +484,7 @@ function writeRecords(d: Db, batch: WireBatch | null, extras: LaneExtras): Promi
         if (appended !== null) {
           try {
             await l.con.run('COMMIT');
-            return { result: appended, lost: 0, retried: false, errors };
+            return { result: appended, lastSeq: appendedThrough, lost: 0, retried: false, errors };
           } catch (err) {
             errors.push(message(err));
             await resetLane(l);
@@ -463,16 +494,17 @@ function writeRecords(d: Db, batch: WireBatch | null, extras: LaneExtras): Promi
         try {
           const again = await appendOn(l, batch, extras);
           await l.con.run('COMMIT');
-          return { result: again, lost: 0, retried: true, errors };
+          return { result: again, lastSeq: 0, lost: 0, retried: true, errors };
         } catch (err) {
           errors.push(message(err));
           await resetLane(l).catch(() => {});
-          return { result: null, lost: batch?.rows ?? 0, retried: true, errors };
+          return { result: null, lastSeq: 0, lost: batch?.rows ?? 0, retried: true, errors };
         }
       };
       // Never rejects: the chains must go on whatever happens to one batch.
       const done = commitChain.then(commit).catch((err: unknown): RecordsOutcome => ({
         result: null,
+        lastSeq: 0,
         lost: batch?.rows ?? 0,
         retried: true,
         errors: [...errors, message(err)],
@@ -689,6 +721,15 @@ async function saveCatalog(d: Db, change: CatalogChange) {
 
 const ADMIN: Record<AdminOp, (d: Db, ...args: never[]) => Promise<unknown>> = {
   saveCatalog: (d, change: CatalogChange) => saveCatalog(d, change),
+  markWindowsClean: (d, through: number) =>
+    onAdmin(() =>
+      d.admin.run(
+        `INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value
+           WHERE CAST(excluded.value AS BIGINT) > CAST(meta.value AS BIGINT)`,
+        [META_WINDOWS_CLEAN, String(through)],
+      ),
+    ).then(() => undefined),
+  windowsToRebuild: (d, fallbackFrom: number) => windowsToRebuild(d, fallbackFrom),
   setRetention: async (d, perTopic: StoreConfig['perTopic']) => {
     d.config = Object.freeze({ ...d.config, perTopic: { ...perTopic } });
   },
@@ -733,6 +774,7 @@ function onWrite(
       lostRecords: r?.lost ?? 0,
       lostWindows: w?.lost ?? 0,
       windowsSaved: w?.saved ?? 0,
+      committedSeq: r?.lastSeq ?? 0,
       retried: (r?.retried ?? false) || (w?.retried ?? false),
       errors: [...(r?.errors ?? []), ...(w?.errors ?? [])],
     };

@@ -1,14 +1,14 @@
 // The file source as an operator uses it: a watched directory where files appear, grow, rotate
 // (rename, copytruncate) and arrive gzipped; every good line stored exactly once, every bad one
 // kept in quarantine; and a kill -9 at random moments of a long read loses and repeats nothing.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFile, copyFile, mkdtemp, rename, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startApp, TEST_TOKENS } from '../helpers/app.ts';
+import { startApp } from '../helpers/app.ts';
+import { serveChild } from '../helpers/child-server.ts';
 import { garbageFile, goodLine } from '../helpers/flowlog-files.ts';
 
 const TOPIC = 'topic-nat-prod';
@@ -159,39 +159,9 @@ describe('file source', () => {
 });
 
 describe('file source under kill -9', () => {
-  const bin = resolve('bin/flowdeck.js');
-
-  function serve(dataDir: string, file: string): Promise<{ child: ChildProcess; url: string }> {
-    const child = spawn(
-      process.execPath,
-      [
-        bin,
-        'serve',
-        '--port',
-        '0',
-        '--host',
-        '127.0.0.1',
-        '--no-simulator',
-        '--data',
-        dataDir,
-        '--watch',
-        `${file}:${TOPIC}`,
-        '--ingest-token',
-        TEST_TOKENS.ingest,
-        '--admin-token',
-        TEST_TOKENS.admin,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    return new Promise((resolveUrl, reject) => {
-      let out = '';
-      child.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /listening on (http:\/\/[^\s"]+)/.exec(out);
-        if (m) resolveUrl({ child, url: m[1]! });
-      });
-      child.once('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
-    });
+  async function serve(dataDir: string, file: string) {
+    const server = serveChild(['--no-simulator', '--data', dataDir, '--watch', `${file}:${TOPIC}`]);
+    return { child: server.child, url: await server.listening };
   }
 
   it('goes on after the last committed line: no duplicate, no gap', async () => {

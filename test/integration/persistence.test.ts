@@ -36,6 +36,14 @@ async function snapshot(socket: TestSocket, topicId: string): Promise<WindowAggr
   return reply.data.windows;
 }
 
+async function until(cond: () => boolean, ms: number, what: string) {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 function nextWindow(socket: TestSocket, pred: (w: WindowAggregate) => boolean) {
   return waitFor<WindowAggregate>(
     (cb) => {
@@ -63,12 +71,23 @@ describe('a restart on the same data directory', () => {
     const before = await snapshot(socket, topic.id);
     // 20 minutes of 5-minute ENI windows.
     expect(before.length).toBeGreaterThanOrEqual(3);
+    // At 60x the first run's clock gets ahead of real time: wait until a stored window is 3 min ahead.
+    const ahead = () => {
+      const newest = first.app.aggregator.latest(topic.id);
+      return newest !== null && newest.windowStart >= Date.now() + 3 * 60_000;
+    };
+    await until(ahead, 60_000, 'the first run 3 min ahead of real time');
+    const storedNewest = first.app.aggregator.latest(topic.id)!.windowStart;
     socket.close();
     await first.stop();
 
     const second = await startApp(args(dir));
+    // The restart carries on from the stored windows instead of putting them in the future.
+    expect(second.app.clock.now()).toBeGreaterThanOrEqual(storedNewest);
     socket = await connectClient(second.url);
     const after = await snapshot(socket, topic.id);
+    const serverNow = second.app.clock.now();
+    expect(after.filter((w) => w.windowStart > serverNow)).toEqual([]);
     const byStart = new Map(after.map((w) => [w.windowStart, w]));
     // Every complete window before the restart is back with the same totals and revision.
     for (const w of before.slice(0, -2)) {

@@ -1,0 +1,66 @@
+// `flowdeck serve` in a child process, for tests that kill it (-9) or restart it for real.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { TEST_TOKENS } from './app.ts';
+
+export interface ChildServer {
+  child: ChildProcess;
+  /** Everything the server wrote to stdout so far (pino JSON lines). */
+  output(): string;
+  /** Resolves with the URL once the server listens; rejects if it exits first. */
+  listening: Promise<string>;
+  exited: Promise<number | null>;
+  kill9(): Promise<void>;
+  /** SIGTERM, then waits for the exit (a clean stop). */
+  stop(): Promise<number | null>;
+}
+
+/** Spawns `flowdeck serve` on 127.0.0.1, a free port and the test tokens, with `args` after. */
+export function serveChild(args: string[]): ChildServer {
+  const child = spawn(
+    process.execPath,
+    [
+      resolve('bin/flowdeck.js'),
+      'serve',
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--ingest-token',
+      TEST_TOKENS.ingest,
+      '--admin-token',
+      TEST_TOKENS.admin,
+      ...args,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  const listening = new Promise<string>((resolveUrl, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/[^\s"]+)/.exec(out);
+      if (m) resolveUrl(m[1]!);
+    });
+    void exited.then((code) =>
+      reject(new Error(`the server exited (${code}) before listening: ${out}${err}`)),
+    );
+  });
+  listening.catch(() => {});
+  return {
+    child,
+    output: () => out,
+    listening,
+    exited,
+    async kill9() {
+      child.kill('SIGKILL');
+      await exited;
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
