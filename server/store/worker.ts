@@ -288,9 +288,21 @@ async function windowsToRebuild(d: Db, fallbackFrom: number): Promise<RebuildPla
     ]);
     const raw = mark.getRows()[0]?.[0];
     const clean = raw === undefined ? null : Number(raw);
+    // Never marked (a store from before marks): only windows whose traffic totals differ from their
+    // stored aggregate, or that have none, of the aggregator's horizon.
+    const traffic = `(log_status IS NULL OR log_status = 'OK') AND action IS NOT NULL`;
     const rows = await d.admin.runAndReadAll(
       clean === null
-        ? 'SELECT DISTINCT topic, window_start FROM records WHERE window_start >= ? ORDER BY 1, 2'
+        ? `WITH raw AS (
+             SELECT topic, window_start,
+                    count(*) FILTER (WHERE ${traffic}) AS n,
+                    coalesce(sum(bytes) FILTER (WHERE ${traffic}), 0) AS b
+             FROM records WHERE window_start >= ? GROUP BY topic, window_start)
+           SELECT raw.topic, raw.window_start FROM raw
+           LEFT JOIN windows w ON w.topic = raw.topic AND w.window_start = raw.window_start
+           WHERE w.topic IS NULL OR w.accept_records + w.reject_records <> raw.n
+              OR w.accept_bytes + w.reject_bytes <> raw.b
+           ORDER BY 1, 2`
         : 'SELECT DISTINCT topic, window_start FROM records WHERE seq > ? ORDER BY 1, 2',
       [clean === null ? fallbackFrom : clean],
     );
