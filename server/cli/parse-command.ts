@@ -13,6 +13,7 @@ import { createGunzip } from 'node:zlib';
 import type { LogFormat } from '../../shared/parse/index.ts';
 import {
   MAX_LINE_LENGTH,
+  tooLongReason,
   createLineParser,
   parseFormatSpec,
   recordToDocumented,
@@ -159,8 +160,11 @@ async function parseInput(
   let rejected = false;
   let lineNo = 0;
   let carry = '';
-  /** True while dropping the rest of a line already reported as too long. */
-  let skipping = false;
+  /**
+   * While dropping a line too long to hold: its line number and the characters counted so far.
+   * It is reported at its newline with its real length (or "at least" at the end of the input).
+   */
+  let skipping: { lineNo: number; length: number; cr: boolean } | null = null;
   let stdoutText = '';
   let stderrText = '';
 
@@ -176,13 +180,25 @@ async function parseInput(
       stderrText += `${JSON.stringify({ file, line: n, error: reason, code, field })}\n`;
     }
   };
+  const tooLong = (at: { lineNo: number; length: number }): void => {
+    rejected = true;
+    const error = tooLongReason(at.length);
+    stderrText += `${JSON.stringify({ file, line: at.lineNo, error, code: 'too-long' })}\n`;
+  };
 
   const feed = (text: string): void => {
     let from = 0;
     let nl = text.indexOf('\n');
     if (skipping) {
-      if (nl === -1) return;
-      skipping = false;
+      if (nl === -1) {
+        skipping.length += text.length;
+        skipping.cr = text.endsWith('\r');
+        return;
+      }
+      // A CRLF line's length is without its CR, as the parser reads it.
+      skipping.length += nl - ((nl > 0 ? text[nl - 1] === '\r' : skipping.cr) ? 1 : 0);
+      tooLong(skipping);
+      skipping = null;
       from = nl + 1;
       nl = text.indexOf('\n', from);
     }
@@ -193,9 +209,9 @@ async function parseInput(
     }
     carry = text.slice(from);
     if (carry.length > MAX_LINE_LENGTH) {
-      take(carry); // reported as too long; the rest of the line is dropped
+      // Too long to hold: counted on to its newline, and reported then.
+      skipping = { lineNo: ++lineNo, length: carry.length, cr: carry.endsWith('\r') };
       carry = '';
-      skipping = true;
     }
   };
 
@@ -208,7 +224,11 @@ async function parseInput(
     if (out.failed) return rejected;
   }
   feed(carry + decoder.end());
-  if (carry !== '' && !skipping) take(carry);
+  if (skipping) {
+    // The input ended inside the line (no newline): its length is what was read of it.
+    tooLong(skipping);
+    skipping = null;
+  } else if (carry !== '') take(carry);
   await out.write(stdoutText);
   await err.write(stderrText);
   return rejected;

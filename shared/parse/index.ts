@@ -8,7 +8,12 @@ export type {
   ParseErrorCode,
 } from './types.ts';
 export { CCN_FORMAT, ENI_FORMAT, parseFormatSpec } from './format.ts';
-export { MAX_FLOW_SPAN_SECONDS, MAX_LINE_LENGTH, createLineParser } from './line-parser.ts';
+export {
+  MAX_FLOW_SPAN_SECONDS,
+  MAX_LINE_LENGTH,
+  createLineParser,
+  tooLongReason,
+} from './line-parser.ts';
 export type { DocumentedRecord } from './documented.ts';
 export { recordToDocumented } from './documented.ts';
 export { isIPv4, isIPv6, isIpAddress } from './scan.ts';

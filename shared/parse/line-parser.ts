@@ -346,8 +346,12 @@ function inferred(res: LineResult, kind: 'eni' | 'ccn'): LineResult {
 }
 
 function tooLong(line: string, lineNo: number): LineResult {
-  const reason = `line is ${line.length} characters long, more than ${MAX_LINE_LENGTH}`;
-  return error(lineNo, 'too-long', reason, line);
+  return error(lineNo, 'too-long', tooLongReason(line.length), line);
+}
+
+/** Why a line is too long, with its real length (a reader that drops it counts on to its end). */
+export function tooLongReason(length: number): string {
+  return `line is ${length} characters long, more than ${MAX_LINE_LENGTH}`;
 }
 
 /** Lower-case letters, digits, `-` and `_`: what a field name is made of. */

@@ -208,7 +208,7 @@ describe('flowdeck parse', () => {
       {
         file,
         line: 20_001,
-        error: expect.stringContaining('more than 65536') as unknown,
+        error: 'line is 200002 characters long, more than 65536',
         code: 'too-long',
       },
     ]);
@@ -216,6 +216,30 @@ describe('flowdeck parse', () => {
     expect(records).toHaveLength(29_999);
     expect(records[20_000]?.packets).toBe(20_001);
     expect(records.at(-1)?.packets).toBe(29_999);
+  });
+
+  it('reports an over-long line with its real length, to its newline or the end of the input', async () => {
+    const good = `2 1300000123 eni-6x1f9k2d 10.0.0.1 10.1.0.1 1024 443 6 1 40 1700000000 1700000060 ACCEPT OK`;
+    const file = join(tmp, 'huge-lines.log');
+    // 5 MB lines span many read chunks: the length is counted on, never capped at the chunk.
+    writeFileSync(file, `${good}\n2 ${'y'.repeat(5_000_000)}\n${good}\n${'z'.repeat(3_000_000)}`);
+    const { code, stdout, stderr } = await run([file]);
+    expect(code).toBe(2);
+    expect(ndjson(stderr)).toEqual([
+      {
+        file,
+        line: 2,
+        error: 'line is 5000002 characters long, more than 65536',
+        code: 'too-long',
+      },
+      {
+        file,
+        line: 4,
+        error: 'line is 3000000 characters long, more than 65536',
+        code: 'too-long',
+      },
+    ]);
+    expect(ndjson(stdout)).toHaveLength(2);
   });
 
   it('exits 1 on usage errors and unreadable files, printing no record', async () => {
