@@ -1,10 +1,12 @@
-// `npm run bench [parse|aggregate|ingest|fanout|store...]`: throughput and latency figures, printed as a
+// `npm run bench [parse|aggregate|ingest|fanout|store|memory...]`: throughput and latency figures, printed as a
 // table. Targets are stated, never asserted: the figures go in the closing note of the work that
-// changes them. The store part generates 100 M records (FLOWDECK_BENCH_RECORDS overrides).
+// changes them. The store part generates 100 M records (FLOWDECK_BENCH_RECORDS overrides); the
+// memory part runs the server for 10 minutes at 240x (FLOWDECK_BENCH_MEMORY_MIN overrides).
 import os from 'node:os';
 import { benchAggregate } from './aggregate.ts';
 import { benchFanout } from './fanout.ts';
 import { benchIngest } from './ingest.ts';
+import { benchMemory } from './memory.ts';
 import { benchParse } from './parse.ts';
 import { benchStore } from './store.ts';
 import { printTable, type BenchRow } from './table.ts';
@@ -18,6 +20,7 @@ if (want('aggregate')) rows.push(...(await benchAggregate()));
 if (want('ingest')) rows.push(...(await benchIngest()));
 if (want('fanout')) rows.push(...(await benchFanout()));
 if (want('store')) rows.push(...(await benchStore()));
+if (want('memory')) rows.push(...(await benchMemory()));
 
 console.log(
   `\nflowdeck bench — node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'})\n`,

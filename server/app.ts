@@ -325,6 +325,19 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     'Capacity of the write queue',
     () => store.metrics().maxQueued,
   );
+  metrics.gauges(
+    'flowdeck_duckdb_memory_bytes',
+    "DuckDB's memory (duckdb_memory()): used (in memory), temporary (spilled to disk), limit (its memory_limit)",
+    ['kind'],
+    () => {
+      const mem = store.metrics().memory;
+      return [
+        [{ kind: 'used' }, mem.usedBytes],
+        [{ kind: 'temporary' }, mem.tempBytes],
+        [{ kind: 'limit' }, mem.limitBytes],
+      ];
+    },
+  );
   g('flowdeck_store_file_bytes', 'Database file and WAL size', () => store.metrics().fileBytes);
   g(
     'flowdeck_store_rows_records',
@@ -448,6 +461,17 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     metrics,
     recentErrors: ingest.recentErrors,
     serverTime: () => clock.now(),
+    memory: () => {
+      const p = process.memoryUsage();
+      const d = store.metrics().memory;
+      return {
+        rssBytes: p.rss,
+        heapUsedBytes: p.heapUsed,
+        heapTotalBytes: p.heapTotal,
+        externalBytes: p.external,
+        duckdb: { usedBytes: d.usedBytes, temporaryBytes: d.tempBytes, limitBytes: d.limitBytes },
+      };
+    },
     status: () => {
       const problems: string[] = [];
       const s = store.metrics();

@@ -10,6 +10,14 @@ export interface ApiDeps {
   /** 'ok', or what is wrong (the store is down...). */
   status: () => { status: 'ok' | 'degraded'; problems: string[] };
   serverTime: () => number;
+  /** The process's memory (RSS, V8 heap) and DuckDB's (in use, spilled, its limit), bytes. */
+  memory: () => {
+    rssBytes: number;
+    heapUsedBytes: number;
+    heapTotalBytes: number;
+    externalBytes: number;
+    duckdb: { usedBytes: number; temporaryBytes: number; limitBytes: number };
+  };
   /** Latest rejected input lines, for /api/ingest/errors. */
   recentErrors: () => readonly unknown[];
 }
@@ -23,6 +31,7 @@ export function registerApi(app: FastifyInstance, deps: ApiDeps) {
       ...deps.status(),
       serverTime: deps.serverTime(),
       uptimeSeconds: Math.round((Date.now() - started) / 1000),
+      memory: deps.memory(),
       metrics: await deps.metrics.snapshot(),
     }),
   );

@@ -63,6 +63,26 @@ export function defaultMemoryLimit(totalBytes = totalmem()): string {
   const mib = Math.min(8192, Math.max(1024, Math.floor(totalBytes / 4 / 1048576)));
   return `${mib}MiB`;
 }
+const UNITS: Record<string, number> = {
+  B: 1,
+  BYTES: 1,
+  KB: 1e3,
+  MB: 1e6,
+  GB: 1e9,
+  TB: 1e12,
+  KIB: 1024,
+  MIB: 1024 ** 2,
+  GIB: 1024 ** 3,
+  TIB: 1024 ** 4,
+};
+
+/** DuckDB's size text ("6.0 GiB", "512.0 MiB") in bytes; 0 when unreadable. */
+export function sizeBytes(text: string): number {
+  const m = /^\s*([\d.]+)\s*([a-z]+)\s*$/i.exec(text);
+  const unit = m ? UNITS[m[2]!.toUpperCase()] : undefined;
+  return m && unit ? Math.round(Number(m[1]) * unit) : 0;
+}
+
 export const DEFAULT_ROLLUP_TOP_K = 4000;
 
 const DAY_MS = 86_400_000;

@@ -58,6 +58,8 @@ export interface WorkerStats {
   seq: number;
   rows: { records: number; windows: number };
   fileBytes: number;
+  /** DuckDB's memory (duckdb_memory()): in use, spilled to temporary files, and its limit. */
+  memory: { usedBytes: number; tempBytes: number; limitBytes: number; threads: number };
 }
 
 export interface WriteOutcome {

@@ -238,7 +238,12 @@ export async function openStore(config: StoreConfig, deps: StoreDeps): Promise<S
   let restarts = 0;
   let lastWarn = -Infinity;
   let suppressed = 0;
-  let stats: WorkerStats = { seq: 0, rows: { records: 0, windows: 0 }, fileBytes: 0 };
+  let stats: WorkerStats = {
+    seq: 0,
+    rows: { records: 0, windows: 0 },
+    fileBytes: 0,
+    memory: { usedBytes: 0, tempBytes: 0, limitBytes: 0, threads: 0 },
+  };
   /** See Store.committedSeq: raised by each write's acknowledgement, in write order. */
   let committedSeq = 0;
   const m = {
@@ -661,6 +666,7 @@ export async function openStore(config: StoreConfig, deps: StoreDeps): Promise<S
       maxQueued: cfg.maxQueuedRecords,
       rows: { ...stats.rows },
       fileBytes: stats.fileBytes,
+      memory: { ...stats.memory },
       seq: stats.seq,
     }),
     start() {

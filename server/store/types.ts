@@ -194,6 +194,8 @@ export interface StoreMetrics {
   rows: { records: number; windows: number };
   /** Database file + WAL size, bytes. */
   fileBytes: number;
+  /** DuckDB's memory: in use, spilled to temporary files, its memory_limit (bytes), threads. */
+  memory: { usedBytes: number; tempBytes: number; limitBytes: number; threads: number };
   /** Highest seq assigned. */
   seq: number;
 }

@@ -24,6 +24,7 @@ import {
   DEFAULT_ROLLUP_TOP_K,
   READ_CONNECTIONS,
   retentionOf,
+  sizeBytes,
   type StoreConfig,
 } from './config.ts';
 import type {
@@ -105,7 +106,14 @@ let appendChain: Promise<unknown> = Promise.resolve();
 let commitChain: Promise<unknown> = Promise.resolve();
 let adminChain: Promise<unknown> = Promise.resolve();
 let ackChain: Promise<unknown> = Promise.resolve();
-let stats: WorkerStats = { seq: 0, rows: { records: 0, windows: 0 }, fileBytes: 0 };
+const NO_MEMORY: WorkerStats['memory'] = { usedBytes: 0, tempBytes: 0, limitBytes: 0, threads: 0 };
+let stats: WorkerStats = {
+  seq: 0,
+  rows: { records: 0, windows: 0 },
+  fileBytes: 0,
+  memory: NO_MEMORY,
+};
+
 let statsAt = -Infinity;
 let rollups = createRollups(DEFAULT_ROLLUP_TOP_K);
 /** Rollups are used once their hours have been checked against the records. */
@@ -341,6 +349,25 @@ async function refreshStats(force = false): Promise<void> {
   if (db === null || (!force && now - statsAt < STATS_EVERY_MS)) return;
   statsAt = now;
   const rows = { records: 0, windows: 0 };
+  let memory = stats.memory;
+  try {
+    const r = await use((con) =>
+      con.runAndReadAll(
+        `SELECT (SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory()),
+                (SELECT coalesce(sum(temporary_storage_bytes), 0) FROM duckdb_memory()),
+                current_setting('memory_limit'), current_setting('threads')`,
+      ),
+    );
+    const [used, temp, limit, threads] = r.getRows()[0] ?? [];
+    memory = {
+      usedBytes: Number(used ?? 0),
+      tempBytes: Number(temp ?? 0),
+      limitBytes: sizeBytes(String(limit ?? '')),
+      threads: Number(threads ?? 0),
+    };
+  } catch {
+    // statistics are best effort
+  }
   try {
     const r = await use((con) =>
       con.runAndReadAll(
@@ -362,7 +389,7 @@ async function refreshStats(force = false): Promise<void> {
       // no WAL
     }
   }
-  stats = { seq, rows, fileBytes };
+  stats = { seq, rows, fileBytes, memory };
 }
 
 // ---------------------------------------------------------------------------------------------

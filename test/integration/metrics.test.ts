@@ -6,13 +6,19 @@ import { bearer, startApp } from '../helpers/app.ts';
 
 interface Health {
   status: string;
+  memory: {
+    rssBytes: number;
+    heapUsedBytes: number;
+    heapTotalBytes: number;
+    duckdb: { usedBytes: number; temporaryBytes: number; limitBytes: number };
+  };
   metrics: Record<string, number | Array<{ labels: Record<string, string>; value: number }>>;
 }
 
 describe('metrics', () => {
   let ctx: Awaited<ReturnType<typeof startApp>>;
   beforeAll(async () => {
-    ctx = await startApp(['--no-simulator']);
+    ctx = await startApp(['--no-simulator', '--db-memory', '1GiB', '--db-threads', '2']);
   });
   afterAll(async () => {
     await ctx?.stop();
@@ -62,6 +68,24 @@ describe('metrics', () => {
     );
     expect(accepted?.value).toBe(2);
     expect(health.data.metrics.flowdeck_records_stored_total).toBe(2);
+  });
+
+  it("reports the process's RSS and V8 heap and DuckDB's memory against its configured limit", async () => {
+    const health = (await (await fetch(`${ctx.url}/api/health`)).json()) as Reply<Health>;
+    if (!health.ok) throw new Error(health.error.message);
+    const mem = health.data.memory;
+    expect(mem.rssBytes).toBeGreaterThan(mem.heapUsedBytes);
+    expect(mem.heapUsedBytes).toBeGreaterThan(0);
+    expect(mem.heapTotalBytes).toBeGreaterThanOrEqual(mem.heapUsedBytes);
+    // --db-memory 1GiB is DuckDB's memory_limit, and what it uses stays under it.
+    expect(mem.duckdb.limitBytes).toBe(1024 ** 3);
+    expect(mem.duckdb.usedBytes).toBeLessThan(mem.duckdb.limitBytes);
+    const text = await (await fetch(`${ctx.url}/metrics`)).text();
+    expect(text).toContain(`flowdeck_duckdb_memory_bytes{kind="limit"} ${1024 ** 3}`);
+    expect(text).toMatch(/^flowdeck_duckdb_memory_bytes\{kind="used"\} \d+$/m);
+    expect(text).toMatch(/^flowdeck_process_resident_memory_bytes \d+$/m);
+    expect(text).toMatch(/^flowdeck_nodejs_heap_size_used_bytes \d+$/m);
+    expect(ctx.app.store.metrics().memory.threads).toBe(2);
   });
 
   it('never answers /metrics-like paths with HTML', async () => {

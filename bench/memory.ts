@@ -1,0 +1,145 @@
+// Memory with a ceiling: the real server (`flowdeck serve`, a child process) at --speed 240 on a
+// fresh data directory for 10 minutes (FLOWDECK_BENCH_MEMORY_MIN overrides), sampled through
+// /api/health every 10 s: RSS, the V8 heap and DuckDB's memory against the store's size. RSS
+// should level off while the store grows; the peer in the same run is the store file's growth.
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { BenchRow } from './table.ts';
+
+interface Sample {
+  atSec: number;
+  rss: number;
+  heap: number;
+  duckdb: number;
+  duckdbLimit: number;
+  records: number;
+  fileBytes: number;
+}
+
+const MB = 1048576;
+
+export async function benchMemory(): Promise<BenchRow[]> {
+  const minutes = Number(process.env.FLOWDECK_BENCH_MEMORY_MIN ?? 10);
+  const dir = await mkdtemp(join(tmpdir(), 'flowdeck-bench-memory-'));
+  const child = spawn(
+    process.execPath,
+    [
+      resolve('bin/flowdeck.js'),
+      'serve',
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--data',
+      join(dir, 'data'),
+      '--speed',
+      '240',
+      '--backfill',
+      '60',
+      '--log-level',
+      'warn',
+      '--ingest-token',
+      'bench-ingest-token-0001',
+      '--admin-token',
+      'bench-admin-token-00001',
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const url = await new Promise<string>((done, fail) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/[^\s"]+)/.exec(out);
+      if (m) done(m[1]!);
+    });
+    child.once('exit', (code) => fail(new Error(`the server exited (${code})`)));
+  });
+  const samples: Sample[] = [];
+  const t0 = performance.now();
+  try {
+    while (performance.now() - t0 < minutes * 60_000) {
+      await new Promise((r) => setTimeout(r, 10_000));
+      const h = (await (await fetch(`${url}/api/health`)).json()) as {
+        data: {
+          memory: {
+            rssBytes: number;
+            heapUsedBytes: number;
+            duckdb: { usedBytes: number; limitBytes: number };
+          };
+          metrics: Record<string, unknown>;
+        };
+      };
+      const m = h.data.memory;
+      samples.push({
+        atSec: (performance.now() - t0) / 1000,
+        rss: m.rssBytes,
+        heap: m.heapUsedBytes,
+        duckdb: m.duckdb.usedBytes,
+        duckdbLimit: m.duckdb.limitBytes,
+        records: Number(h.data.metrics.flowdeck_records_stored_total ?? 0),
+        fileBytes: Number(h.data.metrics.flowdeck_store_file_bytes ?? 0),
+      });
+    }
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    await rm(dir, { recursive: true, force: true });
+  }
+  if (samples.length < 4) return [];
+  // Growth per minute over the first and the second half of the run (after the first sample).
+  const mid = samples[Math.floor(samples.length / 2)]!;
+  const first = samples[0]!;
+  const last = samples.at(-1)!;
+  const perMin = (a: Sample, b: Sample, f: (s: Sample) => number) =>
+    (f(b) - f(a)) / MB / ((b.atSec - a.atSec) / 60);
+  const rssLate = perMin(mid, last, (s) => s.rss);
+  const fileLate = perMin(mid, last, (s) => s.fileBytes);
+  for (const s of samples)
+    console.log(
+      `memory @${Math.round(s.atSec)}s: rss ${(s.rss / MB).toFixed(0)} MB, heap ${(s.heap / MB).toFixed(0)} MB, duckdb ${(s.duckdb / MB).toFixed(0)}/${(s.duckdbLimit / MB).toFixed(0)} MB, ${s.records.toLocaleString('en-US')} records, store ${(s.fileBytes / MB).toFixed(0)} MB`,
+    );
+  return [
+    {
+      name: `memory (${minutes} min at 240x): RSS at first sample`,
+      value: first.rss / MB,
+      unit: 'MB',
+    },
+    { name: 'memory: RSS at end', value: last.rss / MB, unit: 'MB' },
+    {
+      name: 'memory: RSS max',
+      value: Math.max(...samples.map((s) => s.rss)) / MB,
+      unit: 'MB',
+    },
+    { name: 'memory: V8 heap used at end', value: last.heap / MB, unit: 'MB' },
+    {
+      name: "memory: DuckDB's memory at end / its limit",
+      value: (100 * last.duckdb) / last.duckdbLimit,
+      unit: `% of ${(last.duckdbLimit / MB).toFixed(0)} MB`,
+    },
+    { name: 'memory: records stored at end', value: last.records, unit: 'records' },
+    {
+      name: 'memory: RSS growth, first half',
+      value: perMin(first, mid, (s) => s.rss),
+      unit: 'MB/min',
+    },
+    {
+      name: 'memory: RSS growth, second half',
+      value: rssLate,
+      unit: 'MB/min',
+      target: 'levels off (~0)',
+    },
+    {
+      name: 'memory: store file growth, second half (peer)',
+      value: fileLate,
+      unit: 'MB/min',
+    },
+    {
+      name: 'memory: RSS growth / store growth, second half',
+      value: fileLate > 0 ? rssLate / fileLate : NaN,
+      unit: 'ratio',
+      target: '<< 1',
+    },
+  ];
+}
