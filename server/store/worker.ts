@@ -144,11 +144,25 @@ const release = (con: DuckDBConnection) => {
   else idle.push(con);
 };
 
+/** Read connections running a query now (close() interrupts them and waits until none is). */
+const busy = new Set<DuckDBConnection>();
+/** Set by close(): no new query starts on a read connection. */
+let closing = false;
+
+class StoreClosing extends Error {}
+
 const use: queries.WithConnection = async (fn) => {
+  if (closing) throw new StoreClosing('the store is closing');
   const con = idle.pop() ?? (await new Promise<DuckDBConnection>((got) => waiting.push(got)));
+  if (closing) {
+    release(con);
+    throw new StoreClosing('the store is closing');
+  }
+  busy.add(con);
   try {
     return await fn(con);
   } finally {
+    busy.delete(con);
     release(con);
   }
 };
@@ -163,14 +177,16 @@ function useFor(id: number): queries.WithConnection {
   return async (fn) => {
     const r = running.get(id);
     const con = idle.pop() ?? (await new Promise<DuckDBConnection>((got) => waiting.push(got)));
-    if (r?.cancelled) {
+    if (r?.cancelled || closing) {
       release(con);
       throw new ReadCancelled('cancelled');
     }
     r?.cons.add(con);
+    busy.add(con);
     try {
       return await fn(con);
     } finally {
+      busy.delete(con);
       r?.cons.delete(con);
       release(con);
     }
@@ -330,9 +346,15 @@ async function close(): Promise<void> {
   const d = db;
   if (d === null) return;
   if (maintainTimer !== null) clearInterval(maintainTimer);
-  // Reads still running are stopped and awaited: a connection closed under a query hangs.
+  // Reads still running are stopped and awaited: a connection closed under a query hangs. So are
+  // the store's own (statistics, positions), which are not reads of a client.
+  closing = true;
   for (const id of running.keys()) cancelRead(id);
   await Promise.allSettled([...inflight]);
+  while (busy.size > 0) {
+    for (const con of busy) con.interrupt();
+    await sleep(20);
+  }
   await Promise.all([appendChain, commitChain, adminChain, ackChain]);
   for (const l of d.lanes) for (const a of [l.appender, l.quarantine, l.offsets]) a.closeSync();
   await saveSeq(d).catch(() => {});
