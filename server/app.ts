@@ -1,7 +1,7 @@
 // createApp wires every component: catalog -> simulator -> ingest -> aggregator and store ->
 // streamer, plus the HTTP API and the built client. main.ts only reads config and listens; tests
 // call it on port 0 with a temporary data directory.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import Fastify from 'fastify';
@@ -11,7 +11,7 @@ import { entitiesOf, logsetsOf, type LogsetInfo } from '../shared/catalog.ts';
 import { matchRoute } from '../shared/routes.ts';
 import type { WindowAggregate } from '../shared/events.ts';
 import type { FlowRecord } from '../shared/record.ts';
-import { fail } from '../shared/reply.ts';
+import { fail, ok } from '../shared/reply.ts';
 import { registerHistoryApi } from './api/history.ts';
 import { registerApi } from './api/routes.ts';
 import { createLiveCatalog } from './catalog/catalog.ts';
@@ -522,6 +522,21 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     // wildcard: files are looked up per request, so a rebuilt client is served without a restart.
     await http.register(fastifyStatic, { root: clientDir, wildcard: true, index: 'index.html' });
   }
+  // The client's build: a wall reloads itself when it changes (a new deploy or rebuild).
+  http.get('/api/version', async () => {
+    const read = (): string | null => {
+      try {
+        return readFileSync(resolve(clientDir, '.source-hash'), 'utf8').trim() || null;
+      } catch {
+        try {
+          return String(statSync(resolve(clientDir, 'index.html')).mtimeMs);
+        } catch {
+          return null;
+        }
+      }
+    };
+    return ok({ build: read() });
+  });
   // Client routes (/topics/<id>...) get the app; unknown API paths get a JSON 404.
   http.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0] ?? '';

@@ -8,6 +8,9 @@ export type Route =
   | { name: 'flowlogs' }
   | { name: 'flowlog-new' }
   | { name: 'flowlog'; flowLogId: string }
+  /** The NOC wall (settings in the query: wall-settings.ts) and the page that builds its URL. */
+  | { name: 'wall' }
+  | { name: 'wall-setup' }
   | { name: 'not-found'; path: string };
 
 const decode = (s: string): string | null => {
@@ -24,6 +27,8 @@ export function matchRoute(pathname: string): Route {
   if (path === '/search') return { name: 'search' };
   if (path === '/flowlogs') return { name: 'flowlogs' };
   if (path === '/flowlogs/new') return { name: 'flowlog-new' };
+  if (path === '/wall') return { name: 'wall' };
+  if (path === '/wall/setup') return { name: 'wall-setup' };
   const fl = /^\/flowlogs\/([^/]+)$/.exec(path);
   if (fl) {
     const id = decode(fl[1]!);

@@ -7,6 +7,7 @@ import { untrack } from 'svelte';
 import { init, type ECElementEvent, type EChartsCoreOption, type EChartsType } from 'echarts/core';
 import { hasData, seriesKey } from './chart-data.ts';
 import { registerChart } from './chart-registry.ts';
+import { chartPixelRatio } from './render-scale.ts';
 import { echartsTheme, type ThemeName } from './echarts.ts';
 
 export interface ChartParams {
@@ -121,7 +122,10 @@ function plotPointer(el: HTMLElement, chart: EChartsType, get: () => ChartParams
 export function chartLifecycle(get: () => ChartParams): Attachment<HTMLElement> {
   return (el) => {
     let theme = untrack(get).theme;
-    const chart: EChartsType = init(el, echartsTheme(theme), { renderer: 'canvas' });
+    const chart: EChartsType = init(el, echartsTheme(theme), {
+      renderer: 'canvas',
+      devicePixelRatio: chartPixelRatio(),
+    });
     const unregister = registerChart(el.dataset.testid, chart);
     let currentKey: string | null = null;
 

@@ -99,9 +99,12 @@ export class TopicView {
     });
   }
 
-  /** Follows the feed (and makes it the connection's freshness source); returns the stop function. */
-  start(): () => void {
-    const unfollow = this.#connection.follow(this.feed);
+  /**
+   * Follows the feed, and makes it the connection's freshness source unless `watch` is false (a
+   * wall keeps several topics warm and watches the one it shows); returns the stop function.
+   */
+  start(watch = true): () => void {
+    const unfollow = watch ? this.#connection.follow(this.feed) : this.feed.start();
     return () => {
       unfollow();
       this.history.stop();

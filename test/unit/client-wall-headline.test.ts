@@ -1,0 +1,66 @@
+// The wall's headline figures: the latest complete window's rate and REJECT share, the top talker,
+// the streams that write, and an alert state that stays calm on a healthy topic.
+import { describe, expect, it } from 'vitest';
+import { headline } from '../../client/lib/wall-headline.ts';
+import type { StreamRow } from '../../client/lib/stats.ts';
+import { mergeTop } from '../../client/lib/top.ts';
+import { win } from './client-fixtures.ts';
+
+const stream = (id: string, state: StreamRow['state'], enabled = true): StreamRow => ({
+  id,
+  name: id,
+  state,
+  ok: state === 'ok' ? 10 : 0,
+  nodata: 0,
+  skipdata: 0,
+  lastSeen: null,
+  claimed: true,
+  enabled,
+  expectedBy: null,
+});
+
+describe('wall headline', () => {
+  it('reads the latest complete window: bits/s over the window, REJECT share, top talker', () => {
+    const w = win(0, {}, 7_500_000, 0);
+    const h = headline({
+      latest: w,
+      top: mergeTop([w], 'latest').rows,
+      streams: [stream('a', 'ok'), stream('b', 'ok')],
+      stale: false,
+    });
+    // 7.5 MB over 60 s = 1 Mbps.
+    expect(h.throughput).toBe('1 Mbps');
+    expect(h.rejectShare).toBe('0%');
+    expect(h.rejectLevel).toBe('ok');
+    expect(h.topTalker).toBe('10.0.1.12:443');
+    expect(h.streams).toBe('2 / 2');
+    expect(h).toMatchObject({ alert: 'ok', alertText: 'OK' });
+  });
+
+  it('stays calm below 5% REJECT, warns from 5%, alerts from 20%', () => {
+    const at = (reject: number) =>
+      headline({ latest: win(0, {}, 100 - reject, reject), top: [], streams: [], stale: false });
+    expect(at(0.05).rejectShare).toBe('<0.1%');
+    expect(at(0.05).rejectLevel).toBe('ok');
+    expect(at(4).rejectLevel).toBe('ok');
+    expect(at(5).rejectLevel).toBe('warn');
+    expect(at(20)).toMatchObject({ rejectLevel: 'alert', alert: 'alert', alertText: 'REJECTS' });
+  });
+
+  it('counts the streams expected to write, and alerts when data is stale', () => {
+    const streams = [
+      stream('a', 'ok'),
+      stream('b', 'silent'),
+      stream('c', 'waiting'),
+      stream('d', 'silent', false),
+    ];
+    const h = headline({ latest: win(0), top: [], streams, stale: false });
+    expect(h.streams).toBe('1 / 2');
+    expect(h.streamsLevel).toBe('warn');
+    expect(headline({ latest: win(0), top: [], streams, stale: true })).toMatchObject({
+      alert: 'alert',
+      alertText: 'STALE',
+    });
+    expect(headline({ latest: null, top: [], streams: [], stale: false }).throughput).toBe('–');
+  });
+});
