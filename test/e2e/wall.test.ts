@@ -125,11 +125,22 @@ describe('the wall in Chromium', () => {
     }
   }, 60_000);
 
-  it('says in a full-width alert when the server is gone, and greys the figures', async () => {
+  it('says in a full-width alert when the server is gone, on the wall and the overview', async () => {
     const page = await open(1920, 1080, `topics=${TOPICS[0]}`);
+    const overview = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     try {
+      await overview.goto(ctx.url);
+      await overview.locator('[data-testid="topic-card"][data-status="live"]').first().waitFor();
+      expect(await overview.locator('[data-testid="stale-banner"]').count()).toBe(0);
       expect(await page.locator('[data-testid="wall-stale"]').count()).toBe(0);
       await ctx.stop();
+      // The overview: a full-width alert, and no card still says live.
+      const alert = overview.locator('[role="alert"][data-testid="stale-banner"]');
+      await alert.waitFor({ timeout: 30_000 });
+      expect((await alert.boundingBox())!.width).toBeGreaterThan(0.95 * 1600);
+      expect(await overview.locator('[data-testid="topic-card"][data-status="live"]').count()).toBe(
+        0,
+      );
       const banner = page.locator('[role="alert"][data-testid="wall-stale"]');
       await banner.waitFor({ timeout: 30_000 });
       expect(await banner.textContent()).toMatch(/not current/);
