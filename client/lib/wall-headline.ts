@@ -42,8 +42,11 @@ export interface HeadlineInput {
   thresholds?: HeadlineThresholds;
 }
 
-const levelOf = (share: number, t: HeadlineThresholds): Level =>
-  share >= t.rejectAlert ? 'alert' : share >= t.rejectWarn ? 'warn' : 'ok';
+/** How a REJECT share (0..1) is coloured everywhere: calm below the warn threshold. */
+export function rejectLevel(share: number, t: HeadlineThresholds = DEFAULT_THRESHOLDS): Level {
+  return share >= t.rejectAlert ? 'alert' : share >= t.rejectWarn ? 'warn' : 'ok';
+}
+const levelOf = rejectLevel;
 
 export function headline(input: HeadlineInput): Headline {
   const t = input.thresholds ?? DEFAULT_THRESHOLDS;

@@ -1,7 +1,7 @@
 // The wall's headline figures: the latest complete window's rate and REJECT share, the top talker,
 // the streams that write, and an alert state that stays calm on a healthy topic.
 import { describe, expect, it } from 'vitest';
-import { headline } from '../../client/lib/wall-headline.ts';
+import { headline, rejectLevel } from '../../client/lib/wall-headline.ts';
 import type { StreamRow } from '../../client/lib/stats.ts';
 import { mergeTop } from '../../client/lib/top.ts';
 import { win } from './client-fixtures.ts';
@@ -62,5 +62,14 @@ describe('wall headline', () => {
       alertText: 'STALE',
     });
     expect(headline({ latest: null, top: [], streams: [], stale: false }).throughput).toBe('–');
+  });
+
+  it('colours a REJECT share the same everywhere (dashboard KPI, overview card, wall)', () => {
+    expect(rejectLevel(0)).toBe('ok');
+    expect(rejectLevel(0.0004)).toBe('ok');
+    expect(rejectLevel(0.049)).toBe('ok');
+    expect(rejectLevel(0.05)).toBe('warn');
+    expect(rejectLevel(0.2)).toBe('alert');
+    expect(rejectLevel(0.02, { rejectWarn: 0.01, rejectAlert: 0.1 })).toBe('warn');
   });
 });
