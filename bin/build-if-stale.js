@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const outDir = join(root, 'dist', 'client');
@@ -54,4 +55,21 @@ const r = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], {
   stdio: 'inherit',
 });
 if (r.status !== 0) process.exit(r.status ?? 1);
+// Compressed once here, served as they are (@fastify/static preCompressed): br and gzip beside
+// every text file worth it.
+for (const f of files(outDir)) {
+  if (!/\.(js|css|html|svg|json|txt|map)$/.test(f)) continue;
+  const body = readFileSync(f);
+  if (body.length < 1024) continue;
+  writeFileSync(
+    `${f}.br`,
+    brotliCompressSync(body, {
+      params: {
+        [zlibConstants.BROTLI_PARAM_QUALITY]: 11,
+        [zlibConstants.BROTLI_PARAM_SIZE_HINT]: body.length,
+      },
+    }),
+  );
+  writeFileSync(`${f}.gz`, gzipSync(body, { level: 9 }));
+}
 writeFileSync(stampFile, `${hash}\n`);

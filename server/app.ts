@@ -520,7 +520,22 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
   const haveClient = existsSync(resolve(clientDir, 'index.html'));
   if (haveClient) {
     // wildcard: files are looked up per request, so a rebuilt client is served without a restart.
-    await http.register(fastifyStatic, { root: clientDir, wildcard: true, index: 'index.html' });
+    await http.register(fastifyStatic, {
+      root: clientDir,
+      wildcard: true,
+      index: 'index.html',
+      // br / gzip files written beside each one by the build, chosen by Accept-Encoding.
+      preCompressed: true,
+      cacheControl: false,
+      setHeaders: (res, path) => {
+        res.setHeader('vary', 'accept-encoding');
+        // Hashed file names never change content: cached for a year. The page is checked each time.
+        res.setHeader(
+          'cache-control',
+          /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache',
+        );
+      },
+    });
   }
   // The client's build: a wall reloads itself when it changes (a new deploy or rebuild).
   http.get('/api/version', async () => {

@@ -1,5 +1,6 @@
 // The app end to end on port 0: the simulator feeds the parser and the aggregator, and a real
 // socket.io-client gets a snapshot, then live windows.
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WindowAggregate } from '../../shared/events.ts';
 import type { Reply } from '../../shared/reply.ts';
@@ -103,5 +104,33 @@ describe('app on port 0 with the simulator', () => {
     const api = await fetch(`${ctx.url}/api/nope`);
     expect(api.status).toBe(404);
     expect(await api.json()).toMatchObject({ ok: false, error: { code: 'not_found' } });
+  });
+
+  it('serves the first load compressed, under 300 KB, with hashed assets cached for a year', async () => {
+    const html = await (await fetch(`${ctx.url}/`)).text();
+    const assets = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]!);
+    expect(assets.length).toBeGreaterThan(1);
+    let bytes = 0;
+    for (const path of assets) {
+      // node:http, so the body is not decoded and its transferred size is what a browser gets.
+      const res = await new Promise<{
+        headers: Record<string, string | string[] | undefined>;
+        size: number;
+      }>((resolve, reject) => {
+        request(`${ctx.url}${path}`, { headers: { 'accept-encoding': 'br, gzip' } }, (r) => {
+          let size = 0;
+          r.on('data', (c: Buffer) => (size += c.length));
+          r.on('end', () => resolve({ headers: r.headers, size }));
+        })
+          .on('error', reject)
+          .end();
+      });
+      expect(res.headers['content-encoding'], path).toBe('br');
+      expect(res.headers['cache-control'], path).toBe('public, max-age=31536000, immutable');
+      bytes += res.size;
+    }
+    // The charts (ECharts, the world map) are not in it: they come with the pages that draw them.
+    expect(bytes).toBeLessThan(300 * 1024);
+    expect((await fetch(`${ctx.url}/`)).headers.get('cache-control')).toBe('no-cache');
   });
 });
