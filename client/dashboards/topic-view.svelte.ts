@@ -185,7 +185,10 @@ export class TopicView {
   step = $derived(this.data?.step ?? this.windowMs);
   points: ChartPoint[] = $derived(
     this.data
-      ? pointsFromSeries(this.data.series, this.data.step, this.completeUntil)
+      ? pointsFromSeries(this.data.series, this.data.step, this.completeUntil, {
+          from: this.data.from,
+          to: this.data.to,
+        })
       : pointsFromWindows(this.windows, this.completeUntil, this.streamIds),
   );
   windowCount = $derived(this.data ? this.data.series.reduce((n, p) => n + p.windows, 0) : 0);
@@ -246,10 +249,17 @@ export class TopicView {
   kpiRange = $derived(
     this.data
       ? {
-          kpis: rangeKpis(this.data, this.data.series, this.data.step, this.windowMs),
+          kpis: rangeKpis(this.data, this.data.series, this.data.step, this.windowMs, {
+            from: this.data.from,
+            to: this.data.to,
+          }),
           points: this.points,
           step: this.data.step,
           label: this.historyLabel,
+          short:
+            this.range.kind === 'live'
+              ? `last ${this.range.name.replace(/(\d+)([a-z])/, '$1 $2')}`
+              : 'over the range',
         }
       : null,
   );

@@ -13,6 +13,11 @@ export interface ChartPoint extends SeriesPoint {
   /** Live windows: streams that reported, of `streamsTotal`. */
   streamsReported?: number;
   streamsTotal?: number;
+  /**
+   * History buckets cut by the range's ends: the part of the step the range covers, ms. Its rate
+   * is its bytes over this time (a bucket still filling is not read as a drop).
+   */
+  coveredMs?: number;
 }
 
 export type Metric = 'bits' | 'packets';
@@ -46,12 +51,23 @@ export function pointsFromSeries(
   series: readonly SeriesPoint[],
   step: number,
   completeUntil: number | null,
+  span?: { from: number; to: number },
 ): ChartPoint[] {
-  const points = series.map((p) => ({
-    ...p,
-    pending: completeUntil !== null && p.t + step > completeUntil,
-  }));
+  const points = series.map((p): ChartPoint => {
+    const point: ChartPoint = {
+      ...p,
+      pending: completeUntil !== null && p.t + step > completeUntil,
+    };
+    const covered = span ? coveredMs(p.t, step, span) : step;
+    if (covered < step) point.coveredMs = covered;
+    return point;
+  });
   return fillGaps(points, step);
+}
+
+/** The part of bucket [t, t + step) inside [from, to), ms (at least 1). */
+export function coveredMs(t: number, step: number, span: { from: number; to: number }): number {
+  return Math.max(1, Math.min(t + step, span.to) - Math.max(t, span.from));
 }
 
 export const bytesOf = (p: SeriesPoint, a: ActionKey): number =>
@@ -65,9 +81,14 @@ export function rate(value: number, metric: Metric, stepMs: number): number {
   return metric === 'bits' ? (value * 8) / seconds : value / seconds;
 }
 
-/** The ACCEPT or REJECT rate of a bucket in the metric. */
-export function pointRate(p: SeriesPoint, a: ActionKey, metric: Metric, stepMs: number): number {
-  return rate(metric === 'bits' ? bytesOf(p, a) : packetsOf(p, a), metric, stepMs);
+/** The ACCEPT or REJECT rate of a bucket in the metric, over the time it covers. */
+export function pointRate(
+  p: SeriesPoint & { coveredMs?: number },
+  a: ActionKey,
+  metric: Metric,
+  stepMs: number,
+): number {
+  return rate(metric === 'bits' ? bytesOf(p, a) : packetsOf(p, a), metric, p.coveredMs ?? stepMs);
 }
 
 /** REJECTed share of a bucket's bytes or packets, 0..1 (0 when it carried nothing). */

@@ -1,4 +1,5 @@
 // Figures the dashboard computes from its windows: KPIs, stream health, publication delay. Pure.
+import { coveredMs } from './series.ts';
 import type { SeriesPoint } from '../../shared/api.ts';
 import type { Totals, WindowAggregate } from '../../shared/events.ts';
 import { bytesToBps, packetsToPps } from './format.ts';
@@ -215,33 +216,39 @@ export function streamRows(
 }
 
 export interface RangeKpis {
-  /** Averages over the capture windows that had traffic (not over empty time). */
+  /** Averages over the time the range covers (bytes over seconds, as every rate). */
   bitsPerSecond: number;
   packetsPerSecond: number;
   rejectShare: number;
   records: number;
   /** Capture windows in the range with traffic. */
   windows: number;
-  /** Highest bucket bit rate, and its bucket start. */
+  /** Highest bucket bit rate (each bucket over the time it covers), and its bucket start. */
   peakBitsPerSecond: number;
   peakAt: number | null;
 }
 
-/** Headline figures of a history range (its totals and series, step and window length in ms). */
+/**
+ * Headline figures of a history range: its totals and series, the step, the window length (ms),
+ * and the span [from, to) the data covers. The average is the bytes over the span's time and each
+ * bucket's rate its bytes over the part of the span it covers, so the peak is never below the
+ * average (a weighted mean of the buckets' rates is at most their maximum).
+ */
 export function rangeKpis(
   totals: { accept: Totals; reject: Totals },
   series: readonly SeriesPoint[],
   step: number,
-  windowMs: number,
+  _windowMs: number,
+  span: { from: number; to: number },
 ): RangeKpis {
   const windows = series.reduce((n, p) => n + p.windows, 0);
-  const seconds = (windows * windowMs) / 1000;
+  const seconds = Math.max(0, span.to - span.from) / 1000;
   const bytes = totals.accept.bytes + totals.reject.bytes;
   const packets = totals.accept.packets + totals.reject.packets;
   let peak = 0;
   let peakAt: number | null = null;
   for (const p of series) {
-    const bps = ((p.acceptBytes + p.rejectBytes) * 8) / (step / 1000);
+    const bps = ((p.acceptBytes + p.rejectBytes) * 8) / (coveredMs(p.t, step, span) / 1000);
     if (bps > peak) {
       peak = bps;
       peakAt = p.t;

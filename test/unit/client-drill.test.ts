@@ -24,6 +24,7 @@ import {
   TopicHistory,
 } from '../../client/lib/topic-history.svelte.ts';
 import { rangeKpis } from '../../client/lib/stats.ts';
+import { pointRate, pointsFromSeries } from '../../client/lib/series.ts';
 import type { FetchLike } from '../../client/lib/api.ts';
 import type { TopicWindows } from '../../shared/api.ts';
 import type { TopicPulse } from '../../shared/events.ts';
@@ -249,11 +250,42 @@ describe('history loader', () => {
     expect(refreshDelay(10_000, 60_000)).toBe(REFRESH_DEBOUNCE_MS);
   });
 
-  it('sums a range into headline figures averaged over the windows with traffic', () => {
-    const k = rangeKpis(data, data.series, data.step, MIN);
-    expect(k.bitsPerSecond).toBeCloseTo((660 * 8) / 60);
+  it('sums a range into headline figures: rates over the time covered, the peak never below the average', () => {
+    const k = rangeKpis(data, data.series, data.step, MIN, { from: data.from, to: data.to });
+    // 660 bytes over the hour the range covers; the one bucket's rate over its minute.
+    expect(k.bitsPerSecond).toBeCloseTo((660 * 8) / 3600);
+    expect(k.peakBitsPerSecond).toBeCloseTo((660 * 8) / 60);
     expect(k.rejectShare).toBeCloseTo(60 / 660);
     expect(k.records).toBe(2);
     expect(k.peakAt).toBe(T0);
+  });
+
+  it('reads a bucket cut by the end of the range over the time it covers (7 days of 1-hour buckets)', () => {
+    const HOUR = 60 * MIN;
+    const bucket = (t: number, bytes: number) => ({
+      t,
+      acceptBytes: bytes,
+      acceptPackets: 1,
+      acceptRecords: 1,
+      rejectBytes: 0,
+      rejectPackets: 0,
+      rejectRecords: 0,
+      windows: 60,
+    });
+    // The current hour has 29 minutes of data at the same rate as the full hours before it.
+    const series = [bucket(T0, 3600), bucket(T0 + HOUR, 3600), bucket(T0 + 2 * HOUR, 29 * 60)];
+    const span = { from: T0, to: T0 + 2 * HOUR + 29 * MIN };
+    const totals = {
+      accept: { bytes: 3600 + 3600 + 29 * 60, packets: 3, records: 3 },
+      reject: { bytes: 0, packets: 0, records: 0 },
+    };
+    const k = rangeKpis(totals, series, HOUR, MIN, span);
+    expect(k.bitsPerSecond).toBeCloseTo(8);
+    expect(k.peakBitsPerSecond).toBeCloseTo(8);
+    expect(k.peakBitsPerSecond).toBeGreaterThanOrEqual(k.bitsPerSecond - 1e-9);
+    const points = pointsFromSeries(series, HOUR, T0 + 2 * HOUR, span);
+    expect(points.map((p) => p.coveredMs)).toEqual([undefined, undefined, 29 * MIN]);
+    expect(points.map((p) => pointRate(p, 'accept', 'bits', HOUR))).toEqual([8, 8, 8]);
+    expect(points[2]!.pending).toBe(true);
   });
 });
