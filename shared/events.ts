@@ -108,13 +108,22 @@ export interface Overview {
 
 export interface TopicSnapshot {
   topic: TopicInfo;
-  /** The last 60 minutes of windows, oldest first. */
+  /** The last 60 minutes of windows, oldest first (a resume: only those published since). */
   windows: WindowAggregate[];
   serverTime: number;
+  /** This server process: a resume is answered as one only by the process that gave `since`. */
+  instance: string;
+  /** True when `windows` holds only what was published after the request's `since`. */
+  resumed?: boolean;
 }
 
 export interface TopicSubscribe {
   topicId: string;
+  /**
+   * A reconnect: the newest publishedAt the client holds for the topic, and the server instance
+   * it came from. The same instance answers with only the windows published after it.
+   */
+  since?: { publishedAt: number; instance: string };
 }
 
 export interface ServerToClientEvents {

@@ -1,7 +1,12 @@
 // One topic's live data: snapshot on subscribe (and on every reconnect), then window:published
 // deltas merged in place by revision into a bounded buffer (see windows.ts).
 import { MIN_WINDOW_MS } from '../../shared/capture-window.ts';
-import type { CatalogUpdate, TopicSnapshot, WindowAggregate } from '../../shared/events.ts';
+import type {
+  CatalogUpdate,
+  TopicSnapshot,
+  TopicSubscribe,
+  WindowAggregate,
+} from '../../shared/events.ts';
 import type { TopicInfo } from '../../shared/catalog.ts';
 import type { ErrorBody } from '../../shared/reply.ts';
 import type { FreshnessSource } from './connection.svelte.ts';
@@ -44,14 +49,19 @@ export class TopicFeed implements FreshnessSource {
     return this.lastDataAt + Math.max(0, deadline - this.#lastDataServer) / this.#rate;
   });
 
+  /** Windows received by resumes (a reconnect to the same server), since the page loaded. */
+  resumedWindows = $state(0);
+
   #socket: AppSocket;
   #subscription: Subscription<TopicSnapshot>;
+  /** The server process our windows came from. */
+  #instance: string | null = null;
 
   constructor(topicId: string, socket: AppSocket) {
     this.topicId = topicId;
     this.#socket = socket;
     this.#subscription = new Subscription(socket, {
-      ask: (timed, ack) => timed.emit('topic:subscribe', { topicId }, ack),
+      ask: (timed, ack) => timed.emit('topic:subscribe', this.#request(), ack),
       leave: (s) => s.emit('topic:unsubscribe', { topicId }),
       snapshot: this.#onSnapshot,
     });
@@ -94,13 +104,35 @@ export class TopicFeed implements FreshnessSource {
     else if (this.topic) this.deleted = true;
   };
 
-  #onSnapshot = ({ topic, windows, serverTime }: TopicSnapshot, local: number): void => {
+  /** The subscribe request: on a reconnect, what we hold, so the same server sends only the rest. */
+  #request(): TopicSubscribe {
+    const newest = this.#newestPublished();
+    return newest !== null && this.#instance !== null
+      ? { topicId: this.topicId, since: { publishedAt: newest, instance: this.#instance } }
+      : { topicId: this.topicId };
+  }
+
+  #newestPublished(): number | null {
+    let newest: number | null = null;
+    for (const w of this.windows)
+      if (newest === null || w.publishedAt > newest) newest = w.publishedAt;
+    return newest;
+  }
+
+  #onSnapshot = (snap: TopicSnapshot, local: number): void => {
+    const { topic, windows, serverTime } = snap;
     this.#subscription.clock.sample(serverTime, local);
     this.topic = topic;
-    // A server whose clock is behind our newest window is another server (or a restarted
-    // simulator): its snapshot replaces what we hold instead of merging into it.
+    // A full snapshot from another server process (a restart), or from a server whose clock is
+    // behind our newest window, replaces what we hold; a resume or the same server's merges in.
     const newest = this.windows.at(-1);
-    const held = newest && serverTime < newest.windowStart ? [] : this.windows;
+    const otherServer =
+      !snap.resumed &&
+      ((this.#instance !== null && snap.instance !== this.#instance) ||
+        (newest !== undefined && serverTime < newest.windowStart));
+    this.#instance = typeof snap.instance === 'string' ? snap.instance : null;
+    if (snap.resumed) this.resumedWindows += windows.length;
+    const held = otherServer ? [] : this.windows;
     const merged = mergeWindows(held, windows.filter(isWindowAggregate));
     this.windows = merged.windows;
     this.#subscribedServer = serverTime;

@@ -67,7 +67,18 @@ const topicRoom = (id: string) => `topic:${id}`;
 const OVERVIEW_ROOM = 'overview';
 const SLOW_ROOM = 'slow';
 
-const subscribeSchema = z.object({ topicId: z.string().min(1).max(200) }).strict();
+const subscribeSchema = z
+  .object({
+    topicId: z.string().min(1).max(200),
+    since: z
+      .object({ publishedAt: z.number().int().nonnegative(), instance: z.string().max(64) })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+/** This process: resumes are honoured only by the instance that published what the client holds. */
+const INSTANCE = `${process.pid.toString(36)}-${Date.now().toString(36)}`;
 
 /** A snapshot encoded once, reused while its topic (or the overview) has not changed. */
 interface Built {
@@ -115,6 +126,8 @@ export function createStreamer(
     snapshotsBuilt: 0,
     snapshotsShared: 0,
     droppedTooSlow: 0,
+    resumes: 0,
+    resumedWindows: 0,
   };
 
   function snapshotRange(): [number, number] {
@@ -159,7 +172,12 @@ export function createStreamer(
 
   function snapshot(topic: TopicInfo): TopicSnapshot {
     const [from, to] = snapshotRange();
-    return { topic, windows: deps.windows.windows(topic.id, from, to), serverTime: clock.now() };
+    return {
+      topic,
+      windows: deps.windows.windows(topic.id, from, to),
+      serverTime: clock.now(),
+      instance: INSTANCE,
+    };
   }
 
   /** The encoded snapshot under `key`, rebuilt when `version` moved or it is older than the reuse time. */
@@ -359,6 +377,21 @@ export function createStreamer(
       if (!socket.rooms.has(topicRoom(topic.id)) && followed >= config.maxTopicsPerSocket)
         return reply(ack, badRequest(`at most ${config.maxTopicsPerSocket} topics per connection`));
       void socket.join(topicRoom(topic.id));
+      const since = parsed.data.since;
+      if (since && since.instance === INSTANCE) {
+        // A reconnect to this process: only what was published while the client was away.
+        const full = snapshot(topic);
+        const windows = full.windows.filter((w) => w.publishedAt > since.publishedAt);
+        metrics.resumes++;
+        metrics.resumedWindows += windows.length;
+        return reply(
+          ack,
+          ok({
+            json: encodeJson({ ...full, windows, resumed: true }),
+            serverTime: full.serverTime,
+          }),
+        );
+      }
       const version = (versions.get(topic.id) ?? 0) * 1e6 + catalog.version;
       reply(ack, ok(encoded(`topic:${topic.id}`, version, () => snapshot(topic))));
     });

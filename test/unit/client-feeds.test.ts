@@ -129,6 +129,48 @@ describe('TopicFeed', () => {
     expect(feed.windows.map((w) => w.revision)).toEqual([2, 3, 1]);
   });
 
+  it('on a reconnect asks the same server for what was published since, and merges it', () => {
+    let reply: unknown = {
+      ok: true,
+      data: { topic, windows: wins(3), serverTime: T0 + 3 * MIN, instance: 'A' },
+    };
+    socket.replies.set('topic:subscribe', () => reply as Reply<unknown>);
+    const feed = new TopicFeed('topic-eni-prod', socket.asSocket());
+    feed.start();
+    expect(socket.sent[0]!.args).toEqual([{ topicId: 'topic-eni-prod' }]);
+    const newest = Math.max(...wins(3).map((w) => w.publishedAt));
+    socket.connected = false;
+    socket.fire('disconnect');
+    reply = {
+      ok: true,
+      data: {
+        topic,
+        windows: [win(3), win(4)],
+        serverTime: T0 + 5 * MIN,
+        instance: 'A',
+        resumed: true,
+      },
+    };
+    socket.connected = true;
+    socket.fire('connect');
+    expect(socket.sent.at(-1)!.args).toEqual([
+      { topicId: 'topic-eni-prod', since: { publishedAt: newest, instance: 'A' } },
+    ]);
+    expect(feed.windows.map((w) => w.windowStart)).toEqual(wins(5).map((w) => w.windowStart));
+    expect(feed.resumedWindows).toBe(2);
+
+    // Another server process answers with its full snapshot: it replaces what we held.
+    socket.connected = false;
+    socket.fire('disconnect');
+    reply = {
+      ok: true,
+      data: { topic, windows: [win(7)], serverTime: T0 + 8 * MIN, instance: 'B' },
+    };
+    socket.connected = true;
+    socket.fire('connect');
+    expect(feed.windows.map((w) => w.windowStart)).toEqual([win(7).windowStart]);
+  });
+
   it('shows the ack error (unknown topic)', () => {
     socket.replies.set('topic:subscribe', () => ({
       ok: false,
