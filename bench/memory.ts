@@ -13,6 +13,7 @@ interface Sample {
   atSec: number;
   rss: number;
   heap: number;
+  workerHeap: number;
   duckdb: number;
   duckdbLimit: number;
   records: number;
@@ -77,6 +78,7 @@ export async function benchMemory(): Promise<BenchRow[]> {
           memory: {
             rssBytes: number;
             heapUsedBytes: number;
+            storeWorkerHeapBytes: number;
             duckdb: { usedBytes: number; limitBytes: number };
           };
           metrics: Record<string, unknown>;
@@ -87,6 +89,7 @@ export async function benchMemory(): Promise<BenchRow[]> {
         atSec: (performance.now() - t0) / 1000,
         rss: m.rssBytes,
         heap: m.heapUsedBytes,
+        workerHeap: m.storeWorkerHeapBytes,
         duckdb: m.duckdb.usedBytes,
         duckdbLimit: m.duckdb.limitBytes,
         records: Number(h.data.metrics.flowdeck_records_stored_total ?? 0),
@@ -109,7 +112,7 @@ export async function benchMemory(): Promise<BenchRow[]> {
   const recordsLate = (last.records - mid.records) / ((last.atSec - mid.atSec) / 60) / 1e6;
   for (const s of samples)
     console.log(
-      `memory @${Math.round(s.atSec)}s: rss ${(s.rss / MB).toFixed(0)} MB, heap ${(s.heap / MB).toFixed(0)} MB, duckdb ${(s.duckdb / MB).toFixed(0)}/${(s.duckdbLimit / MB).toFixed(0)} MB, ${s.records.toLocaleString('en-US')} records, store ${(s.fileBytes / MB).toFixed(0)} MB`,
+      `memory @${Math.round(s.atSec)}s: rss ${(s.rss / MB).toFixed(0)} MB, heap ${(s.heap / MB).toFixed(0)} MB, worker heap ${(s.workerHeap / MB).toFixed(0)} MB, duckdb ${(s.duckdb / MB).toFixed(0)}/${(s.duckdbLimit / MB).toFixed(0)} MB, ${s.records.toLocaleString('en-US')} records, store ${(s.fileBytes / MB).toFixed(0)} MB`,
     );
   return [
     {

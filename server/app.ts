@@ -469,6 +469,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
         heapUsedBytes: p.heapUsed,
         heapTotalBytes: p.heapTotal,
         externalBytes: p.external,
+        storeWorkerHeapBytes: store.metrics().workerHeap.usedBytes,
         duckdb: { usedBytes: d.usedBytes, temporaryBytes: d.tempBytes, limitBytes: d.limitBytes },
       };
     },

@@ -16,6 +16,8 @@ export interface ApiDeps {
     heapUsedBytes: number;
     heapTotalBytes: number;
     externalBytes: number;
+    /** The store worker thread's own V8 heap. */
+    storeWorkerHeapBytes: number;
     duckdb: { usedBytes: number; temporaryBytes: number; limitBytes: number };
   };
   /** Latest rejected input lines, for /api/ingest/errors. */

@@ -60,6 +60,8 @@ export interface WorkerStats {
   fileBytes: number;
   /** DuckDB's memory (duckdb_memory()): in use, spilled to temporary files, and its limit. */
   memory: { usedBytes: number; tempBytes: number; limitBytes: number; threads: number };
+  /** The store worker's own V8 heap (a thread has its own), bytes used and allocated. */
+  workerHeap: { usedBytes: number; totalBytes: number };
 }
 
 export interface WriteOutcome {

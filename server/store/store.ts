@@ -243,6 +243,7 @@ export async function openStore(config: StoreConfig, deps: StoreDeps): Promise<S
     rows: { records: 0, windows: 0 },
     fileBytes: 0,
     memory: { usedBytes: 0, tempBytes: 0, limitBytes: 0, threads: 0 },
+    workerHeap: { usedBytes: 0, totalBytes: 0 },
   };
   /** See Store.committedSeq: raised by each write's acknowledgement, in write order. */
   let committedSeq = 0;
@@ -667,6 +668,7 @@ export async function openStore(config: StoreConfig, deps: StoreDeps): Promise<S
       rows: { ...stats.rows },
       fileBytes: stats.fileBytes,
       memory: { ...stats.memory },
+      workerHeap: { ...stats.workerHeap },
       seq: stats.seq,
     }),
     start() {

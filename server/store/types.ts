@@ -196,6 +196,8 @@ export interface StoreMetrics {
   fileBytes: number;
   /** DuckDB's memory: in use, spilled to temporary files, its memory_limit (bytes), threads. */
   memory: { usedBytes: number; tempBytes: number; limitBytes: number; threads: number };
+  /** The store worker's V8 heap, bytes. */
+  workerHeap: { usedBytes: number; totalBytes: number };
   /** Highest seq assigned. */
   seq: number;
 }

@@ -8,6 +8,7 @@
 // third connection; reads run concurrently on a small pool of other connections.
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import {
   DuckDBInstance,
@@ -112,6 +113,7 @@ let stats: WorkerStats = {
   rows: { records: 0, windows: 0 },
   fileBytes: 0,
   memory: NO_MEMORY,
+  workerHeap: { usedBytes: 0, totalBytes: 0 },
 };
 
 let statsAt = -Infinity;
@@ -411,7 +413,14 @@ async function refreshStats(force = false): Promise<void> {
       // no WAL
     }
   }
-  stats = { seq, rows, fileBytes, memory };
+  const heap = getHeapStatistics();
+  stats = {
+    seq,
+    rows,
+    fileBytes,
+    memory,
+    workerHeap: { usedBytes: heap.used_heap_size, totalBytes: heap.total_heap_size },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ interface Health {
     rssBytes: number;
     heapUsedBytes: number;
     heapTotalBytes: number;
+    storeWorkerHeapBytes: number;
     duckdb: { usedBytes: number; temporaryBytes: number; limitBytes: number };
   };
   metrics: Record<string, number | Array<{ labels: Record<string, string>; value: number }>>;
@@ -77,6 +78,9 @@ describe('metrics', () => {
     expect(mem.rssBytes).toBeGreaterThan(mem.heapUsedBytes);
     expect(mem.heapUsedBytes).toBeGreaterThan(0);
     expect(mem.heapTotalBytes).toBeGreaterThanOrEqual(mem.heapUsedBytes);
+    // The store worker is a thread with a V8 heap of its own, reported beside the main one.
+    await ctx.app.store.flush();
+    expect(ctx.app.store.metrics().workerHeap.usedBytes).toBeGreaterThan(0);
     // --db-memory 1GiB is DuckDB's memory_limit, and what it uses stays under it.
     expect(mem.duckdb.limitBytes).toBe(1024 ** 3);
     expect(mem.duckdb.usedBytes).toBeLessThan(mem.duckdb.limitBytes);
