@@ -104,7 +104,10 @@ export class TopicView {
    * wall keeps several topics warm and watches the one it shows); returns the stop function.
    */
   start(watch = true): () => void {
-    const unfollow = watch ? this.#connection.follow(this.feed) : this.feed.start();
+    // Untracked: starting reads state (what the feed holds), which must not restart it.
+    const unfollow = untrack(() =>
+      watch ? this.#connection.follow(this.feed) : this.feed.start(),
+    );
     return () => {
       unfollow();
       this.history.stop();

@@ -48,6 +48,11 @@ describe('dashboards in Chromium', () => {
     expect(await num('data-step')).toBe(300_000);
     expect(await page.locator('[data-testid="top-row"]').count()).toBeGreaterThan(0);
     expect(await page.getAttribute('[data-testid="connection-status"]', 'data-state')).toBe('live');
+    // It says how far its figures are final: the end of the newest complete window.
+    const completeTo = await num('data-latest-complete');
+    const hm = new Date(completeTo + 300_000).toTimeString().slice(0, 5);
+    expect(await page.textContent('[data-testid="complete-to"]')).toContain(`complete up to ${hm}`);
+    expect(await page.locator('[data-testid="stale-banner"]').count()).toBe(0);
   });
 
   it('merges a live window into the open dashboard', async () => {
