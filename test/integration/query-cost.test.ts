@@ -137,9 +137,14 @@ describe('bounded query cost', () => {
       10_000,
       'three refused',
     );
+    // Clients take turns: the other client is answered before the greedy one's queue (no
+    // time limit here: on a busy machine the turn itself may take a while).
+    let greedyAnswered = 0;
+    for (const g of greedy) void g.done.then((st) => st === 200 && greedyAnswered++);
     const other = await get('/api/records', { limit: 1, from }, { 'x-forwarded-for': '10.8.8.8' });
     expect(other.status).toBe(200);
-    expect(other.ms).toBeLessThan(2_000);
+    expect(greedyAnswered).toBeLessThanOrEqual(1);
+    expect(ctx.app.reads.metrics().waiting).toBeGreaterThan(0);
     for (const g of greedy) g.abandon();
     const statuses = await Promise.all(greedy.map((g) => g.done));
     expect(statuses.filter((st) => st === 429)).toHaveLength(3);
