@@ -104,10 +104,7 @@ export class TopicView {
    * wall keeps several topics warm and watches the one it shows); returns the stop function.
    */
   start(watch = true): () => void {
-    // Untracked: starting reads state (what the feed holds), which must not restart it.
-    const unfollow = untrack(() =>
-      watch ? this.#connection.follow(this.feed) : this.feed.start(),
-    );
+    const unfollow = watch ? this.#connection.follow(this.feed) : this.feed.start();
     return () => {
       unfollow();
       this.history.stop();

@@ -3,6 +3,7 @@
 // and the server clock estimated from the feed's messages. Snapshots arrive encoded once on the
 // server (shared by every socket) and are decoded here. A subscribe refused as rate-limited is
 // asked again after the wait the server names.
+import { untrack } from 'svelte';
 import { decodeEncoded, type Encoded } from '../../shared/encoded.ts';
 import type { ErrorBody, Reply } from '../../shared/reply.ts';
 import { ServerClock } from './server-clock.ts';
@@ -49,7 +50,9 @@ export class Subscription<T extends { serverTime: number }> {
     const socket = this.#socket;
     socket.on('connect', this.#subscribe);
     socket.on('disconnect', this.#onDisconnect);
-    if (socket.connected) this.#subscribe();
+    // Untracked: a request reads the feed's state (what it holds, for a resume), and a start
+    // called from an effect must not make that effect depend on it (it would restart the feed).
+    if (socket.connected) untrack(this.#subscribe);
     return () => {
       this.#stopped = true;
       clearTimeout(this.#retry);

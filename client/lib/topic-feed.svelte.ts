@@ -1,6 +1,5 @@
 // One topic's live data: snapshot on subscribe (and on every reconnect), then window:published
 // deltas merged in place by revision into a bounded buffer (see windows.ts).
-import { untrack } from 'svelte';
 import { MIN_WINDOW_MS } from '../../shared/capture-window.ts';
 import type {
   CatalogUpdate,
@@ -107,8 +106,7 @@ export class TopicFeed implements FreshnessSource {
 
   /** The subscribe request: on a reconnect, what we hold, so the same server sends only the rest. */
   #request(): TopicSubscribe {
-    // Read without tracking: a subscribe sent from an effect must not make it depend on windows.
-    const newest = untrack(() => this.#newestPublished());
+    const newest = this.#newestPublished();
     return newest !== null && this.#instance !== null
       ? { topicId: this.topicId, since: { publishedAt: newest, instance: this.#instance } }
       : { topicId: this.topicId };
