@@ -46,14 +46,13 @@ export interface HeadlineInput {
 export function rejectLevel(share: number, t: HeadlineThresholds = DEFAULT_THRESHOLDS): Level {
   return share >= t.rejectAlert ? 'alert' : share >= t.rejectWarn ? 'warn' : 'ok';
 }
-const levelOf = rejectLevel;
 
 export function headline(input: HeadlineInput): Headline {
   const t = input.thresholds ?? DEFAULT_THRESHOLDS;
   const w = input.latest;
   const bytes = w ? w.accept.bytes + w.reject.bytes : 0;
   const share = w && bytes > 0 ? w.reject.bytes / bytes : 0;
-  const rejectLevel = w ? levelOf(share, t) : 'ok';
+  const rejectLvl = w ? rejectLevel(share, t) : 'ok';
   const top = input.top[0];
   // Streams that are expected to write: collected, not waiting for their first records.
   const expected = input.streams.filter((s) => s.enabled && s.state !== 'waiting');
@@ -62,23 +61,23 @@ export function headline(input: HeadlineInput): Headline {
     expected.length === 0 || active === expected.length ? 'ok' : active === 0 ? 'alert' : 'warn';
   const alert: Level = input.stale
     ? 'alert'
-    : rejectLevel === 'alert' || streamsLevel === 'alert'
+    : rejectLvl === 'alert' || streamsLevel === 'alert'
       ? 'alert'
-      : rejectLevel === 'warn' || streamsLevel === 'warn'
+      : rejectLvl === 'warn' || streamsLevel === 'warn'
         ? 'warn'
         : 'ok';
   const alertText = input.stale
     ? 'STALE'
     : alert === 'ok'
       ? 'OK'
-      : rejectLevel !== 'ok'
+      : rejectLvl !== 'ok'
         ? 'REJECTS'
         : 'STREAMS';
   return {
     throughput: w ? formatBits((bytes * 8 * 1000) / w.windowMs) : '–',
     throughputNote: w ? 'latest complete window' : 'no complete window yet',
     rejectShare: w ? formatPercent(share) : '–',
-    rejectLevel,
+    rejectLevel: rejectLvl,
     topTalker: top ? formatEndpoint(top.srcaddr, top.srcport) : '–',
     topTalkerNote: top
       ? `→ ${formatEndpoint(top.dstaddr, top.dstport)} ${top.protocolName} · ${formatPercent(top.share)}`
