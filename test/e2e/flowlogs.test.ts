@@ -1,32 +1,17 @@
 // A new user in Chromium: signs in as admin, creates a flow log with the form (its problems shown
 // on their fields first), opens the new topic's dashboard, pushes records with the CLI and watches
 // the dashboard come alive, then finds the bad line in the rejected-lines view.
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, TEST_TOKENS } from '../helpers/app.ts';
 import { launchBrowser } from '../helpers/browser.ts';
+import { runCli } from '../helpers/child-server.ts';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/flowdeck.js', ...args], {
-      cwd: root,
-      env: { ...process.env, FLOWDECK_INGEST_TOKEN: TEST_TOKENS.ingest },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[]) =>
+  runCli(args, { env: { FLOWDECK_INGEST_TOKEN: TEST_TOKENS.ingest } });
 
 describe('flow-log management in Chromium', () => {
   let ctx: Awaited<ReturnType<typeof startApp>>;

@@ -1,4 +1,5 @@
-// `flowdeck serve` in a child process, for tests that kill it (-9) or restart it for real.
+// flowdeck in a child process: `serve` for tests that kill it (-9) or restart it for real, and
+// one-shot commands (parse, ingest) run to their exit.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { TEST_TOKENS } from './app.ts';
@@ -63,4 +64,29 @@ export function serveChild(args: string[]): ChildServer {
       return exited;
     },
   };
+}
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `flowdeck ARGS` to its exit, with `stdin` on its standard input and `env` added. */
+export function runCli(
+  args: string[],
+  opts: { env?: Record<string, string>; stdin?: string } = {},
+): Promise<CliRun> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(process.execPath, [resolve('bin/flowdeck.js'), ...args], {
+      env: { ...process.env, ...opts.env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolveRun({ code, stdout, stderr }));
+    child.stdin.end(opts.stdin ?? '');
+  });
 }

@@ -8,32 +8,14 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, TEST_TOKENS } from '../helpers/app.ts';
+import { runCli } from '../helpers/child-server.ts';
 import { garbageFile, goodLine } from '../helpers/flowlog-files.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const TOPIC = 'topic-nat-prod';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], env: Record<string, string> = {}, stdin = ''): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/flowdeck.js', ...args], {
-      cwd: root,
-      env: { ...process.env, ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
+const run = (args: string[], env: Record<string, string> = {}, stdin = '') =>
+  runCli(args, { env, stdin });
 
 describe('flowdeck ingest', () => {
   let ctx: Awaited<ReturnType<typeof startApp>>;

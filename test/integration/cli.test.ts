@@ -1,36 +1,18 @@
 // `flowdeck parse` as users run it: the real bin/flowdeck.js on real files, .gz files and stdin.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/child-server.ts';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const fixture = (name: string) =>
   fileURLToPath(new URL(`../fixtures/parser/${name}`, import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'flowdeck-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], stdin?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/flowdeck.js', 'parse', ...args], { cwd: root });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin ?? '');
-  });
-}
+const run = (args: string[], stdin?: string) => runCli(['parse', ...args], { stdin });
 
 const ndjson = (text: string): Array<Record<string, unknown>> =>
   text
