@@ -10,6 +10,7 @@ import {
   RESOURCE_PREFIX,
   type CollectionRange,
 } from './catalog.ts';
+import { DEFAULT_THRESHOLDS } from './thresholds.ts';
 
 /** Logset, topic and flow-log ids appear in URLs: letters, digits, `.`, `_`, `~` and `-`. */
 export const URL_SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._~-]{0,63}$/;
@@ -73,6 +74,32 @@ const retentionSchema = z
     windowDays: z.number().positive().max(3650).optional(),
   })
   .strict();
+
+const shareSchema = (what: string) =>
+  z
+    .number({ error: `${what} is a number from 0 to 1 (a share: 0.05 is 5%)` })
+    .min(0, { error: `${what} is a number from 0 to 1 (a share: 0.05 is 5%)` })
+    .max(1, { error: `${what} is a number from 0 to 1 (a share: 0.05 is 5%)` });
+
+/** A topic's alert thresholds (shared/thresholds.ts); what is left out takes the default. */
+export const thresholdsSchema = z
+  .object({
+    rejectWarn: shareSchema('the REJECT warning share').optional(),
+    rejectAlert: shareSchema('the REJECT alert share').optional(),
+    dropBelow: shareSchema('the volume drop fraction').optional(),
+    spikeAbove: z
+      .number({ error: 'the volume spike factor is a number from 1 to 1000' })
+      .min(1, { error: 'the volume spike factor is a number from 1 to 1000' })
+      .max(1000, { error: 'the volume spike factor is a number from 1 to 1000' })
+      .optional(),
+  })
+  .strict()
+  .refine(
+    (t) =>
+      (t.rejectWarn ?? DEFAULT_THRESHOLDS.rejectWarn) <=
+      (t.rejectAlert ?? DEFAULT_THRESHOLDS.rejectAlert),
+    { error: 'the REJECT warning share is at most the alert share', path: ['rejectWarn'] },
+  );
 
 /** An id of a cloud resource: `prefix` then letters and digits. */
 export function cloudIdPattern(prefix: string): RegExp {
@@ -258,15 +285,20 @@ export const topicCreateSchema = z
     range: z.enum(COLLECTION_RANGES, { error: 'the collection range is ENI, NAT or CCN' }),
     windowSec: captureWindowSchema.optional(),
     retention: retentionSchema.optional(),
+    thresholds: thresholdsSchema.optional(),
   })
   .strict();
 export type TopicCreate = z.input<typeof topicCreateSchema>;
 
-/** PATCH /api/topics/:id: the name and retention; its range, window and logset are fixed. */
+/**
+ * PATCH /api/topics/:id: the name, retention and thresholds (null resets to the defaults); its
+ * range, window and logset are fixed.
+ */
 export const topicPatchSchema = z
   .object({
     name: nameSchema('the topic name').optional(),
     retention: retentionSchema.nullable().optional(),
+    thresholds: thresholdsSchema.nullable().optional(),
     range: z.unknown().optional(),
     windowSec: z.unknown().optional(),
     logsetId: z.unknown().optional(),

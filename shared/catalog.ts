@@ -3,6 +3,7 @@
 // The wire and read shape (LogsetInfo trees) is derived from three flat lists of entities
 // (CatalogEntities), which is what the store keeps. No Node, no DOM.
 import type { CaptureWindowSec } from './capture-window.ts';
+import type { Thresholds } from './thresholds.ts';
 
 /** What a flow log collects: ENIs, a NAT gateway, or cross-region CCN traffic. */
 export type CollectionRange = 'ENI' | 'NAT' | 'CCN';
@@ -81,6 +82,8 @@ export interface TopicInfo {
   regions: string[];
   /** Retention of this topic's data in days, when it differs from the server's defaults. */
   retention?: { rawDays?: number; windowDays?: number };
+  /** Alert thresholds of this topic, when they differ from the defaults (shared/thresholds.ts). */
+  thresholds?: Partial<Thresholds>;
   createdAt: number;
 }
 

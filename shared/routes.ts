@@ -4,6 +4,7 @@ export type Route =
   | { name: 'overview' }
   | { name: 'topic'; topicId: string }
   | { name: 'topic-ingest'; topicId: string }
+  | { name: 'topic-settings'; topicId: string }
   | { name: 'search' }
   | { name: 'flowlogs' }
   | { name: 'flowlog-new' }
@@ -34,11 +35,13 @@ export function matchRoute(pathname: string): Route {
     const id = decode(fl[1]!);
     return id === null ? { name: 'not-found', path: pathname } : { name: 'flowlog', flowLogId: id };
   }
-  const m = /^\/topics\/([^/]+)(\/ingest)?$/.exec(path);
+  const m = /^\/topics\/([^/]+)(\/ingest|\/settings)?$/.exec(path);
   if (m) {
     const topicId = decode(m[1]!);
     if (topicId === null) return { name: 'not-found', path: pathname };
-    return m[2] ? { name: 'topic-ingest', topicId } : { name: 'topic', topicId };
+    if (m[2] === '/ingest') return { name: 'topic-ingest', topicId };
+    if (m[2] === '/settings') return { name: 'topic-settings', topicId };
+    return { name: 'topic', topicId };
   }
   return { name: 'not-found', path: pathname };
 }
@@ -51,6 +54,11 @@ export function topicHref(topicId: string): string {
 /** The URL of a topic's ingest health. */
 export function topicIngestHref(topicId: string): string {
   return `${topicHref(topicId)}/ingest`;
+}
+
+/** The URL of a topic's settings (name, thresholds). */
+export function topicSettingsHref(topicId: string): string {
+  return `${topicHref(topicId)}/settings`;
 }
 
 /** The URL of a flow log's page. */

@@ -35,6 +35,7 @@ import { mergeTop, topFromList, TOP_RANGES, topWindows, type TopRange } from '..
 import { TopicFeed } from '../lib/topic-feed.svelte.ts';
 import { TopicHistory, type HistoryParams } from '../lib/topic-history.svelte.ts';
 import { shownWindows } from '../lib/windows.ts';
+import { hourBaseline, thresholdsOf, volumeChange } from '../../shared/thresholds.ts';
 
 /** What the page shows: a time range and a filter (from its URL, or the wall's settings). */
 export interface ViewRequest {
@@ -163,6 +164,18 @@ export class TopicView {
   pendingCount = $derived(this.windows.length - this.complete.length);
   latestComplete = $derived(this.complete.at(-1) ?? null);
   latest = $derived.by(() => this.feed.latest);
+  /** The topic's alert thresholds (its settings, else the defaults). */
+  thresholds = $derived(thresholdsOf(this.topic));
+  /** The latest complete window's volume against the previous hour's complete windows. */
+  volume = $derived.by(() => {
+    const w = this.latestComplete;
+    if (!w) return volumeChange(0, null, this.thresholds);
+    const points = this.complete.map(
+      (x) => [x.windowStart, x.accept.bytes + x.reject.bytes] as const,
+    );
+    const baseline = hourBaseline(points, w.windowStart, w.windowMs);
+    return volumeChange(w.accept.bytes + w.reject.bytes, baseline, this.thresholds);
+  });
   ccn = $derived(this.topic?.format === 'ccn');
 
   // ---- what the charts draw ----

@@ -4,6 +4,7 @@ export {
   matchRoute,
   topicHref,
   topicIngestHref,
+  topicSettingsHref,
   type Route,
 } from '../../shared/routes.ts';
 

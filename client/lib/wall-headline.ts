@@ -1,28 +1,24 @@
 // The wall's headline figures, read from five metres: current throughput, REJECT share, top
 // talker, active log streams and the alert state. "Current" is the latest complete window (every
-// stream has reported), as on the dashboard. Colours follow thresholds whose defaults keep a
-// healthy wall calm: a REJECT share only warns from 5% and alerts from 20%.
+// stream has reported), as on the dashboard. Colours follow the topic's thresholds
+// (shared/thresholds.ts), whose defaults keep a healthy wall calm.
 import type { WindowAggregate } from '../../shared/events.ts';
+import {
+  DEFAULT_THRESHOLDS,
+  rejectLevel,
+  worst,
+  type Level,
+  type Thresholds,
+  type VolumeChange,
+} from '../../shared/thresholds.ts';
 import { formatBits, formatEndpoint, formatPercent } from './format.ts';
 import type { StreamRow } from './stats.ts';
 import type { TopRow } from './top.ts';
 
-export type Level = 'ok' | 'warn' | 'alert';
-
-export interface HeadlineThresholds {
-  /** REJECT share of bytes (0..1) from which it warns / alerts. */
-  rejectWarn: number;
-  rejectAlert: number;
-}
-
-export const DEFAULT_THRESHOLDS: Readonly<HeadlineThresholds> = Object.freeze({
-  rejectWarn: 0.05,
-  rejectAlert: 0.2,
-});
-
 export interface Headline {
   throughput: string;
   throughputNote: string;
+  throughputLevel: Level;
   rejectShare: string;
   rejectLevel: Level;
   topTalker: string;
@@ -39,12 +35,9 @@ export interface HeadlineInput {
   streams: readonly StreamRow[];
   /** The data is stale or the connection lost: the figures are not current. */
   stale: boolean;
-  thresholds?: HeadlineThresholds;
-}
-
-/** How a REJECT share (0..1) is coloured everywhere: calm below the warn threshold. */
-export function rejectLevel(share: number, t: HeadlineThresholds = DEFAULT_THRESHOLDS): Level {
-  return share >= t.rejectAlert ? 'alert' : share >= t.rejectWarn ? 'warn' : 'ok';
+  thresholds?: Thresholds;
+  /** The latest window's volume against the previous hour. */
+  volume?: VolumeChange;
 }
 
 export function headline(input: HeadlineInput): Headline {
@@ -59,23 +52,29 @@ export function headline(input: HeadlineInput): Headline {
   const active = expected.filter((s) => s.state === 'ok').length;
   const streamsLevel: Level =
     expected.length === 0 || active === expected.length ? 'ok' : active === 0 ? 'alert' : 'warn';
-  const alert: Level = input.stale
-    ? 'alert'
-    : rejectLvl === 'alert' || streamsLevel === 'alert'
-      ? 'alert'
-      : rejectLvl === 'warn' || streamsLevel === 'warn'
-        ? 'warn'
-        : 'ok';
+  const volume = input.volume ?? { level: 'ok' as const, kind: null, ratio: null };
+  const alert: Level = input.stale ? 'alert' : worst(worst(rejectLvl, streamsLevel), volume.level);
+  // The alert names the worst cause; at the same level, in this order.
+  const causes: [Level, string][] = [
+    [rejectLvl, 'REJECTS'],
+    [volume.level, volume.kind === 'drop' ? 'VOLUME DROP' : 'VOLUME SPIKE'],
+    [streamsLevel, 'STREAMS'],
+  ];
   const alertText = input.stale
     ? 'STALE'
     : alert === 'ok'
       ? 'OK'
-      : rejectLvl !== 'ok'
-        ? 'REJECTS'
-        : 'STREAMS';
+      : (causes.find(([l]) => l === alert)?.[1] ?? 'ALERT');
   return {
     throughput: w ? formatBits((bytes * 8 * 1000) / w.windowMs) : '–',
-    throughputNote: w ? 'latest complete window' : 'no complete window yet',
+    throughputNote: !w
+      ? 'no complete window yet'
+      : volume.kind === 'drop' && volume.ratio !== null
+        ? `latest window · ${formatPercent(volume.ratio)} of the previous hour`
+        : volume.kind === 'spike' && volume.ratio !== null
+          ? `latest window · ${volume.ratio.toFixed(1)}× the previous hour`
+          : 'latest complete window',
+    throughputLevel: w ? volume.level : 'ok',
     rejectShare: w ? formatPercent(share) : '–',
     rejectLevel: rejectLvl,
     topTalker: top ? formatEndpoint(top.srcaddr, top.srcport) : '–',

@@ -231,6 +231,7 @@ export function createCatalogManager(deps: ManageDeps) {
       range: TopicEntity['range'];
       windowSec?: TopicEntity['windowSec'];
       retention?: TopicEntity['retention'];
+      thresholds?: TopicEntity['thresholds'];
     },
   ): TopicEntity {
     const taken = new Set(e.topics.map((t) => t.id));
@@ -244,6 +245,7 @@ export function createCatalogManager(deps: ManageDeps) {
       windowSec: input.windowSec ?? defaultCaptureWindow(input.range),
       createdAt: clock.now(),
       ...(input.retention ? { retention: input.retention } : {}),
+      ...(input.thresholds ? { thresholds: input.thresholds } : {}),
     };
   }
 
@@ -298,6 +300,8 @@ export function createCatalogManager(deps: ManageDeps) {
       }
       if (patch.retention === null) delete next.retention;
       else if (patch.retention !== undefined) next.retention = patch.retention;
+      if (patch.thresholds === null) delete next.thresholds;
+      else if (patch.thresholds !== undefined) next.thresholds = patch.thresholds;
       await commit(
         { ...e, topics: e.topics.map((t) => (t.id === id ? next : t)) },
         { upsert: { topics: [next] } },

@@ -243,6 +243,31 @@ describe('flow-log management API', () => {
       retention: { rawDays: 14 },
     });
     expect(renamed.body.ok && renamed.body.data.name).toBe('payments NAT egress');
+    // Thresholds: set, refused with the field's reason, reset to the defaults.
+    const th = await send<TopicInfo>(ctx.url, 'PATCH', `/api/topics/${id}`, {
+      thresholds: { rejectWarn: 0.01, spikeAbove: 2 },
+    });
+    expect(th.body.ok && th.body.data.thresholds).toEqual({ rejectWarn: 0.01, spikeAbove: 2 });
+    expect(ctx.app.catalog.topic(id)?.thresholds).toEqual({ rejectWarn: 0.01, spikeAbove: 2 });
+    const badTh = await send(ctx.url, 'PATCH', `/api/topics/${id}`, {
+      thresholds: { rejectWarn: 0.5, rejectAlert: 0.2 },
+    });
+    expect(badTh.status).toBe(400);
+    expect(badTh.body).toMatchObject({
+      ok: false,
+      error: {
+        fields: [
+          {
+            path: 'thresholds.rejectWarn',
+            message: 'the REJECT warning share is at most the alert share',
+          },
+        ],
+      },
+    });
+    const reset = await send<TopicInfo>(ctx.url, 'PATCH', `/api/topics/${id}`, {
+      thresholds: null,
+    });
+    expect(reset.body.ok && reset.body.data.thresholds).toBeUndefined();
     const fixed = await send(ctx.url, 'PATCH', `/api/topics/${id}`, { windowSec: 300 });
     expect(fixed.status).toBe(409);
     expect(fixed.body).toMatchObject({ ok: false, error: { code: 'immutable' } });

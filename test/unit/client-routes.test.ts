@@ -22,6 +22,7 @@ describe('routes', () => {
     expect(matchRoute('/nope')).toEqual({ name: 'not-found', path: '/nope' });
     expect(matchRoute('/topics/%E0%A4%A')).toMatchObject({ name: 'not-found' });
     expect(matchRoute('/topics/t1/ingest')).toEqual({ name: 'topic-ingest', topicId: 't1' });
+    expect(matchRoute('/topics/t1/settings')).toEqual({ name: 'topic-settings', topicId: 't1' });
     expect(matchRoute('/flowlogs')).toEqual({ name: 'flowlogs' });
     expect(matchRoute('/flowlogs/new')).toEqual({ name: 'flowlog-new' });
     expect(matchRoute('/flowlogs/fl-5tz8k2mq')).toEqual({

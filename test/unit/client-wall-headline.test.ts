@@ -1,7 +1,8 @@
 // The wall's headline figures: the latest complete window's rate and REJECT share, the top talker,
 // the streams that write, and an alert state that stays calm on a healthy topic.
 import { describe, expect, it } from 'vitest';
-import { headline, rejectLevel } from '../../client/lib/wall-headline.ts';
+import { headline } from '../../client/lib/wall-headline.ts';
+import { DEFAULT_THRESHOLDS, rejectLevel, volumeChange } from '../../shared/thresholds.ts';
 import type { StreamRow } from '../../client/lib/stats.ts';
 import { mergeTop } from '../../client/lib/top.ts';
 import { win } from './client-fixtures.ts';
@@ -70,6 +71,25 @@ describe('wall headline', () => {
     expect(rejectLevel(0.049)).toBe('ok');
     expect(rejectLevel(0.05)).toBe('warn');
     expect(rejectLevel(0.2)).toBe('alert');
-    expect(rejectLevel(0.02, { rejectWarn: 0.01, rejectAlert: 0.1 })).toBe('warn');
+    expect(rejectLevel(0.02, { ...DEFAULT_THRESHOLDS, rejectWarn: 0.01, rejectAlert: 0.1 })).toBe(
+      'warn',
+    );
+  });
+
+  it("names a volume drop or spike as the alert's cause, and says it under the throughput", () => {
+    const input = { latest: win(0, {}, 100, 0), top: [], streams: [], stale: false };
+    const drop = headline({ ...input, volume: volumeChange(10, 100) });
+    expect(drop).toMatchObject({
+      alert: 'alert',
+      alertText: 'VOLUME DROP',
+      throughputLevel: 'alert',
+    });
+    expect(drop.throughputNote).toBe('latest window · 10% of the previous hour');
+    const spike = headline({ ...input, volume: volumeChange(500, 100) });
+    expect(spike).toMatchObject({ alert: 'warn', alertText: 'VOLUME SPIKE' });
+    expect(spike.throughputNote).toBe('latest window · 5.0× the previous hour');
+    // A REJECT alert outranks a spike warning.
+    const both = headline({ ...input, latest: win(0, {}, 50, 50), volume: volumeChange(500, 100) });
+    expect(both.alertText).toBe('REJECTS');
   });
 });

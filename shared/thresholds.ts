@@ -1,0 +1,92 @@
+// A topic's alert thresholds and the rules that colour a figure by them: the REJECT share of bytes,
+// and the volume of the current window against the hour before it. The defaults keep a healthy
+// wall calm: a few percent of REJECTs (scanners, the odd denied reply) is normal traffic, and a
+// minute's volume swings by half either way all day. Each topic may set its own in its settings
+// (PATCH /api/topics/:id { thresholds }); what it leaves out takes the default. Pure.
+
+export type Level = 'ok' | 'warn' | 'alert';
+
+export interface Thresholds {
+  /** REJECT share of bytes (0..1) from which it warns. */
+  rejectWarn: number;
+  /** REJECT share of bytes (0..1) from which it alerts. */
+  rejectAlert: number;
+  /** The current window's volume below this fraction of the previous hour's average alerts (drop). */
+  dropBelow: number;
+  /** The current window's volume above this many times the previous hour's average warns (spike). */
+  spikeAbove: number;
+}
+
+export const DEFAULT_THRESHOLDS: Readonly<Thresholds> = Object.freeze({
+  rejectWarn: 0.05,
+  rejectAlert: 0.2,
+  dropBelow: 0.25,
+  spikeAbove: 4,
+});
+
+/** The thresholds that apply to a topic: its own, and the defaults for what it leaves out. */
+export function thresholdsOf(
+  topic: { thresholds?: Partial<Thresholds> } | null | undefined,
+): Thresholds {
+  return { ...DEFAULT_THRESHOLDS, ...(topic?.thresholds ?? {}) };
+}
+
+/** How a REJECT share (0..1) is coloured: calm below the warn threshold. */
+export function rejectLevel(share: number, t: Thresholds = DEFAULT_THRESHOLDS): Level {
+  return share >= t.rejectAlert ? 'alert' : share >= t.rejectWarn ? 'warn' : 'ok';
+}
+
+/** The previous hour must hold this share of an hour's windows before a drop or spike is called. */
+export const MIN_BASELINE_SHARE = 0.25;
+
+export interface VolumeChange {
+  level: Level;
+  kind: 'drop' | 'spike' | null;
+  /** Current over the baseline (1 = as usual), or null without a baseline. */
+  ratio: number | null;
+}
+
+/**
+ * The current window's rate against the previous hour's average rate (both bytes/s over the time
+ * covered). No baseline (a new topic, a gap) or a silent previous hour judges nothing.
+ */
+export function volumeChange(
+  current: number,
+  baseline: number | null,
+  t: Thresholds = DEFAULT_THRESHOLDS,
+): VolumeChange {
+  if (baseline === null || !(baseline > 0)) return { level: 'ok', kind: null, ratio: null };
+  const ratio = current / baseline;
+  if (ratio < t.dropBelow) return { level: 'alert', kind: 'drop', ratio };
+  if (ratio > t.spikeAbove) return { level: 'warn', kind: 'spike', ratio };
+  return { level: 'ok', kind: null, ratio };
+}
+
+/**
+ * The previous hour's average bytes per window before the window at `at`, from [windowStart,
+ * bytes] points of one window length; null when fewer than MIN_BASELINE_SHARE of its windows are
+ * there.
+ */
+export function hourBaseline(
+  points: readonly (readonly [number, number])[],
+  at: number,
+  windowMs: number,
+): number | null {
+  const from = at - 3_600_000;
+  let sum = 0;
+  let n = 0;
+  for (const [t, bytes] of points) {
+    if (t >= from && t < at) {
+      sum += bytes;
+      n++;
+    }
+  }
+  const expected = 3_600_000 / windowMs;
+  return n > 0 && n >= expected * MIN_BASELINE_SHARE ? sum / n : null;
+}
+
+/** The worse of two levels. */
+export function worst(a: Level, b: Level): Level {
+  const rank = { ok: 0, warn: 1, alert: 2 } as const;
+  return rank[a] >= rank[b] ? a : b;
+}
