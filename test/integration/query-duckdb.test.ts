@@ -14,6 +14,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ipToBigInt } from '../../shared/ip.ts';
 import { buildFilter, compileQuery, parseQuery } from '../../shared/query/index.ts';
+import { matchQuery, type MatchRecord } from '../../shared/query/match.ts';
 
 // The store's schema (server/store owns the real one; the query compiler depends on these names).
 const CREATE = `CREATE TABLE records (
@@ -368,6 +369,43 @@ async function ids(query: string): Promise<number[]> {
   return reader.getRowsJS().map((row) => Number(row[0]));
 }
 
+/** A test row as the record the live tail filters in memory (the same values the table holds). */
+function memoryRecord(r: Row): MatchRecord {
+  const timed = r.status === 'OK' || r.status === 'NODATA';
+  return {
+    format: r.ccn ? 'ccn' : 'eni',
+    topicId: r.topic,
+    streamId: r.stream,
+    version: r.version ?? null,
+    accountId: r.account ?? null,
+    interfaceId: r.eni ?? null,
+    srcaddr: r.src ?? null,
+    dstaddr: r.dst ?? null,
+    srcport: r.sp ?? null,
+    dstport: r.dp ?? null,
+    protocol: r.proto ?? null,
+    packets: r.packets ?? null,
+    bytes: r.bytes ?? null,
+    start: timed ? T0 + r.id : null,
+    end: timed ? T0 + r.id + 30 : null,
+    action: r.action ?? null,
+    logStatus: r.status,
+    ccnId: r.ccn ?? null,
+    srcRegion: r.srcRegion ?? null,
+    dstRegion: r.dstRegion ?? null,
+    regionId: r.region ?? null,
+    extra: null,
+  };
+}
+
+/** The ids the in-memory matcher (shared/query/match.ts) picks. */
+function memoryIds(query: string): number[] {
+  const parsed = parseQuery(query);
+  if (!parsed.ok) throw new Error(`${query}: ${parsed.error.message}`);
+  const match = matchQuery(parsed.ast);
+  return ROWS.filter((r) => match(memoryRecord(r))).map((r) => r.id);
+}
+
 const not = (...except: number[]): number[] => ALL.filter((id) => !except.includes(id));
 const ccnIds = [21, 22, 23, 24, 25, 26, 27, 28];
 
@@ -501,7 +539,10 @@ describe('queries against DuckDB', () => {
   ];
 
   it.each(cases)('%s', async (query, expected) => {
-    expect(await ids(query)).toEqual([...new Set(expected)].sort((a, b) => a - b));
+    const want = [...new Set(expected)].sort((a, b) => a - b);
+    expect(await ids(query)).toEqual(want);
+    // The live tail filters records in memory before they are stored: the same answer.
+    expect(memoryIds(query), 'in memory').toEqual(want);
   });
 
   it('treats injection attempts as plain values', async () => {
