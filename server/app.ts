@@ -39,6 +39,7 @@ import {
   type FlowServer,
   type StreamerConfig,
 } from './stream/streamer.ts';
+import { createTail, defaultTailConfig, type TailConfig } from './stream/tail.ts';
 import {
   createWindowCheckpoint,
   defaultCheckpointConfig,
@@ -58,6 +59,7 @@ export interface AppDeps {
   /** Overrides for tests and benchmarks. */
   aggregator?: Partial<AggregatorConfig>;
   streamer?: Partial<StreamerConfig>;
+  tail?: Partial<TailConfig>;
   checkpoint?: Partial<CheckpointConfig>;
   store?: Partial<StoreConfig>;
   log?: { info(msg: string): void; warn(msg: string): void; debug?(msg: string): void };
@@ -182,9 +184,13 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     { ...defaultLateWindowsConfig, topN: aggregatorConfig.topN },
     { store, clock, onWindow, warn: log.warn },
   );
+  const tail = createTail(
+    { ...defaultTailConfig, ...deps.tail },
+    { io, catalog, clock, windowMs: (id) => catalog.windowMs(id) },
+  );
   const streamer = createStreamer(
     { ...defaultStreamerConfig, ...deps.streamer },
-    { io, catalog, windows: aggregator, clock, warn: log.warn },
+    { io, catalog, windows: aggregator, clock, warn: log.warn, tail },
   );
   publish = streamer.publish;
 
@@ -193,6 +199,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
   const sink = {
     add(topicId: string, streamId: string, records: readonly FlowRecord[]) {
       const windowMs = catalog.windowMs(topicId);
+      tail.add(topicId, streamId, records);
       const r = aggregator.add(topicId, streamId, records);
       for (const s of r.skipped) {
         if (s.reason === 'beyond-horizon' && s.record.start !== null)
@@ -418,6 +425,19 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
       ];
     },
   );
+  metrics.gauges(
+    'flowdeck_tail_records',
+    'Live tail records matched by a tailed query: sent, or skipped (more than a batch holds)',
+    ['result'],
+    () => {
+      const m = tail.metrics();
+      return [
+        [{ result: 'sent' }, m.sent],
+        [{ result: 'skipped' }, m.skipped],
+      ];
+    },
+  );
+  g('flowdeck_tail_rooms', 'Distinct (topic, query) live tails', () => tail.metrics().rooms);
   g(
     'flowdeck_windows_rebuilt',
     'Windows recomputed from raw records at start, after a stop that was not clean',
@@ -601,6 +621,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     /** Starts every component and listens; resolves to the bound address. */
     async listen(port = config.port, host = config.host) {
       streamer.start();
+      tail.start();
       aggregator.start();
       store.start();
       simulator?.start();
@@ -630,6 +651,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
         await ingest.idle();
         aggregator.stop();
         streamer.stop();
+        tail.stop();
         // Everything committed is counted in stored aggregates: the next start rebuilds nothing.
         await checkpoint.stop();
       }

@@ -3,6 +3,7 @@
 import type { LogsetInfo, TopicInfo } from './catalog.ts';
 import type { Encoded } from './encoded.ts';
 import type { ErrorBody, Reply } from './reply.ts';
+import type { FlowRecord } from './record.ts';
 
 export interface Totals {
   bytes: number;
@@ -126,7 +127,49 @@ export interface TopicSubscribe {
   since?: { publishedAt: number; instance: string };
 }
 
+/** A live tail: raw records of a topic matching a query, as they are committed. */
+export interface TailSubscribe {
+  topicId: string;
+  /** The dashboard's query ('' for every record). */
+  q: string;
+}
+
+/** A record of the live tail: the parsed record, its stream and capture window. */
+export interface TailRecord extends FlowRecord {
+  topicId: string;
+  streamId: string;
+  windowStart: number;
+}
+
+export interface TailSubscribed {
+  topicId: string;
+  q: string;
+  /** Batches come about this often. */
+  flushEveryMs: number;
+  /** At most this many records per batch; the rest are counted in `skipped`. */
+  maxPerFlush: number;
+  /** The room's batch sequence number so far: the next batch is seq + 1. */
+  seq: number;
+}
+
+export interface TailBatch {
+  topicId: string;
+  q: string;
+  /** Increases by one per batch of this (topic, query): a gap means batches were missed. */
+  seq: number;
+  /** The newest matching records since the last batch, oldest first. */
+  records: TailRecord[];
+  /** Records that matched since the last batch (records.length + skipped). */
+  matched: number;
+  /** Matching records not sent (more than a batch holds): counted, not silently dropped. */
+  skipped: number;
+  /** Server time of the batch. */
+  at: number;
+}
+
 export interface ServerToClientEvents {
+  /** Tail subscribers: records of the tailed topic and query. */
+  'tail:records': (batch: TailBatch) => void;
   /** A window of a subscribed topic was published (first time or a new revision). */
   'window:published': (update: WindowAggregate) => void;
   /** Overview subscribers: a topic's pulse changed. */
@@ -146,4 +189,7 @@ export interface ClientToServerEvents {
   'topic:unsubscribe': (req: TopicSubscribe) => void;
   'overview:subscribe': (ack: (reply: Reply<Encoded<Overview>>) => void) => void;
   'overview:unsubscribe': () => void;
+  /** Follows a topic's records matching a query (replacing this socket's tail of the topic). */
+  'tail:subscribe': (req: TailSubscribe, ack: (reply: Reply<TailSubscribed>) => void) => void;
+  'tail:unsubscribe': (req: { topicId: string }) => void;
 }

@@ -22,6 +22,7 @@ import { encodeJson, type Encoded } from '../../shared/encoded.ts';
 import { fail, ok, type Reply } from '../../shared/reply.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { Clock } from '../clock.ts';
+import type { Tail } from './tail.ts';
 
 export type FlowServer = Server<ClientToServerEvents, ServerToClientEvents>;
 type FlowSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
@@ -106,6 +107,8 @@ export function createStreamer(
     windows: WindowSource;
     clock: Clock;
     warn?: (msg: string) => void;
+    /** The live tail's socket events, under the same subscribe allowance. */
+    tail?: Pick<Tail, 'attach'>;
   },
 ) {
   const { io, catalog, clock } = deps;
@@ -414,6 +417,8 @@ export function createStreamer(
     });
 
     socket.on('overview:unsubscribe', () => void socket.leave(OVERVIEW_ROOM));
+
+    deps.tail?.attach(socket, { limited, reply });
 
     socket.on('disconnect', () => {
       unmarkSlow(socket);
