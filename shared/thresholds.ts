@@ -11,9 +11,12 @@ export interface Thresholds {
   rejectWarn: number;
   /** REJECT share of bytes (0..1) from which it alerts. */
   rejectAlert: number;
-  /** The current window's volume below this fraction of the previous hour's average alerts (drop). */
+  /** The current window's volume below this fraction of the previous hour's median alerts (drop). */
   dropBelow: number;
-  /** The current window's volume above this many times the previous hour's average warns (spike). */
+  /**
+   * The current window's volume above this many times the previous hour's median, and above every
+   * window of that hour, warns (spike): a burst that recurs every few minutes is not one.
+   */
   spikeAbove: number;
 }
 
@@ -42,47 +45,52 @@ export const MIN_BASELINE_SHARE = 0.25;
 export interface VolumeChange {
   level: Level;
   kind: 'drop' | 'spike' | null;
-  /** Current over the baseline (1 = as usual), or null without a baseline. */
+  /** Current over the previous hour's median (1 = as usual), or null without a baseline. */
   ratio: number | null;
 }
 
+/** The previous hour's windows: their median and largest volume. */
+export interface Baseline {
+  median: number;
+  max: number;
+}
+
 /**
- * The current window's rate against the previous hour's average rate (both bytes/s over the time
- * covered). No baseline (a new topic, a gap) or a silent previous hour judges nothing.
+ * A window's volume against the previous hour's (bytes per window of the same length). The
+ * median, not the mean, so that a few bursts do not make every ordinary window look like a drop.
+ * No baseline (a new topic, a gap) or a silent previous hour judges nothing.
  */
 export function volumeChange(
   current: number,
-  baseline: number | null,
+  baseline: Baseline | null,
   t: Thresholds = DEFAULT_THRESHOLDS,
 ): VolumeChange {
-  if (baseline === null || !(baseline > 0)) return { level: 'ok', kind: null, ratio: null };
-  const ratio = current / baseline;
+  if (baseline === null || !(baseline.median > 0)) return { level: 'ok', kind: null, ratio: null };
+  const ratio = current / baseline.median;
   if (ratio < t.dropBelow) return { level: 'alert', kind: 'drop', ratio };
-  if (ratio > t.spikeAbove) return { level: 'warn', kind: 'spike', ratio };
+  if (ratio > t.spikeAbove && current > baseline.max)
+    return { level: 'warn', kind: 'spike', ratio };
   return { level: 'ok', kind: null, ratio };
 }
 
 /**
- * The previous hour's average bytes per window before the window at `at`, from [windowStart,
- * bytes] points of one window length; null when fewer than MIN_BASELINE_SHARE of its windows are
- * there.
+ * The previous hour before the window at `at`, from [windowStart, bytes] points of one window
+ * length; null when fewer than MIN_BASELINE_SHARE of its windows are there.
  */
 export function hourBaseline(
   points: readonly (readonly [number, number])[],
   at: number,
   windowMs: number,
-): number | null {
+): Baseline | null {
   const from = at - 3_600_000;
-  let sum = 0;
-  let n = 0;
-  for (const [t, bytes] of points) {
-    if (t >= from && t < at) {
-      sum += bytes;
-      n++;
-    }
-  }
+  const values: number[] = [];
+  for (const [t, bytes] of points) if (t >= from && t < at) values.push(bytes);
   const expected = 3_600_000 / windowMs;
-  return n > 0 && n >= expected * MIN_BASELINE_SHARE ? sum / n : null;
+  if (values.length === 0 || values.length < expected * MIN_BASELINE_SHARE) return null;
+  values.sort((a, b) => a - b);
+  const mid = values.length >> 1;
+  const median = values.length % 2 === 1 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
+  return { median, max: values.at(-1)! };
 }
 
 /** The worse of two levels. */

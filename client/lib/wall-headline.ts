@@ -70,9 +70,9 @@ export function headline(input: HeadlineInput): Headline {
     throughputNote: !w
       ? 'no complete window yet'
       : volume.kind === 'drop' && volume.ratio !== null
-        ? `latest window · ${formatPercent(volume.ratio)} of the previous hour`
+        ? `latest window · ${formatPercent(volume.ratio)} of the previous hour's median`
         : volume.kind === 'spike' && volume.ratio !== null
-          ? `latest window · ${volume.ratio.toFixed(1)}× the previous hour`
+          ? `latest window · ${volume.ratio.toFixed(1)}× the previous hour's median`
           : 'latest complete window',
     throughputLevel: w ? volume.level : 'ok',
     rejectShare: w ? formatPercent(share) : '–',

@@ -78,18 +78,22 @@ describe('wall headline', () => {
 
   it("names a volume drop or spike as the alert's cause, and says it under the throughput", () => {
     const input = { latest: win(0, {}, 100, 0), top: [], streams: [], stale: false };
-    const drop = headline({ ...input, volume: volumeChange(10, 100) });
+    const drop = headline({ ...input, volume: volumeChange(10, { median: 100, max: 100 }) });
     expect(drop).toMatchObject({
       alert: 'alert',
       alertText: 'VOLUME DROP',
       throughputLevel: 'alert',
     });
-    expect(drop.throughputNote).toBe('latest window · 10% of the previous hour');
-    const spike = headline({ ...input, volume: volumeChange(500, 100) });
+    expect(drop.throughputNote).toBe("latest window · 10% of the previous hour's median");
+    const spike = headline({ ...input, volume: volumeChange(500, { median: 100, max: 100 }) });
     expect(spike).toMatchObject({ alert: 'warn', alertText: 'VOLUME SPIKE' });
-    expect(spike.throughputNote).toBe('latest window · 5.0× the previous hour');
+    expect(spike.throughputNote).toBe("latest window · 5.0× the previous hour's median");
     // A REJECT alert outranks a spike warning.
-    const both = headline({ ...input, latest: win(0, {}, 50, 50), volume: volumeChange(500, 100) });
+    const both = headline({
+      ...input,
+      latest: win(0, {}, 50, 50),
+      volume: volumeChange(500, { median: 100, max: 100 }),
+    });
     expect(both.alertText).toBe('REJECTS');
   });
 });

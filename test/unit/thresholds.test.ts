@@ -24,33 +24,45 @@ describe('thresholds', () => {
     });
   });
 
-  it('averages the hour before the window, and needs a quarter of it to judge', () => {
+  it('takes the median and the largest window of the hour before, and needs a quarter of it', () => {
     const at = 120 * MIN;
     const points = [
       ...minutes(0, 60 * MIN, 999),
       ...minutes(60 * MIN, at, 100),
       [at, 5] as [number, number],
     ];
-    expect(hourBaseline(points, at, MIN)).toBe(100);
+    expect(hourBaseline(points, at, MIN)).toEqual({ median: 100, max: 100 });
+    // A few bursts move the median nothing (the mean would be 2.6 times higher).
+    points[80] = [80 * MIN, 10_000];
+    points[95] = [95 * MIN, 10_000];
+    expect(hourBaseline(points, at, MIN)).toEqual({ median: 100, max: 10_000 });
     expect(hourBaseline(minutes(at - 14 * MIN, at, 100), at, MIN)).toBeNull();
-    expect(hourBaseline(minutes(at - 15 * MIN, at, 100), at, MIN)).toBe(100);
+    expect(hourBaseline(minutes(at - 15 * MIN, at, 100), at, MIN)).toEqual({
+      median: 100,
+      max: 100,
+    });
     expect(hourBaseline([], at, MIN)).toBeNull();
   });
 
-  it('calls a drop below a quarter of the previous hour, a spike above four times it', () => {
-    expect(volumeChange(100, 100)).toEqual({ level: 'ok', kind: null, ratio: 1 });
+  it('calls a drop below a quarter of the median, a spike above four times it and a new high', () => {
+    const steady = { median: 100, max: 130 };
+    expect(volumeChange(100, steady)).toEqual({ level: 'ok', kind: null, ratio: 1 });
     // A normal minute swings by half either way: calm.
-    expect(volumeChange(50, 100).level).toBe('ok');
-    expect(volumeChange(300, 100).level).toBe('ok');
-    expect(volumeChange(20, 100)).toEqual({ level: 'alert', kind: 'drop', ratio: 0.2 });
-    expect(volumeChange(0, 100).kind).toBe('drop');
-    expect(volumeChange(500, 100)).toEqual({ level: 'warn', kind: 'spike', ratio: 5 });
+    expect(volumeChange(50, steady).level).toBe('ok');
+    expect(volumeChange(300, steady).level).toBe('ok');
+    expect(volumeChange(20, steady)).toEqual({ level: 'alert', kind: 'drop', ratio: 0.2 });
+    expect(volumeChange(0, steady).kind).toBe('drop');
+    expect(volumeChange(500, steady)).toEqual({ level: 'warn', kind: 'spike', ratio: 5 });
+    // A burst the previous hour already had (backups every ten minutes) is not a spike.
+    expect(volumeChange(500, { median: 100, max: 600 }).level).toBe('ok');
     // No baseline, or a silent hour: nothing to compare against.
     expect(volumeChange(500, null).level).toBe('ok');
-    expect(volumeChange(500, 0).level).toBe('ok');
+    expect(volumeChange(500, { median: 0, max: 0 }).level).toBe('ok');
     // A topic's own thresholds.
-    expect(volumeChange(60, 100, { ...DEFAULT_THRESHOLDS, dropBelow: 0.7 }).kind).toBe('drop');
-    expect(volumeChange(150, 100, { ...DEFAULT_THRESHOLDS, spikeAbove: 1.2 }).kind).toBe('spike');
+    expect(volumeChange(60, steady, { ...DEFAULT_THRESHOLDS, dropBelow: 0.7 }).kind).toBe('drop');
+    expect(volumeChange(150, steady, { ...DEFAULT_THRESHOLDS, spikeAbove: 1.2 }).kind).toBe(
+      'spike',
+    );
   });
 
   it('orders levels', () => {
