@@ -35,6 +35,7 @@ import { mergeTop, topFromList, TOP_RANGES, topWindows, type TopRange } from '..
 import { TopicFeed } from '../lib/topic-feed.svelte.ts';
 import { TopicHistory, type HistoryParams } from '../lib/topic-history.svelte.ts';
 import { shownWindows } from '../lib/windows.ts';
+import { pairConversations, topChanges, type RowChange } from '../lib/top-changes.ts';
 import { hourBaseline, thresholdsOf, volumeChange } from '../../shared/thresholds.ts';
 
 /** What the page shows: a time range and a filter (from its URL, or the wall's settings). */
@@ -52,6 +53,9 @@ export class TopicView {
   metric = $state<TrafficMetric>('bits');
   topRange = $state<TopRange>('latest');
   selectedQuintuple = $state<string | null>(null);
+  /** The quintuple table, or conversations (A→B and B→A folded into one row). */
+  tableMode = $state<'quintuples' | 'conversations'>('quintuples');
+  pairing = $derived(this.tableMode === 'conversations');
   mapSpan = $state<Span>('15m');
   matrixSpan = $state<Span>('15m');
 
@@ -239,6 +243,24 @@ export class TopicView {
         )
       : mergeTop(this.complete, this.topRange),
   );
+  /** Live: rank moves, entrants and REJECT spikes of the top list (history: none). */
+  topChanges = $derived.by((): Map<string, RowChange> => {
+    if (this.data || this.complete.length < 2) return new Map();
+    const picked = this.liveTopWindows;
+    const first = picked[0];
+    if (!first) return new Map();
+    const previous = mergeTop(this.complete.slice(0, -1), this.topRange).rows;
+    const hour = this.complete.filter(
+      (w) => w.windowStart < first.windowStart && w.windowStart >= first.windowStart - 3_600_000,
+    );
+    return topChanges(this.top.rows, previous, {
+      hour,
+      rangeWindows: picked.length,
+      totalBytes: this.top.totalBytes,
+      thresholds: this.thresholds,
+    });
+  });
+  pairs = $derived(this.pairing ? pairConversations(this.top.rows) : []);
   topBounds: Bounds | null = $derived.by(() => {
     if (this.dataBounds) return this.dataBounds;
     const first = this.liveTopWindows[0];
