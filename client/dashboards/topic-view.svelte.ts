@@ -44,6 +44,8 @@ export interface ViewRequest {
   q: string;
 }
 
+const NO_CHANGES: ReadonlyMap<string, RowChange> = Object.freeze(new Map<string, RowChange>());
+
 export class TopicView {
   readonly topicId: string;
   readonly feed: TopicFeed;
@@ -244,11 +246,10 @@ export class TopicView {
       : mergeTop(this.complete, this.topRange),
   );
   /** Live: rank moves, entrants and REJECT spikes of the top list (history: none). */
-  topChanges = $derived.by((): Map<string, RowChange> => {
-    if (this.data || this.complete.length < 2) return new Map();
+  topChanges = $derived.by((): ReadonlyMap<string, RowChange> => {
     const picked = this.liveTopWindows;
     const first = picked[0];
-    if (!first) return new Map();
+    if (this.data || this.complete.length < 2 || !first) return NO_CHANGES;
     const previous = mergeTop(this.complete.slice(0, -1), this.topRange).rows;
     const hour = this.complete.filter(
       (w) => w.windowStart < first.windowStart && w.windowStart >= first.windowStart - 3_600_000,
