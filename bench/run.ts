@@ -1,9 +1,10 @@
-// `npm run bench [parse|aggregate|ingest|fanout|store|memory...]`: throughput and latency figures, printed as a
+// `npm run bench [parse|aggregate|ingest|fanout|store|memory|browser...]`: throughput and latency figures, printed as a
 // table. Targets are stated, never asserted: the figures go in the closing note of the work that
 // changes them. The store part generates 100 M records (FLOWDECK_BENCH_RECORDS overrides); the
 // memory part runs the server for 10 minutes at 240x (FLOWDECK_BENCH_MEMORY_MIN overrides).
 import os from 'node:os';
 import { benchAggregate } from './aggregate.ts';
+import { benchBrowser } from './browser.ts';
 import { benchFanout } from './fanout.ts';
 import { benchIngest } from './ingest.ts';
 import { benchMemory } from './memory.ts';
@@ -21,6 +22,7 @@ if (want('ingest')) rows.push(...(await benchIngest()));
 if (want('fanout')) rows.push(...(await benchFanout()));
 if (want('store')) rows.push(...(await benchStore()));
 if (want('memory')) rows.push(...(await benchMemory()));
+if (want('browser')) rows.push(...(await benchBrowser()));
 
 console.log(
   `\nflowdeck bench — node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'})\n`,

@@ -1,6 +1,7 @@
 // The whole ECharts lifecycle of one chart element, as a Svelte attachment: init with theme,
 // ResizeObserver, merging setOption with stable series ids, theme switch, click events, drag to
-// select an x interval, dispose. The instance lives in this closure only (never in $state); tests
+// select an x interval, dispose. A chart off screen (scrolled away) or in a hidden tab keeps only
+// its newest option and draws it when it is seen again: live updates cost nothing there. The instance lives in this closure only (never in $state); tests
 // reach it through window.__flowdeckCharts (data-testid -> instance) while it lives.
 import type { Attachment } from 'svelte/attachments';
 import { untrack } from 'svelte';
@@ -138,21 +139,59 @@ export function chartLifecycle(get: () => ChartParams): Attachment<HTMLElement> 
     });
     observer.observe(el);
 
-    $effect(() => {
-      const { option, theme: next } = get();
-      if (next !== theme) {
-        theme = next;
-        chart.setTheme(echartsTheme(next));
-      }
+    // What was drawn last, as JSON: a live update that leaves this chart's data as it was (a
+    // window still reporting does not move the top list) costs no redraw. Formatters are
+    // functions of the data in the option, so the data's JSON says whether they changed too.
+    let drawn = '';
+    const draw = (option: EChartsCoreOption) => {
+      const json = JSON.stringify(option);
+      if (json === drawn) return;
+      drawn = json;
       const key = seriesKey(option);
       const replace = currentKey !== null && key !== currentKey;
-      chart.setOption(option, {
+      // Only the first draw animates. An update drawn with animation (a new window entering, a
+      // bar growing) redraws the chart every frame for a second: a live page would never rest.
+      const next = currentKey === null ? option : { ...option, animation: false };
+      chart.setOption(next, {
         notMerge: false,
         lazyUpdate: true,
         ...(replace ? { replaceMerge: ['series'] } : {}),
       });
       currentKey = key;
       if (hasData(option)) el.dataset.rendered = 'true';
+    };
+
+    // Seen or not: drawn now, or the newest option kept for when it is.
+    let onScreen = true;
+    let waiting: EChartsCoreOption | null = null;
+    const seen = () => onScreen && document.visibilityState !== 'hidden';
+    const catchUp = () => {
+      if (waiting && seen()) {
+        const option = waiting;
+        waiting = null;
+        draw(option);
+      }
+    };
+    const viewport = new IntersectionObserver((entries) => {
+      onScreen = entries.at(-1)?.isIntersecting ?? true;
+      catchUp();
+    });
+    viewport.observe(el);
+    document.addEventListener('visibilitychange', catchUp);
+
+    $effect(() => {
+      const { option, theme: next } = get();
+      if (next !== theme) {
+        theme = next;
+        chart.setTheme(echartsTheme(next));
+      }
+      // The first option is drawn at once (the chart has a size and a first frame to show).
+      if (currentKey !== null && !seen()) {
+        waiting = option;
+        return;
+      }
+      waiting = null;
+      draw(option);
     });
 
     $effect(() => {
@@ -168,6 +207,8 @@ export function chartLifecycle(get: () => ChartParams): Attachment<HTMLElement> 
     return () => {
       cancelAnimationFrame(frame);
       observer.disconnect();
+      viewport.disconnect();
+      document.removeEventListener('visibilitychange', catchUp);
       stopPointer();
       unregister();
       chart.dispose();

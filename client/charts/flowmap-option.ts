@@ -81,7 +81,10 @@ export function flowMapPalette(theme: ThemeName): FlowPalette {
 export interface FlowMapOptions {
   theme: ThemeName;
   palette?: Partial<FlowPalette>;
-  /** Moving arrows along ACCEPT lines (default true); off for reduced motion. */
+  /**
+   * Arrows moving along ACCEPT lines (default off): they redraw the map every frame, forever, so a
+   * page showing the map never rests. Off, each ACCEPT line ends in a still arrow.
+   */
   effect?: boolean;
   /**
    * Time the sums cover (s), when `windows` is not one aggregate per window (a range's region
@@ -230,7 +233,7 @@ export function buildFlowMapOption(
   opts: FlowMapOptions,
 ): EChartsCoreOption {
   const pal: FlowPalette = { ...flowMapPalette(opts.theme), ...opts.palette };
-  const effect = opts.effect ?? true;
+  const effect = opts.effect ?? false;
   const sum = summarisePairs(windows, regions);
   const n = opts.seconds ?? sum.seconds;
   const infos = placeRegions(sum.regions);
@@ -364,6 +367,8 @@ export function buildFlowMapOption(
         zlevel: 0,
         z: 3,
         lineStyle: { color: pal.accept, opacity: 0.7, curveness: CURVENESS.accept, cap: 'round' },
+        symbol: effect ? 'none' : ['none', 'arrow'],
+        symbolSize: 9,
         emphasis: { focus: 'self', blurScope: 'series', lineStyle: { opacity: 1 } },
         effect: {
           show: effect,

@@ -87,7 +87,7 @@ export function buildRatioOption(totals: RatioTotals | null, opts: RatioOptions)
   };
   return {
     aria: { enabled: true },
-    animationDurationUpdate: 400,
+    animationDurationUpdate: 300,
     title: emptyNote(
       !shares.any,
       totals ? 'No traffic in this range' : 'Waiting for data…',
@@ -206,7 +206,7 @@ export function buildRatioTimeOption(
   );
   return {
     aria: { enabled: true },
-    animationDurationUpdate: 400,
+    animationDurationUpdate: 300,
     title: emptyNote(
       !points.some((w) => w.acceptBytes + w.rejectBytes > 0),
       'No traffic in this range',

@@ -140,7 +140,7 @@ export function buildTrafficOption(points: readonly ChartPoint[], opts: TrafficO
   };
   return {
     aria: { enabled: true },
-    animationDurationUpdate: 400,
+    animationDurationUpdate: 300,
     title: emptyNote(
       !points.some((w) => w.acceptBytes + w.rejectBytes > 0),
       opts.emptyText ?? 'No traffic in this range',

@@ -1,0 +1,143 @@
+// The browser's side, measured in Debian's Chromium through the DevTools protocol against the
+// real server (`flowdeck serve` in a child process, the simulator at 10x: a 1-minute window about
+// every 6 s): the first load to the first chart drawn and the bytes it transferred, the main-thread
+// work per live update on a dashboard and on the wall, and the idle main thread between updates.
+// And the server's time to answer 100 subscribes at once, beside one alone.
+import { io, type Socket } from 'socket.io-client';
+import type { Browser } from 'playwright-core';
+import { launchBrowser } from '../test/helpers/browser.ts';
+import { serveChild } from '../test/helpers/child-server.ts';
+import { openProbe, percentile, sampleTasks, updateCost } from './browser-probe.ts';
+import type { BenchRow } from './table.ts';
+
+const DASHBOARD = '/topics/topic-nat-prod';
+const WALL = '/wall?topics=topic-nat-prod,topic-ccn-backbone&every=15&range=1h';
+const SAMPLE_S = Number(process.env.FLOWDECK_BENCH_BROWSER_S ?? 60);
+
+async function firstLoad(browser: Browser, url: string) {
+  const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  let bytes = 0;
+  cdp.on('Network.loadingFinished', (e) => (bytes += e.encodedDataLength));
+  await page.goto(`${url}${DASHBOARD}`, { waitUntil: 'commit' });
+  // performance.now() counts from the navigation's start.
+  const ms = await page.waitForFunction(
+    () =>
+      document.querySelector('[data-testid="chart-traffic"][data-rendered="true"]')
+        ? performance.now()
+        : false,
+    undefined,
+    { polling: 'raf', timeout: 60_000 },
+  );
+  const firstChartMs = (await ms.jsonValue()) as number;
+  const transferred = bytes;
+  await context.close();
+  return { firstChartMs, transferred };
+}
+
+async function liveCost(browser: Browser, url: string, path: string) {
+  const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  await page.goto(`${url}${path}`);
+  await page.locator('[data-rendered="true"]').first().waitFor({ timeout: 60_000 });
+  // Let the first snapshot settle before measuring.
+  await new Promise((r) => setTimeout(r, 3_000));
+  const cdp = await openProbe(page);
+  const cost = updateCost(await sampleTasks(page, cdp, SAMPLE_S));
+  await page.close();
+  return cost;
+}
+
+function connect(url: string): Promise<Socket> {
+  const s = io(url, { transports: ['websocket'], forceNew: true, reconnection: false });
+  return new Promise((resolve, reject) => {
+    s.once('connect', () => resolve(s));
+    s.once('connect_error', reject);
+  });
+}
+
+async function subscribes(url: string) {
+  const subscribe = (s: Socket) =>
+    new Promise<void>((done) =>
+      s.emit('topic:subscribe', { topicId: 'topic-ccn-backbone' }, () => done()),
+    );
+  const sockets = await Promise.all(Array.from({ length: 100 }, () => connect(url)));
+  try {
+    const one = await connect(url);
+    let t = performance.now();
+    await subscribe(one);
+    const alone = performance.now() - t;
+    one.close();
+    t = performance.now();
+    await Promise.all(sockets.map(subscribe));
+    return { alone, hundred: performance.now() - t };
+  } finally {
+    for (const s of sockets) s.close();
+  }
+}
+
+export async function benchBrowser(): Promise<BenchRow[]> {
+  const server = serveChild(['--speed', '10', '--backfill', '60']);
+  const browser = await launchBrowser();
+  try {
+    const url = await server.listening;
+    const load = await firstLoad(browser, url);
+    const dash = await liveCost(browser, url, DASHBOARD);
+    const wall = await liveCost(browser, url, WALL);
+    const subs = await subscribes(url);
+    const rows: BenchRow[] = [
+      {
+        name: 'browser: first load to first chart drawn (dashboard, empty cache)',
+        value: load.firstChartMs,
+        unit: 'ms',
+      },
+      {
+        name: 'browser: bytes transferred by then (compressed)',
+        value: load.transferred / 1024,
+        unit: 'KB',
+        target: 'first load < 300 KB',
+      },
+    ];
+    for (const [what, c] of [
+      ['dashboard', dash],
+      ['wall', wall],
+    ] as const) {
+      rows.push(
+        {
+          name: `browser: ${what}, main-thread ms per live update, p50 (${c.updates} updates in ${Math.round(c.seconds)} s)`,
+          value: percentile(c.perUpdateMs, 50),
+          unit: 'ms',
+          target: '<= 16 ms',
+        },
+        {
+          name: `browser: ${what}, main-thread ms per live update, p99`,
+          value: percentile(c.perUpdateMs, 99),
+          unit: 'ms',
+        },
+        {
+          name: `browser: ${what}, idle main thread busy`,
+          value: c.idleBusy * 100,
+          unit: '%',
+          target: '< 2%',
+        },
+      );
+    }
+    rows.push(
+      {
+        name: 'server: one subscribe alone (largest snapshot, CCN)',
+        value: subs.alone,
+        unit: 'ms',
+      },
+      {
+        name: 'server: 100 simultaneous subscribes, all answered',
+        value: subs.hundred,
+        unit: `ms (${(subs.hundred / Math.max(0.1, subs.alone)).toFixed(1)}x one alone)`,
+      },
+    );
+    return rows;
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+}
