@@ -1,4 +1,4 @@
-// `npm run bench [parse|aggregate|ingest|fanout|store|memory|browser...]`: throughput and latency figures, printed as a
+// `npm run bench [parse|aggregate|ingest|fanout|store|memory|browser|soak...]`: throughput and latency figures, printed as a
 // table. Targets are stated, never asserted: the figures go in the closing note of the work that
 // changes them. The store part generates 100 M records (FLOWDECK_BENCH_RECORDS overrides); the
 // memory part runs the server for 10 minutes at 240x (FLOWDECK_BENCH_MEMORY_MIN overrides).
@@ -9,6 +9,7 @@ import { benchFanout } from './fanout.ts';
 import { benchIngest } from './ingest.ts';
 import { benchMemory } from './memory.ts';
 import { benchParse } from './parse.ts';
+import { benchSoak } from './soak.ts';
 import { benchStore } from './store.ts';
 import { printTable, type BenchRow } from './table.ts';
 
@@ -23,6 +24,7 @@ if (want('fanout')) rows.push(...(await benchFanout()));
 if (want('store')) rows.push(...(await benchStore()));
 if (want('memory')) rows.push(...(await benchMemory()));
 if (want('browser')) rows.push(...(await benchBrowser()));
+if (want('soak')) rows.push(...(await benchSoak()));
 
 console.log(
   `\nflowdeck bench — node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'})\n`,
