@@ -105,6 +105,30 @@ describe('the live tail in Chromium', () => {
     }
   });
 
+  it('flags a conversation whose request was ACCEPTed and whose reply was REJECTed', async () => {
+    // The AWS documentation's ping through a stateless network ACL (public vectors), as written
+    // by this topic's NAT gateway, in a window that is complete (the topic has one stream).
+    const t = now() - 90;
+    await push([
+      `2 123456789010 nat-4fq8l2tw 203.0.113.12 172.31.16.139 0 0 1 4 336 ${t} ${t + 50} ACCEPT OK`,
+      `2 123456789010 nat-4fq8l2tw 172.31.16.139 203.0.113.12 0 0 1 4 336 ${t + 5} ${t + 50} REJECT OK`,
+    ]);
+    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    try {
+      await page.goto(`${ctx.url}/topics/${TOPIC}`);
+      await page.getByTestId('top-pairing').getByText('Conversations').click();
+      const flagged = page.locator('[data-testid="pair-row"][data-flagged="true"]');
+      await flagged.first().waitFor({ timeout: 30_000 });
+      expect(await flagged.count()).toBe(1);
+      expect(await flagged.locator('td').nth(1).textContent()).toBe('203.0.113.12:0');
+      expect(await page.getByTestId('pairs-flagged').textContent()).toContain(
+        'request ACCEPTed and the reply REJECTed',
+      );
+    } finally {
+      await page.close();
+    }
+  });
+
   it("sets a topic's REJECT threshold on its settings page", async () => {
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
     try {
