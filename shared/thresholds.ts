@@ -27,11 +27,22 @@ export const DEFAULT_THRESHOLDS: Readonly<Thresholds> = Object.freeze({
   spikeAbove: 4,
 });
 
-/** The thresholds that apply to a topic: its own, and the defaults for what it leaves out. */
+/**
+ * The thresholds that apply to a topic: its own, and the defaults for what it leaves out. A topic
+ * whose flow logs all collect only REJECTed traffic is 100% REJECT by design: its share is never
+ * coloured.
+ */
 export function thresholdsOf(
-  topic: { thresholds?: Partial<Thresholds> } | null | undefined,
+  topic:
+    | { thresholds?: Partial<Thresholds>; flowLogs?: ReadonlyArray<{ collectionType: string }> }
+    | null
+    | undefined,
 ): Thresholds {
-  return { ...DEFAULT_THRESHOLDS, ...(topic?.thresholds ?? {}) };
+  const own = { ...DEFAULT_THRESHOLDS, ...(topic?.thresholds ?? {}) };
+  const fls = topic?.flowLogs ?? [];
+  return fls.length > 0 && fls.every((f) => f.collectionType === 'REJECT')
+    ? { ...own, rejectWarn: Infinity, rejectAlert: Infinity }
+    : own;
 }
 
 /** How a REJECT share (0..1) is coloured: calm below the warn threshold. */

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_THRESHOLDS,
   hourBaseline,
+  rejectLevel,
   thresholdsOf,
   volumeChange,
   worst,
@@ -22,6 +23,15 @@ describe('thresholds', () => {
       ...DEFAULT_THRESHOLDS,
       rejectWarn: 0.01,
     });
+    // A topic that collects only REJECTed traffic is all REJECT: never coloured for it.
+    const audit = thresholdsOf({ flowLogs: [{ collectionType: 'REJECT' }] });
+    expect(rejectLevel(1, audit)).toBe('ok');
+    expect(
+      rejectLevel(
+        1,
+        thresholdsOf({ flowLogs: [{ collectionType: 'REJECT' }, { collectionType: 'ALL' }] }),
+      ),
+    ).toBe('alert');
   });
 
   it('takes the median and the largest window of the hour before, and needs a quarter of it', () => {
