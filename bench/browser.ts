@@ -11,7 +11,9 @@ import { openProbe, percentile, sampleTasks, updateCost } from './browser-probe.
 import type { BenchRow } from './table.ts';
 
 const DASHBOARD = '/topics/topic-nat-prod';
-const WALL = '/wall?topics=topic-nat-prod,topic-ccn-backbone&every=15&range=1h';
+// Two topics kept warm, the rotation slower than the sample: a rotation rebuilds the chart grid
+// (a few hundred ms every `every` seconds), which is neither an update nor rest.
+const WALL = '/wall?topics=topic-nat-prod,topic-ccn-backbone&every=600&range=1h';
 const SAMPLE_S = Number(process.env.FLOWDECK_BENCH_BROWSER_S ?? 60);
 
 async function firstLoad(browser: Browser, url: string) {

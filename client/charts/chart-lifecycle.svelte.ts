@@ -151,7 +151,16 @@ export function chartLifecycle(get: () => ChartParams): Attachment<HTMLElement> 
       const replace = currentKey !== null && key !== currentKey;
       // Only the first draw animates. An update drawn with animation (a new window entering, a
       // bar growing) redraws the chart every frame for a second: a live page would never rest.
-      const next = currentKey === null ? option : { ...option, animation: false };
+      const base = currentKey === null ? option : { ...option, animation: false };
+      // The tooltip lives in the chart's own element, named as its container: without one,
+      // ECharts reads the element's computed position on every update, which forces a style
+      // recalculation of the whole page right after the page changed (about a third of an
+      // update's main-thread time).
+      const tip = base.tooltip as Record<string, unknown> | undefined;
+      const next =
+        tip && typeof tip === 'object' && !Array.isArray(tip)
+          ? { ...base, tooltip: { ...tip, appendTo: el } }
+          : base;
       chart.setOption(next, {
         notMerge: false,
         lazyUpdate: true,

@@ -136,6 +136,13 @@ export class TopicView {
   );
   serverNow = $derived.by(() => this.feed.serverNow(this.#connection.now));
   clockKnown = $derived(this.serverNow !== null);
+  /**
+   * The server clock in 15 s steps, for what only needs that (a new flow log's first records due):
+   * the stream list is not rebuilt every second on an idle page.
+   */
+  serverTick = $derived(
+    this.serverNow === null ? null : Math.floor(this.serverNow / 15_000) * 15_000,
+  );
 
   historyParams(): HistoryParams | null {
     const now = this.feed.serverNow(Date.now());
@@ -305,7 +312,7 @@ export class TopicView {
   configuredStreams = $derived(
     (this.topic?.streams ?? []).map((s) => {
       const fl = this.topic?.flowLogs.find((f) => f.id === s.flowLogId);
-      const now = this.serverNow;
+      const now = this.serverTick;
       const waiting =
         fl !== undefined &&
         fl.enabled &&
