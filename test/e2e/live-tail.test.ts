@@ -4,7 +4,7 @@
 // dashboard then colours by.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, startApp, TEST_TOKENS } from '../helpers/app.ts';
+import { pushLines, startApp, TEST_TOKENS } from '../helpers/app.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 
 const TOPIC = 'topic-nat-prod';
@@ -27,14 +27,7 @@ describe('the live tail in Chromium', () => {
     await ctx?.stop();
   });
 
-  async function push(lines: string[]): Promise<void> {
-    const res = await fetch(new URL(`/api/topics/${TOPIC}/records`, ctx.url), {
-      method: 'POST',
-      headers: { 'content-type': 'text/plain', ...bearer('ingest') },
-      body: lines.join('\n'),
-    });
-    expect(res.status).toBe(200);
-  }
+  const push = async (lines: string[]) => expect(await pushLines(ctx.url, TOPIC, lines)).toBe(200);
 
   async function open(search = ''): Promise<Page> {
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });

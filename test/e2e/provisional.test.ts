@@ -4,7 +4,7 @@
 // records arrive, the same point becomes solid at the full rate, once, with nothing dashed left.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, startApp } from '../helpers/app.ts';
+import { pushLines, startApp } from '../helpers/app.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 
 const TOPIC = 'topic-eni-prod';
@@ -30,14 +30,7 @@ describe('a provisional window in Chromium', () => {
     await ctx?.stop();
   });
 
-  async function push(lines: string[]): Promise<void> {
-    const res = await fetch(new URL(`/api/topics/${TOPIC}/records`, ctx.url), {
-      method: 'POST',
-      headers: { 'content-type': 'text/plain', ...bearer('ingest') },
-      body: lines.join('\n'),
-    });
-    expect(res.status).toBe(200);
-  }
+  const push = async (lines: string[]) => expect(await pushLines(ctx.url, TOPIC, lines)).toBe(200);
 
   /** The traffic chart's series, as drawn. */
   const series = () =>
@@ -50,6 +43,18 @@ describe('a provisional window in Chromium', () => {
     all.find((s) => s.id === id)?.data.map((d) => d[0]) ?? [];
   const at = (all: Series[], id: string, t: number) =>
     all.find((s) => s.id === id)?.data.find((d) => d[0] === t)?.[1];
+
+  /** Waits until the traffic chart's series `id` has a point at `t`. */
+  const drawnAt = (id: string, t: number) =>
+    page.waitForFunction(
+      ([sid, at]) => {
+        const chart = window.__flowdeckCharts?.get('chart-traffic');
+        const s = (chart?.getOption() as { series?: Series[] } | undefined)?.series ?? [];
+        return s.some((x) => x.id === sid && x.data.some((d) => d[0] === at));
+      },
+      [id, t] as const,
+      { timeout: 30_000 },
+    );
 
   it('draws the window dashed while streams report, then solid in the same place', async () => {
     const enis = ctx.app.catalog.topic(TOPIC)!.streams.map((s) => s.id);
@@ -66,15 +71,7 @@ describe('a provisional window in Chromium', () => {
     await push(enis.slice(0, 2).map((eni) => line(eni, Math.max(w, now - 10_000), 1_500_000)));
 
     await page.goto(`${ctx.url}/topics/${TOPIC}`);
-    await page.waitForFunction(
-      ([id, t]) => {
-        const chart = window.__flowdeckCharts?.get('chart-traffic');
-        const s = (chart?.getOption() as { series?: Series[] } | undefined)?.series ?? [];
-        return s.some((x) => x.id === id && x.data.some((d) => d[0] === t));
-      },
-      ['traffic-accept-pending', w] as const,
-      { timeout: 30_000 },
-    );
+    await drawnAt('traffic-accept-pending', w);
     let drawn = await series();
     expect(xs(drawn, 'traffic-accept')).toContain(prev);
     expect(xs(drawn, 'traffic-accept')).not.toContain(w);
@@ -82,15 +79,7 @@ describe('a provisional window in Chromium', () => {
     expect(at(drawn, 'traffic-accept-pending', w)).toBeCloseTo((3_000_000 * 8) / 300, 0);
 
     await push(enis.slice(2).map((eni) => line(eni, Math.max(w, now - 10_000), 1_500_000)));
-    await page.waitForFunction(
-      ([id, t]) => {
-        const chart = window.__flowdeckCharts?.get('chart-traffic');
-        const s = (chart?.getOption() as { series?: Series[] } | undefined)?.series ?? [];
-        return s.some((x) => x.id === id && x.data.some((d) => d[0] === t));
-      },
-      ['traffic-accept', w] as const,
-      { timeout: 30_000 },
-    );
+    await drawnAt('traffic-accept', w);
     drawn = await series();
     const solid = xs(drawn, 'traffic-accept');
     // Settled in place: the point is there once, after the window before, at the full rate.

@@ -113,3 +113,14 @@ export function waitFor<T>(
     });
   });
 }
+
+/** Pushes text lines to a topic as a shipper does (the test ingest token); returns the HTTP status. */
+export async function pushLines(url: string, topicId: string, lines: string[]): Promise<number> {
+  const res = await fetch(new URL(`/api/topics/${encodeURIComponent(topicId)}/records`, url), {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain', ...bearer('ingest') },
+    body: lines.join('\n'),
+  });
+  await res.arrayBuffer();
+  return res.status;
+}

@@ -4,21 +4,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TailBatch, TailSubscribed } from '../../shared/events.ts';
 import type { Reply } from '../../shared/reply.ts';
-import { bearer, connectClient, startApp, type TestSocket } from '../helpers/app.ts';
+import { connectClient, pushLines, startApp, type TestSocket } from '../helpers/app.ts';
 
 const TOPIC = 'topic-nat-prod';
 const now = () => Math.floor(Date.now() / 1000);
 const natLine = (i: number, t: number, action = 'ACCEPT') =>
   `2 1300428518 nat-4fq8l2tw 10.0.2.${i % 250} 203.0.113.9 ${30000 + i} 443 6 3 ${1000 + i} ${t} ${t + 50} ${action} OK`;
 
-async function push(base: string, lines: string[]): Promise<void> {
-  const res = await fetch(new URL(`/api/topics/${TOPIC}/records`, base), {
-    method: 'POST',
-    headers: { 'content-type': 'text/plain', ...bearer('ingest') },
-    body: lines.join('\n'),
-  });
-  expect(res.status).toBe(200);
-}
+const push = async (base: string, lines: string[]) =>
+  expect(await pushLines(base, TOPIC, lines)).toBe(200);
 
 function tail(socket: TestSocket, q: string, topicId = TOPIC): Promise<Reply<TailSubscribed>> {
   return new Promise((resolve) => socket.emit('tail:subscribe', { topicId, q }, resolve));
