@@ -101,7 +101,7 @@ describe('the live tail in Chromium', () => {
   it('flags a conversation whose request was ACCEPTed and whose reply was REJECTed', async () => {
     // The AWS documentation's ping through a stateless network ACL (public vectors), as written
     // by this topic's NAT gateway, in a window that is complete (the topic has one stream).
-    const t = now() - 90;
+    const t = now() - 30;
     await push([
       `2 123456789010 nat-4fq8l2tw 203.0.113.12 172.31.16.139 0 0 1 4 336 ${t} ${t + 50} ACCEPT OK`,
       `2 123456789010 nat-4fq8l2tw 172.31.16.139 203.0.113.12 0 0 1 4 336 ${t + 5} ${t + 50} REJECT OK`,
@@ -109,6 +109,8 @@ describe('the live tail in Chromium', () => {
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
     try {
       await page.goto(`${ctx.url}/topics/${TOPIC}`);
+      // Over the last 15 minutes, whichever minute the pair fell in.
+      await page.getByTestId('top-range').getByText('Last 15 min').click();
       await page.getByTestId('top-pairing').getByText('Conversations').click();
       const flagged = page.locator('[data-testid="pair-row"][data-flagged="true"]');
       await flagged.first().waitFor({ timeout: 30_000 });
