@@ -73,7 +73,11 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     info: (m: string) => console.log(m),
     warn: (m: string) => console.warn(m),
   };
-  const aggregatorConfig = { ...defaultAggregatorConfig, ...deps.aggregator };
+  const aggregatorConfig = {
+    ...defaultAggregatorConfig,
+    horizonMs: config.windowMemoryHours * 3_600_000,
+    ...deps.aggregator,
+  };
   const storeConfig = {
     ...defaultStoreConfig(config.dataDir),
     ...config.retention,

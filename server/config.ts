@@ -24,6 +24,11 @@ export interface Config {
   watches: Array<{ path: string; topicId: string }>;
   /** Deadline of one history read, seconds (503 past it). */
   queryTimeoutSec: number;
+  /**
+   * How far back windows stay in memory, hours: a later record for an older window updates it
+   * through the store instead. Memory grows with it (about 33 KiB per settled window).
+   */
+  windowMemoryHours: number;
   /** Other origins whose pages may call the API and open sockets (`https://noc.example:8443`). */
   allowedOrigins: string[];
   /** Host names accepted besides localhost, IP literals and this machine's name. */
@@ -78,6 +83,8 @@ Options of serve (environment variable in brackets):
   --watch PATH:TOPIC   read flow-log files into a topic, like tail -F: a file, a directory or a glob;
                        repeatable [FLOWDECK_WATCH, comma-separated]
   --query-timeout S    deadline of one history query, seconds [FLOWDECK_QUERY_TIMEOUT] (default 30)
+  --window-memory-hours H  hours of windows kept in memory; older ones are updated through the
+                       store [FLOWDECK_WINDOW_MEMORY_HOURS] (default 24)
   --allowed-origins L  other origins allowed to call the API and open sockets, comma-separated
                        (https://noc.example:8443) [FLOWDECK_ALLOWED_ORIGINS] (default: none)
   --allowed-hosts L    host names accepted besides localhost, IP addresses and this machine's name,
@@ -139,6 +146,7 @@ export function loadConfig(argv: string[], env: Env = process.env): Readonly<Con
         watch: { type: 'string', multiple: true },
         'log-level': { type: 'string' },
         'query-timeout': { type: 'string' },
+        'window-memory-hours': { type: 'string' },
         'allowed-origins': { type: 'string' },
         'allowed-hosts': { type: 'string' },
         'trust-proxy': { type: 'boolean' },
@@ -251,6 +259,13 @@ export function loadConfig(argv: string[], env: Env = process.env): Readonly<Con
         'whole MiB in [1, 1024]',
       ) * 1048576,
     watches,
+    windowMemoryHours: number(
+      'window-memory-hours',
+      'FLOWDECK_WINDOW_MEMORY_HOURS',
+      24,
+      (n) => n >= 1 && n <= 168,
+      'hours in [1, 168]',
+    ),
     queryTimeoutSec: number(
       'query-timeout',
       'FLOWDECK_QUERY_TIMEOUT',

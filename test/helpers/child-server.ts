@@ -16,11 +16,15 @@ export interface ChildServer {
   stop(): Promise<number | null>;
 }
 
-/** Spawns `flowdeck serve` on 127.0.0.1, a free port and the test tokens, with `args` after. */
-export function serveChild(args: string[]): ChildServer {
+/**
+ * Spawns `flowdeck serve` on 127.0.0.1, a free port and the test tokens, with `args` after;
+ * `nodeArgs` go to node itself (`--max-old-space-size=1536`, as `npm start` runs it).
+ */
+export function serveChild(args: string[], nodeArgs: string[] = []): ChildServer {
   const child = spawn(
     process.execPath,
     [
+      ...nodeArgs,
       resolve('bin/flowdeck.js'),
       'serve',
       '--port',
