@@ -3,8 +3,8 @@
 // every 6 s): the first load to the first chart drawn and the bytes it transferred, the main-thread
 // work per live update on a dashboard and on the wall, and the idle main thread between updates.
 // And the server's time to answer 100 subscribes at once, beside one alone.
-import { io, type Socket } from 'socket.io-client';
 import type { Browser } from 'playwright-core';
+import { connectClient, type TestSocket } from '../test/helpers/app.ts';
 import { launchBrowser } from '../test/helpers/browser.ts';
 import { serveChild } from '../test/helpers/child-server.ts';
 import { openProbe, percentile, sampleTasks, updateCost } from './browser-probe.ts';
@@ -51,22 +51,14 @@ async function liveCost(browser: Browser, url: string, path: string) {
   return cost;
 }
 
-function connect(url: string): Promise<Socket> {
-  const s = io(url, { transports: ['websocket'], forceNew: true, reconnection: false });
-  return new Promise((resolve, reject) => {
-    s.once('connect', () => resolve(s));
-    s.once('connect_error', reject);
-  });
-}
-
 async function subscribes(url: string) {
-  const subscribe = (s: Socket) =>
+  const subscribe = (s: TestSocket) =>
     new Promise<void>((done) =>
       s.emit('topic:subscribe', { topicId: 'topic-ccn-backbone' }, () => done()),
     );
-  const sockets = await Promise.all(Array.from({ length: 100 }, () => connect(url)));
+  const sockets = await Promise.all(Array.from({ length: 100 }, () => connectClient(url)));
   try {
-    const one = await connect(url);
+    const one = await connectClient(url);
     let t = performance.now();
     await subscribe(one);
     const alone = performance.now() - t;

@@ -3,10 +3,10 @@
 // /api/health every 10 s: RSS, the V8 heap and DuckDB's memory against the store's size. RSS
 // should level off while the store grows; the peer in the same run is the records stored. DuckDB
 // runs with a 512 MB limit, which the store outgrows within the run.
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { serveChild } from '../test/helpers/child-server.ts';
 import type { BenchRow } from './table.ts';
 
 interface Sample {
@@ -25,17 +25,8 @@ const MB = 1048576;
 export async function benchMemory(): Promise<BenchRow[]> {
   const minutes = Number(process.env.FLOWDECK_BENCH_MEMORY_MIN ?? 10);
   const dir = await mkdtemp(join(tmpdir(), 'flowdeck-bench-memory-'));
-  const child = spawn(
-    process.execPath,
+  const server = serveChild(
     [
-      // As `npm start` runs it: the V8 heap has a ceiling too.
-      '--max-old-space-size=1536',
-      resolve('bin/flowdeck.js'),
-      'serve',
-      '--port',
-      '0',
-      '--host',
-      '127.0.0.1',
       '--data',
       join(dir, 'data'),
       '--speed',
@@ -46,28 +37,11 @@ export async function benchMemory(): Promise<BenchRow[]> {
       // outgrows within the run shows the ceiling holding.
       '--db-memory',
       '512MB',
-      '--ingest-token',
-      'bench-ingest-token-0001',
-      '--admin-token',
-      'bench-admin-token-00001',
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    // As `npm start` runs it: the V8 heap has a ceiling too.
+    ['--max-old-space-size=1536'],
   );
-  const url = await new Promise<string>((done, fail) => {
-    let out = '';
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/[^\s"]+)/.exec(out);
-      if (m) {
-        done(m[1]!);
-        // The rest of its log is not needed; keep the pipe drained.
-        child.stdout!.off('data', onData);
-        child.stdout!.resume();
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', (code) => fail(new Error(`the server exited (${code})`)));
-  });
+  const url = await server.listening;
   const samples: Sample[] = [];
   const t0 = performance.now();
   try {
@@ -97,8 +71,7 @@ export async function benchMemory(): Promise<BenchRow[]> {
       });
     }
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await server.stop();
     await rm(dir, { recursive: true, force: true });
   }
   if (samples.length < 4) return [];

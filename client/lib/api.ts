@@ -114,6 +114,25 @@ async function requestJson<T>(
 }
 
 /** True for the error an aborted fetch rejects with (DOMException or a plain Error named so). */
+/**
+ * A refused request's errors by field path (`name`, `tags.env`), as a form shows them beside its
+ * fields; `''` holds the message when no field is named. `strip` drops a path prefix
+ * (`thresholds.`) for a form whose fields are one object's.
+ */
+export function fieldErrors(
+  e: { message: string; fields?: ReadonlyArray<{ path: string; message: string }> },
+  strip = '',
+): Record<string, string> {
+  return e.fields && e.fields.length > 0
+    ? Object.fromEntries(
+        e.fields.map((f) => [
+          f.path.startsWith(strip) ? f.path.slice(strip.length) : f.path,
+          f.message,
+        ]),
+      )
+    : { '': e.message };
+}
+
 export function isAbortError(err: unknown): boolean {
   return isObj(err) && err.name === 'AbortError';
 }

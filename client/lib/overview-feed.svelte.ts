@@ -7,7 +7,8 @@ import type { ErrorBody } from '../../shared/reply.ts';
 import type { FreshnessSource } from './connection.svelte.ts';
 import { rememberLogsets } from './logsets.ts';
 import type { AppSocket } from './socket.ts';
-import { Subscription } from './subscription.svelte.ts';
+import type { Encoded } from '../../shared/encoded.ts';
+import { decodeSnapshot, Subscription } from './subscription.svelte.ts';
 import { STALE_WINDOWS } from './topic-feed.svelte.ts';
 import { drop, isCatalogUpdate, isTopicPulse } from './wire.ts';
 
@@ -53,7 +54,7 @@ export class OverviewFeed implements FreshnessSource {
   });
 
   #socket: AppSocket;
-  #subscription: Subscription<Overview>;
+  #subscription: Subscription<Encoded<Overview>, Overview>;
   #catalogVersion = 0;
 
   constructor(socket: AppSocket) {
@@ -61,6 +62,7 @@ export class OverviewFeed implements FreshnessSource {
     this.#subscription = new Subscription(socket, {
       ask: (timed, ack) => timed.emit('overview:subscribe', ack),
       leave: (s) => s.emit('overview:unsubscribe'),
+      decode: decodeSnapshot,
       snapshot: this.#onSnapshot,
     });
   }

@@ -1,8 +1,9 @@
 // A feed's subscription over the socket: asked on start and on every reconnect, asked again
 // RETRY_MS after an unanswered request (while connected). It keeps the answer's error for the page
 // and the server clock estimated from the feed's messages. Snapshots arrive encoded once on the
-// server (shared by every socket) and are decoded here. A subscribe refused as rate-limited is
-// asked again after the wait the server names.
+// server (shared by every socket) and are decoded here (the spec's `decode`). A subscribe refused
+// as rate-limited is asked again after the wait the server names. The feeds and the live tail use
+// it.
 import { untrack } from 'svelte';
 import { decodeEncoded, type Encoded } from '../../shared/encoded.ts';
 import type { ErrorBody, Reply } from '../../shared/reply.ts';
@@ -14,16 +15,25 @@ const RETRY_MS = 5_000;
 /** The socket with the ack timeout applied. */
 export type TimedSocket = ReturnType<AppSocket['timeout']>;
 
-export interface SubscriptionSpec<T extends { serverTime: number }> {
+export interface SubscriptionSpec<A, T = A> {
   /** Sends the subscribe request on `timed`, with `ack` as its acknowledgement. */
-  ask(timed: TimedSocket, ack: (err: Error | null, reply: Reply<Encoded<T>>) => void): void;
+  ask(timed: TimedSocket, ack: (err: Error | null, reply: Reply<A>) => void): void;
   /** Sends the unsubscribe message (called only while connected). */
   leave(socket: AppSocket): void;
+  /**
+   * Reads an answer: `decodeSnapshot` for a snapshot encoded once on the server; throws on one it
+   * cannot read (reported and asked again). Left out, the answer is the data.
+   */
+  decode?: (answer: A) => T;
   /** A snapshot answered; `local` is when it arrived (browser clock, ms). */
   snapshot(data: T, local: number): void;
 }
 
-export class Subscription<T extends { serverTime: number }> {
+/** Decodes a snapshot encoded once on the server (shared by every socket that asked for it). */
+export const decodeSnapshot = <T extends { serverTime: number }>(answer: Encoded<T>): T =>
+  decodeEncoded(answer);
+
+export class Subscription<A, T = A> {
   error = $state.raw<ErrorBody | null>(null);
   /** True once the first request was answered (with data or an error). */
   loaded = $state(false);
@@ -31,11 +41,11 @@ export class Subscription<T extends { serverTime: number }> {
   readonly clock = new ServerClock();
 
   #socket: AppSocket;
-  #spec: SubscriptionSpec<T>;
+  #spec: SubscriptionSpec<A, T>;
   #stopped = false;
   #retry: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(socket: AppSocket, spec: SubscriptionSpec<T>) {
+  constructor(socket: AppSocket, spec: SubscriptionSpec<A, T>) {
     this.#socket = socket;
     this.#spec = spec;
   }
@@ -82,11 +92,11 @@ export class Subscription<T extends { serverTime: number }> {
       }
       let data: T;
       try {
-        data = decodeEncoded(reply.data);
+        data = this.#spec.decode ? this.#spec.decode(reply.data) : (reply.data as unknown as T);
       } catch {
         this.error = {
           code: 'bad_answer',
-          message: 'The server sent a snapshot that could not be read; retrying.',
+          message: 'The server sent an answer that could not be read; retrying.',
         };
         this.#retryIn(RETRY_MS);
         return;

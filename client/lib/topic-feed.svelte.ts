@@ -12,7 +12,8 @@ import type { ErrorBody } from '../../shared/reply.ts';
 import type { FreshnessSource } from './connection.svelte.ts';
 import type { AppSocket } from './socket.ts';
 import { usualDelay } from './stats.ts';
-import { Subscription } from './subscription.svelte.ts';
+import type { Encoded } from '../../shared/encoded.ts';
+import { decodeSnapshot, Subscription } from './subscription.svelte.ts';
 import { mergeWindows } from './windows.ts';
 import { drop, isCatalogUpdate, isWindowAggregate } from './wire.ts';
 
@@ -57,7 +58,7 @@ export class TopicFeed implements FreshnessSource {
   resumedWindows = $state(0);
 
   #socket: AppSocket;
-  #subscription: Subscription<TopicSnapshot>;
+  #subscription: Subscription<Encoded<TopicSnapshot>, TopicSnapshot>;
   /** The server process our windows came from. */
   #instance: string | null = null;
 
@@ -67,6 +68,7 @@ export class TopicFeed implements FreshnessSource {
     this.#subscription = new Subscription(socket, {
       ask: (timed, ack) => timed.emit('topic:subscribe', this.#request(), ack),
       leave: (s) => s.emit('topic:unsubscribe', { topicId }),
+      decode: decodeSnapshot,
       snapshot: this.#onSnapshot,
     });
   }

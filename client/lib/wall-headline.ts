@@ -40,6 +40,14 @@ export interface HeadlineInput {
   volume?: VolumeChange;
 }
 
+/** A drop or spike in words ('16% of the previous hour's median'); null when there is none. */
+export function volumeChangeText(v: VolumeChange): string | null {
+  if (!v.kind || v.ratio === null) return null;
+  return v.kind === 'drop'
+    ? `${formatPercent(v.ratio)} of the previous hour's median`
+    : `${v.ratio.toFixed(1)}× the previous hour's median`;
+}
+
 export function headline(input: HeadlineInput): Headline {
   const t = input.thresholds ?? DEFAULT_THRESHOLDS;
   const w = input.latest;
@@ -69,11 +77,9 @@ export function headline(input: HeadlineInput): Headline {
     throughput: w ? formatBits((bytes * 8 * 1000) / w.windowMs) : '–',
     throughputNote: !w
       ? 'no complete window yet'
-      : volume.kind === 'drop' && volume.ratio !== null
-        ? `latest window · ${formatPercent(volume.ratio)} of the previous hour's median`
-        : volume.kind === 'spike' && volume.ratio !== null
-          ? `latest window · ${volume.ratio.toFixed(1)}× the previous hour's median`
-          : 'latest complete window',
+      : volume.kind
+        ? `latest window · ${volumeChangeText(volume)}`
+        : 'latest complete window',
     throughputLevel: w ? volume.level : 'ok',
     rejectShare: w ? formatPercent(share) : '–',
     rejectLevel: rejectLvl,

@@ -1,15 +1,15 @@
-// A topic's live tail on the page: subscribes over the socket with the dashboard's query (again on
-// every reconnect and on a new query), takes batches into a bounded TailBuffer, and shows the
+// A topic's live tail on the page: subscribes over the socket with the dashboard's query (a
+// Subscription: again on every reconnect, and after a rate-limited refusal), takes batches into a bounded TailBuffer, and shows the
 // newest rows at most FRAME_MS apart, so 5,000 records a second cost a few renders a second.
 // Paused, it keeps counting ("N new while paused") and shows the newest on resume.
 import type { TailBatch, TailSubscribed } from '../../shared/events.ts';
-import type { ErrorBody, Reply } from '../../shared/reply.ts';
-import { ACK_TIMEOUT_MS, type AppSocket } from '../lib/socket.ts';
+import type { ErrorBody } from '../../shared/reply.ts';
+import type { AppSocket } from '../lib/socket.ts';
+import { Subscription } from '../lib/subscription.svelte.ts';
 import { TailBuffer, type TailRow } from './tail-buffer.ts';
 
 /** The page shows new rows at most this often. */
 export const FRAME_MS = 250;
-const RETRY_MS = 5_000;
 
 export class LiveTail {
   readonly topicId: string;
@@ -19,46 +19,50 @@ export class LiveTail {
   rate = $state(0);
   skipped = $state(0);
   missedBatches = $state(0);
-  error = $state.raw<ErrorBody | null>(null);
   /** The query the server follows (after its answer). */
   following = $state<string | null>(null);
 
   #socket: AppSocket;
   #buffer: TailBuffer;
-  #q = '';
+  #subscription: Subscription<TailSubscribed>;
   #frame: ReturnType<typeof setTimeout> | undefined;
-  #retry: ReturnType<typeof setTimeout> | undefined;
   #tick: ReturnType<typeof setInterval> | undefined;
   #stopped = true;
-  #ask = 0;
 
-  constructor(topicId: string, socket: AppSocket, max = 200) {
+  /** Follows `topicId` with query `q` (one tail per query: a new query is a new LiveTail). */
+  constructor(topicId: string, socket: AppSocket, q: string, max = 200) {
     this.topicId = topicId;
     this.#socket = socket;
     this.#buffer = new TailBuffer(max);
+    this.#subscription = new Subscription(socket, {
+      ask: (timed, ack) => timed.emit('tail:subscribe', { topicId, q: q.trim() }, ack),
+      leave: (s) => s.emit('tail:unsubscribe', { topicId }),
+      snapshot: (answer) => {
+        this.following = answer.q;
+        this.#buffer.expectAfter(answer.seq);
+      },
+    });
   }
 
-  /** Follows the topic with query `q`; returns the stop function. */
-  start(q: string): () => void {
+  /** The subscribe's refusal (a bad query, with its position), or null. */
+  get error(): ErrorBody | null {
+    return this.#subscription.error;
+  }
+
+  /** Subscribes now (if connected) and on every reconnect; returns the stop function. */
+  start(): () => void {
     this.#stopped = false;
-    this.#q = q.trim();
-    this.#buffer.reset();
-    this.rows = [];
-    this.following = null;
     // The rate falls to zero when batches stop coming.
     this.#tick = setInterval(() => (this.rate = this.#buffer.rate(performance.now())), 1_000);
     this.#socket.on('tail:records', this.#onBatch);
-    this.#socket.on('connect', this.#subscribe);
-    if (this.#socket.connected) this.#subscribe();
+    const unsubscribe = this.#subscription.start();
     return () => {
       this.#stopped = true;
       clearTimeout(this.#frame);
-      clearTimeout(this.#retry);
       clearInterval(this.#tick);
       this.#frame = undefined;
       this.#socket.off('tail:records', this.#onBatch);
-      this.#socket.off('connect', this.#subscribe);
-      if (this.#socket.connected) this.#socket.emit('tail:unsubscribe', { topicId: this.topicId });
+      unsubscribe();
     };
   }
 
@@ -74,34 +78,6 @@ export class LiveTail {
     this.newWhilePaused = 0;
     this.#render();
   }
-
-  #subscribe = (): void => {
-    clearTimeout(this.#retry);
-    const ask = ++this.#ask;
-    const q = this.#q;
-    this.#socket
-      .timeout(ACK_TIMEOUT_MS)
-      .emit('tail:subscribe', { topicId: this.topicId, q }, (err, reply: Reply<TailSubscribed>) => {
-        if (this.#stopped || ask !== this.#ask) return;
-        if (err) {
-          this.error = { code: 'timeout', message: 'The server did not answer; retrying.' };
-          this.#retry = setTimeout(this.#subscribe, RETRY_MS);
-          return;
-        }
-        if (!reply.ok) {
-          this.error = reply.error;
-          this.following = null;
-          if (reply.error.code === 'rate_limited') {
-            const wait = Number(reply.error.details?.retryAfterMs);
-            this.#retry = setTimeout(this.#subscribe, Number.isFinite(wait) ? wait : RETRY_MS);
-          }
-          return;
-        }
-        this.error = null;
-        this.following = reply.data.q;
-        this.#buffer.expectAfter(reply.data.seq);
-      });
-  };
 
   #onBatch = (batch: TailBatch): void => {
     if (this.#stopped || batch.topicId !== this.topicId || batch.q !== this.following) return;

@@ -17,6 +17,7 @@ import type {
   TailRecord,
   TailSubscribed,
 } from '../../shared/events.ts';
+import { alignToWindow, windowStartOf } from '../../shared/capture-window.ts';
 import { parseQuery } from '../../shared/query/index.ts';
 import { matchQuery, type RecordPredicate } from '../../shared/query/match.ts';
 import type { FlowRecord } from '../../shared/record.ts';
@@ -93,11 +94,14 @@ export function createTail(
     const set = byTopic.get(topicId);
     if (!set) return;
     const windowMs = deps.windowMs(topicId);
-    const now = clock.now();
-    const tailed = records.map((r): TailRecord => {
-      const start = r.start === null ? now : r.start * 1000;
-      return { ...r, topicId, streamId, windowStart: start - (start % windowMs) };
-    });
+    // A record without a start is stored in the window of now (as the store does).
+    const nowWindow = alignToWindow(clock.now(), windowMs);
+    const tailed = records.map((r): TailRecord => ({
+      ...r,
+      topicId,
+      streamId,
+      windowStart: r.start === null ? nowWindow : windowStartOf(r.start, windowMs),
+    }));
     for (const room of set) {
       for (const rec of tailed) {
         if (!room.match(rec)) continue;
