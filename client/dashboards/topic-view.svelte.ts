@@ -34,7 +34,8 @@ import type { TimeRange } from '../lib/time-range.ts';
 import { mergeTop, topFromList, TOP_RANGES, topWindows, type TopRange } from '../lib/top.ts';
 import { TopicFeed } from '../lib/topic-feed.svelte.ts';
 import { TopicHistory, type HistoryParams } from '../lib/topic-history.svelte.ts';
-import { shownWindows } from '../lib/windows.ts';
+import { sameItems, shownWindows } from '../lib/windows.ts';
+import type { WindowAggregate } from '../../shared/events.ts';
 import { pairConversations, topChanges, type RowChange } from '../lib/top-changes.ts';
 import { hourBaseline, thresholdsOf, volumeChange } from '../../shared/thresholds.ts';
 
@@ -169,11 +170,21 @@ export class TopicView {
         delayMs: this.feed.delay,
       }).completeUntil,
   );
-  complete = $derived(
-    this.completeUntil === null
-      ? []
-      : this.windows.filter((w) => w.windowStart < (this.completeUntil ?? 0)),
-  );
+  /**
+   * The complete windows. The same array while its windows are the same objects: a window still
+   * reporting (the usual live update) then recomputes nothing that reads only complete windows
+   * (the donut, the top list and its changes, protocols, the stream list), and their charts are
+   * not touched.
+   */
+  complete = $derived.by(() => {
+    const until = this.completeUntil;
+    const next = until === null ? [] : this.windows.filter((w) => w.windowStart < until);
+    const held = this.#complete;
+    if (sameItems(held, next)) return held;
+    this.#complete = next;
+    return next;
+  });
+  #complete: WindowAggregate[] = [];
   pendingCount = $derived(this.windows.length - this.complete.length);
   latestComplete = $derived(this.complete.at(-1) ?? null);
   latest = $derived.by(() => this.feed.latest);

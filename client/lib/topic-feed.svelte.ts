@@ -19,10 +19,17 @@ import { drop, isCatalogUpdate, isWindowAggregate } from './wire.ts';
 
 /** The User Timing mark of a live window update on the page. */
 export const UPDATE_MARK = 'flowdeck:update';
-let updateMarks = 0;
+const updateMarks = { revisions: 0, commits: 0 };
 
 /** Stale when no window newer than this many window lengths (plus the usual delay) has arrived. */
 export const STALE_WINDOWS = 3;
+
+/**
+ * Live revisions are merged into the page at most this often. Log streams publish a window's
+ * records staggered, one batch each (hundreds of ENIs: several a second); each merge redraws the
+ * charts, so a burst is drawn once. One alone is drawn at once; the rest wait at most this long.
+ */
+export const COMMIT_MS = 2_000;
 
 export class TopicFeed implements FreshnessSource {
   readonly topicId: string;
@@ -31,8 +38,10 @@ export class TopicFeed implements FreshnessSource {
   windows = $state.raw<WindowAggregate[]>([]);
   /** The topic was deleted while the page was open. */
   deleted = $state(false);
-  /** window:published messages merged since the page loaded. */
+  /** window:published revisions merged since the page loaded. */
   updates = $state(0);
+  /** Merges of those into `windows` (a burst of revisions is one). */
+  commits = $state(0);
   lastDataAt = $state<number | null>(null);
 
   latest = $derived(this.windows.at(-1) ?? null);
@@ -61,6 +70,12 @@ export class TopicFeed implements FreshnessSource {
   #subscription: Subscription<Encoded<TopicSnapshot>, TopicSnapshot>;
   /** The server process our windows came from. */
   #instance: string | null = null;
+  /** Revisions received and not merged yet, with the server time of the newest. */
+  #pending: WindowAggregate[] = [];
+  #pendingServer = 0;
+  #pendingLocal = 0;
+  #commitTimer: ReturnType<typeof setTimeout> | null = null;
+  #lastCommit = -Infinity;
 
   constructor(topicId: string, socket: AppSocket) {
     this.topicId = topicId;
@@ -96,6 +111,7 @@ export class TopicFeed implements FreshnessSource {
     const stop = this.#subscription.start();
     return () => {
       stop();
+      this.#dropPending();
       socket.off('window:published', this.#onWindow);
       socket.off('catalog:updated', this.#onCatalog);
     };
@@ -138,8 +154,11 @@ export class TopicFeed implements FreshnessSource {
         (newest !== undefined && serverTime < newest.windowStart));
     this.#instance = typeof snap.instance === 'string' ? snap.instance : null;
     if (snap.resumed) this.resumedWindows += windows.length;
+    // Revisions waiting to be merged are older than this answer or in it: it is merged at once.
+    const waiting = otherServer ? [] : this.#pending;
+    this.#dropPending();
     const held = otherServer ? [] : this.windows;
-    const merged = mergeWindows(held, windows.filter(isWindowAggregate));
+    const merged = mergeWindows(held, [...waiting, ...windows.filter(isWindowAggregate)]);
     this.windows = merged.windows;
     this.#subscribedServer = serverTime;
     this.#noteData(serverTime, local);
@@ -150,17 +169,42 @@ export class TopicFeed implements FreshnessSource {
     if (update.topicId !== this.topicId || this.#subscription.stopped) return;
     const local = Date.now();
     this.#subscription.clock.sample(update.publishedAt, local);
-    const { windows, applied } = mergeWindows(this.windows, [update]);
+    this.#pending.push(update);
+    this.#pendingServer = update.publishedAt;
+    this.#pendingLocal = local;
+    if (this.#commitTimer !== null) return;
+    const wait = this.#lastCommit + COMMIT_MS - local;
+    if (wait <= 0) this.#commit();
+    else this.#commitTimer = setTimeout(this.#commit, wait);
+  };
+
+  /** Merges the revisions received since the last merge: one redraw for a burst. */
+  #commit = (): void => {
+    this.#commitTimer = null;
+    const pending = this.#pending;
+    if (pending.length === 0) return;
+    this.#pending = [];
+    this.#lastCommit = Date.now();
+    const { windows, applied } = mergeWindows(this.windows, pending);
     if (applied > 0) {
       this.windows = windows;
       this.updates += applied;
-      // A User Timing mark per live update (its detail counts them): `npm run bench browser`
-      // measures the page's work after it. Cleared now and then, so the marks stay few.
-      if (++updateMarks % 256 === 0) performance.clearMarks(UPDATE_MARK);
-      performance.mark(UPDATE_MARK, { detail: updateMarks });
+      this.commits += 1;
+      // A User Timing mark per merge (its detail counts revisions and merges): `npm run bench
+      // browser` measures the page's work after it. Cleared now and then, so the marks stay few.
+      updateMarks.revisions += applied;
+      updateMarks.commits += 1;
+      if (updateMarks.commits % 256 === 0) performance.clearMarks(UPDATE_MARK);
+      performance.mark(UPDATE_MARK, { detail: { ...updateMarks } });
     }
-    this.#noteData(update.publishedAt, local);
+    this.#noteData(this.#pendingServer, this.#pendingLocal);
   };
+
+  #dropPending(): void {
+    if (this.#commitTimer !== null) clearTimeout(this.#commitTimer);
+    this.#commitTimer = null;
+    this.#pending = [];
+  }
 
   #noteData(server: number, local: number): void {
     this.lastDataAt = local;

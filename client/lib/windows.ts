@@ -68,3 +68,8 @@ export function lastMinutes(
 export function shownWindows(windows: readonly WindowAggregate[]): WindowAggregate[] {
   return lastMinutes(windows, HISTORY_MS / 60_000);
 }
+
+/** True when both lists hold the same objects in the same order (a derived value can keep its array). */
+export function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}

@@ -1,7 +1,7 @@
 // The feeds against a fake socket: snapshot then deltas, merge by revision, re-subscribe on
 // reconnect, errors from the ack, and staleness measured in (estimated) server time.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { STALE_WINDOWS, TopicFeed } from '../../client/lib/topic-feed.svelte.ts';
+import { COMMIT_MS, STALE_WINDOWS, TopicFeed } from '../../client/lib/topic-feed.svelte.ts';
 import { OverviewFeed } from '../../client/lib/overview-feed.svelte.ts';
 import type { AppSocket } from '../../client/lib/socket.ts';
 import { encodeJson } from '../../shared/encoded.ts';
@@ -101,6 +101,7 @@ describe('TopicFeed', () => {
     socket.fire('window:published', { junk: true }); // malformed: dropped
     expect(warn).toHaveBeenCalledOnce();
     warn.mockRestore();
+    vi.advanceTimersByTime(COMMIT_MS);
     expect(feed.windows.map((w) => w.revision)).toEqual([1, 2, 1, 1]);
     expect(feed.updates).toBe(2);
     expect(feed.latest?.windowStart).toBe(T0 + 3 * MIN);
@@ -109,6 +110,56 @@ describe('TopicFeed', () => {
     expect(socket.count('topic:unsubscribe')).toBe(1);
     socket.fire('window:published', win(5));
     expect(feed.windows).toHaveLength(4);
+  });
+
+  it('merges a burst of revisions once: the first at once, the rest together after COMMIT_MS', () => {
+    socket.replies.set('topic:subscribe', () => ({
+      ok: true,
+      data: { topic, windows: wins(2), serverTime: T0 + 3 * MIN },
+    }));
+    const feed = new TopicFeed('topic-eni-prod', socket.asSocket());
+    const stop = feed.start();
+    socket.fire('window:published', win(2));
+    expect(feed.windows).toHaveLength(3);
+    expect([feed.updates, feed.commits]).toEqual([1, 1]);
+    socket.fire('window:published', win(2, { revision: 2 }));
+    socket.fire('window:published', win(3));
+    socket.fire('window:published', win(3, { revision: 2 }));
+    expect(feed.windows).toHaveLength(3); // waiting
+    vi.advanceTimersByTime(COMMIT_MS - 1);
+    expect(feed.commits).toBe(1);
+    vi.advanceTimersByTime(1);
+    expect(feed.windows.map((w) => w.revision)).toEqual([1, 1, 2, 2]);
+    expect([feed.updates, feed.commits]).toEqual([3, 2]);
+    // Long after, one alone is merged at once again.
+    vi.advanceTimersByTime(10 * COMMIT_MS);
+    socket.fire('window:published', win(4));
+    expect(feed.windows).toHaveLength(5);
+    // Stopped with revisions waiting: they are dropped, not merged later.
+    socket.fire('window:published', win(5));
+    stop();
+    vi.advanceTimersByTime(COMMIT_MS);
+    expect(feed.windows).toHaveLength(5);
+  });
+
+  it('a snapshot takes the revisions still waiting with it', () => {
+    let serverWindows = wins(2);
+    socket.replies.set('topic:subscribe', () => ({
+      ok: true,
+      data: { topic, windows: serverWindows, serverTime: T0 + 3 * MIN, instance: 'a' },
+    }));
+    const feed = new TopicFeed('topic-eni-prod', socket.asSocket());
+    feed.start();
+    socket.fire('window:published', win(2));
+    socket.fire('window:published', win(2, { revision: 2 })); // waiting
+    socket.connected = false;
+    socket.fire('disconnect');
+    serverWindows = [win(1, { revision: 2 })];
+    socket.connected = true;
+    socket.fire('connect');
+    expect(feed.windows.map((w) => w.revision)).toEqual([1, 2, 2]);
+    vi.advanceTimersByTime(COMMIT_MS);
+    expect(feed.windows.map((w) => w.revision)).toEqual([1, 2, 2]);
   });
 
   it('re-subscribes on reconnect and merges the snapshot by revision', () => {
