@@ -9,6 +9,7 @@ import { init, type ECElementEvent, type EChartsCoreOption, type EChartsType } f
 import { hasData, seriesKey } from './chart-data.ts';
 import { registerChart } from './chart-registry.ts';
 import { chartPixelRatio } from './render-scale.ts';
+import { cancelDraw, queueDraw } from './draw-queue.ts';
 import { echartsTheme, type ThemeName } from './echarts.ts';
 
 export interface ChartParams {
@@ -147,27 +148,31 @@ export function chartLifecycle(get: () => ChartParams): Attachment<HTMLElement> 
       const json = JSON.stringify(option);
       if (json === drawn) return;
       drawn = json;
-      const key = seriesKey(option);
-      const replace = currentKey !== null && key !== currentKey;
-      // Only the first draw animates. An update drawn with animation (a new window entering, a
-      // bar growing) redraws the chart every frame for a second: a live page would never rest.
-      const base = currentKey === null ? option : { ...option, animation: false };
-      // The tooltip lives in the chart's own element, named as its container: without one,
-      // ECharts reads the element's computed position on every update, which forces a style
-      // recalculation of the whole page right after the page changed (about a third of an
-      // update's main-thread time).
-      const tip = base.tooltip as Record<string, unknown> | undefined;
-      const next =
-        tip && typeof tip === 'object' && !Array.isArray(tip)
-          ? { ...base, tooltip: { ...tip, appendTo: el } }
-          : base;
-      chart.setOption(next, {
-        notMerge: false,
-        lazyUpdate: true,
-        ...(replace ? { replaceMerge: ['series'] } : {}),
+      // Drawn in a coming frame, beside the other charts' draws but not in the same frame.
+      queueDraw(chart, () => {
+        if (chart.isDisposed()) return;
+        const key = seriesKey(option);
+        const replace = currentKey !== null && key !== currentKey;
+        // Only the first draw animates. An update drawn with animation (a new window entering, a
+        // bar growing) redraws the chart every frame for a second: a live page would never rest.
+        const base = currentKey === null ? option : { ...option, animation: false };
+        // The tooltip lives in the chart's own element, named as its container: without one,
+        // ECharts reads the element's computed position on every update, which forces a style
+        // recalculation of the whole page right after the page changed (about a third of an
+        // update's main-thread time).
+        const tip = base.tooltip as Record<string, unknown> | undefined;
+        const next =
+          tip && typeof tip === 'object' && !Array.isArray(tip)
+            ? { ...base, tooltip: { ...tip, appendTo: el } }
+            : base;
+        chart.setOption(next, {
+          notMerge: false,
+          lazyUpdate: false,
+          ...(replace ? { replaceMerge: ['series'] } : {}),
+        });
+        currentKey = key;
+        if (hasData(option)) el.dataset.rendered = 'true';
       });
-      currentKey = key;
-      if (hasData(option)) el.dataset.rendered = 'true';
     };
 
     // Seen or not: drawn now, or the newest option kept for when it is.
@@ -215,6 +220,7 @@ export function chartLifecycle(get: () => ChartParams): Attachment<HTMLElement> 
 
     return () => {
       cancelAnimationFrame(frame);
+      cancelDraw(chart);
       observer.disconnect();
       viewport.disconnect();
       document.removeEventListener('visibilitychange', catchUp);

@@ -1,4 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import {
+  cancelDraw,
+  FRAME_BUDGET_MS,
+  pendingDraws,
+  queueDraw,
+} from '../../client/charts/draw-queue.ts';
 import type { EChartsType } from 'echarts/core';
 import { hasData, seriesKey } from '../../client/charts/chart-data.ts';
 import { registerChart } from '../../client/charts/chart-registry.ts';
@@ -59,6 +65,80 @@ describe('palette', () => {
     for (const t of ['dark', 'light'] as const) {
       expect(palette(t).accept).not.toBe(palette(t).reject);
       expect(echartsTheme(t)).toBe(`flowdeck-${t}`);
+    }
+  });
+});
+
+describe('draw queue', () => {
+  /** Frames run by hand; `clock` is what performance.now() answers. */
+  function frames() {
+    const callbacks: Array<() => void> = [];
+    const g = globalThis as { requestAnimationFrame?: unknown };
+    const had = g.requestAnimationFrame;
+    g.requestAnimationFrame = (cb: () => void) => callbacks.push(cb);
+    const clock = { now: 0 };
+    const now = vi.spyOn(performance, 'now').mockImplementation(() => clock.now);
+    return {
+      clock,
+      run(): number {
+        const due = callbacks.splice(0);
+        for (const cb of due) cb();
+        return due.length;
+      },
+      restore() {
+        g.requestAnimationFrame = had;
+        now.mockRestore();
+      },
+    };
+  }
+
+  it('draws in the next frame, splits a heavy update over frames, keeps only the newest draw', () => {
+    const f = frames();
+    try {
+      const drawn: string[] = [];
+      const heavy = (name: string) => () => {
+        drawn.push(name);
+        f.clock.now += FRAME_BUDGET_MS; // each draw uses up a frame's budget
+      };
+      const [a, b, c] = [{}, {}, {}];
+      queueDraw(a, heavy('a1'));
+      queueDraw(b, heavy('b1'));
+      queueDraw(c, heavy('c1'));
+      queueDraw(a, heavy('a2')); // replaces a1, keeps its place
+      expect(drawn).toEqual([]);
+      expect(pendingDraws()).toBe(3);
+      f.run();
+      expect(drawn).toEqual(['a2']);
+      cancelDraw(c); // its chart went away
+      f.run();
+      expect(drawn).toEqual(['a2', 'b1']);
+      expect(f.run()).toBe(0); // nothing left, no frame asked for
+      expect(pendingDraws()).toBe(0);
+
+      // Light draws share one frame.
+      const light = (name: string) => () => drawn.push(name);
+      queueDraw(a, light('a3'));
+      queueDraw(b, light('b2'));
+      f.run();
+      expect(drawn.slice(2)).toEqual(['a3', 'b2']);
+    } finally {
+      f.restore();
+    }
+  });
+
+  it('keeps drawing the others when one draw throws', () => {
+    const f = frames();
+    try {
+      const drawn: string[] = [];
+      queueDraw({}, () => {
+        throw new Error('bad option');
+      });
+      queueDraw({}, () => drawn.push('next'));
+      expect(() => f.run()).toThrow('bad option');
+      f.run();
+      expect(drawn).toEqual(['next']);
+    } finally {
+      f.restore();
     }
   });
 });
