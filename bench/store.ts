@@ -17,7 +17,7 @@ import {
   type DuckDBConnection,
 } from '@duckdb/node-api';
 import { createLineParser } from '../shared/parse/index.ts';
-import { compileQuery, parseQuery } from '../shared/query/index.ts';
+import { parseQuery, type QueryNode } from '../shared/query/index.ts';
 import { streamIdOf, type FlowRecord } from '../shared/record.ts';
 import type { Catalog } from '../server/catalog/catalog.ts';
 import { createCatalog } from '../server/catalog/catalog.ts';
@@ -32,12 +32,7 @@ import {
   SCHEMA_VERSION,
 } from '../server/store/schema.ts';
 import { addressWordsHash, quintupleHash } from '../server/store/qhash.ts';
-import {
-  defaultStoreConfig,
-  openStore,
-  type SqlFilter,
-  type Store,
-} from '../server/store/store.ts';
+import { defaultStoreConfig, openStore, type Store } from '../server/store/store.ts';
 import { printTable, type BenchRow } from './table.ts';
 
 const MIN = 60_000;
@@ -482,10 +477,10 @@ async function p50(runs: number, fn: (i: number) => Promise<unknown>): Promise<n
   return times[Math.floor(times.length / 2)]!;
 }
 
-function filter(text: string): SqlFilter {
+function filter(text: string): QueryNode | null {
   const parsed = parseQuery(text);
   if (!parsed.ok) throw new Error(`bench query ${text}: ${parsed.error.message}`);
-  return compileQuery(parsed.ast);
+  return parsed.ast;
 }
 
 async function benchQueries(n: number, keep?: string): Promise<BenchRow[]> {

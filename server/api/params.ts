@@ -2,7 +2,7 @@
 // parameter and what it takes; a bad `q` is reported with its position in the query text.
 import { STEPS, autoStep } from '../../shared/api.ts';
 import { windowLabel } from '../../shared/capture-window.ts';
-import { compileQuery, parseQuery, type CompiledQuery } from '../../shared/query/index.ts';
+import { parseQuery, type QueryNode } from '../../shared/query/index.ts';
 
 export class BadRequest extends Error {
   constructor(
@@ -68,8 +68,8 @@ export function parseStep(query: Query, from: number, to: number, windowMs: numb
   return step;
 }
 
-/** `q` parsed and compiled to a SQL filter; null when empty. */
-export function parseQ(query: Query): { text: string; where: CompiledQuery | null } {
+/** `q` parsed to the query AST the store filters by; null when empty. */
+export function parseQ(query: Query): { text: string; where: QueryNode | null } {
   const text = single(query, 'q') ?? '';
   const r = parseQuery(text);
   if (!r.ok)
@@ -79,7 +79,7 @@ export function parseQ(query: Query): { text: string; where: CompiledQuery | nul
       r.error.position,
       r.error.length,
     );
-  return { text: text.trim(), where: r.ast ? compileQuery(r.ast) : null };
+  return { text: text.trim(), where: r.ast };
 }
 
 export function parseInt10(

@@ -1,5 +1,5 @@
-// Worker side: the store's reads as SQL. Every statement is parameterized; the caller's filter is
-// a compiled `?` expression spliced in with its parameters in textual order.
+// Worker side: the store's reads as SQL. Every statement is parameterized; the caller's filter (a
+// query AST) is compiled to a `?` expression spliced in with its parameters in textual order.
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type {
   ProtocolTotals,
@@ -9,7 +9,6 @@ import type {
   TopQuintuple,
   WindowAggregate,
 } from '../../shared/events.ts';
-import { cidrRange, ipToBigInt } from '../../shared/ip.ts';
 import type { Action, FlowRecord, FormatKind, LogStatus } from '../../shared/record.ts';
 import { addressHash, quintupleHash } from './qhash.ts';
 import { COMPLETE_QUINTUPLE, TRAFFIC, type RollupView } from './rollup.ts';
@@ -17,6 +16,8 @@ import { HOUR_MS } from './schema.ts';
 import { isSortField, type SortField } from '../../shared/api.ts';
 import { CAPTURE_WINDOWS, isCaptureWindow, MIN_WINDOW_MS } from '../../shared/capture-window.ts';
 import { RECORD_FIELDS } from '../../shared/fields.ts';
+import { compileQuery, type CompiledQuery } from '../../shared/query/index.ts';
+import { rollupSafe, type Filter } from './filter.ts';
 import {
   type AggregateQuery,
   type AggregateResult,
@@ -24,7 +25,6 @@ import {
   type RecordPage,
   type RecordQuery,
   type SeriesPoint,
-  type SqlFilter,
   type StoredRecord,
   type StreamPosition,
 } from './types.ts';
@@ -80,7 +80,7 @@ function baseWhere(
   topicId: string | undefined,
   fromMs: number,
   toMs: number,
-  where: SqlFilter | null | undefined,
+  where: Filter | undefined,
 ): [string, Param[]] {
   checkRange(fromMs, toMs);
   let sql = 'window_start >= ? AND window_start < ?';
@@ -89,99 +89,12 @@ function baseWhere(
     sql += ' AND topic = ?';
     params.push(topicId);
   }
-  if (where && where.sql.trim() !== '' && where.sql.trim().toUpperCase() !== 'TRUE') {
-    sql += ` AND (${where.sql})`;
-    params.push(...where.params);
-  }
-  return [sql, params];
+  const [f, fp] = filterSql(where);
+  return [sql + f, [...params, ...fp]];
 }
 
 // ---------------------------------------------------------------------------------------------
 // Rollup planning: rolled hours are read from the rollups, the rest of the range from records.
-
-/** Columns rollup_dims holds with the same values as records. */
-const DIMS_COLUMNS = new Set([
-  'topic',
-  'stream',
-  'window_start',
-  'format',
-  'version',
-  'account_id',
-  'interface_id',
-  'protocol',
-  'action',
-  'log_status',
-  'ccn_id',
-  'src_region',
-  'dst_region',
-  'region_id',
-]);
-/** Words of shared/query's SQL that are not columns. */
-const SQL_WORDS = new Set([
-  'and',
-  'or',
-  'not',
-  'in',
-  'is',
-  'null',
-  'true',
-  'false',
-  'between',
-  'like',
-  'ilike',
-  'escape',
-  'lower',
-  'upper',
-  'coalesce',
-  'cast',
-  'as',
-  'uhugeint',
-  'varchar',
-  'integer',
-  'bigint',
-]);
-/** shared/query's bare keyword: `lower(?) IN (lower("c1"), lower("c2"), ...)`. */
-const KEYWORD = /lower\(\?\) IN \((?:lower\("[a-z_]+"\)(?:, )?)+\)/g;
-
-/**
- * Whether `where` gives the same answer on rollup_dims as on records: it reads only columns the
- * rollup keeps, or srcaddr / dstaddr inside a keyword term whose value is not an address (the
- * rollup keeps the texts that are not addresses, and an address text never equals a
- * non-address value, whatever the case). Anything not recognised is not safe.
- */
-export function dimsSafe(where: SqlFilter | null | undefined): boolean {
-  if (!where) return true;
-  // String literals (only ESCAPE '\' in compiled filters) hold no identifiers.
-  const sql = where.sql.replace(/'(?:[^']|'')*'/g, "''");
-  let ok = true;
-  const rest = sql.replace(KEYWORD, (match, offset: number) => {
-    const index = (sql.slice(0, offset).match(/\?/g) ?? []).length;
-    const value = where.params[index];
-    if (typeof value !== 'string' || ipToBigInt(value) !== null || cidrRange(value) !== null)
-      ok = false;
-    return match.replace(/lower\("(srcaddr|dstaddr)"\)/g, 'lower("topic")');
-  });
-  if (!ok) return false;
-  // A keyword term is NULL on a rollup row where it is FALSE on a record (the address is NULL
-  // there): the same under WHERE, AND, OR and shared/query's NOT coalesce(x, FALSE), but not
-  // under a bare NOT.
-  for (const m of rest.matchAll(/\bNOT\b/gi)) {
-    const before = rest.slice(0, m.index).trimEnd();
-    const after = rest.slice(m.index + 3).trimStart();
-    if (!/\bIS$/i.test(before) && !/^coalesce\(/i.test(after)) return false;
-  }
-  for (const m of rest.matchAll(/"([^"]*)"|\b([A-Za-z_][A-Za-z0-9_]*)\b/g)) {
-    const word = m[1] ?? m[2]!;
-    if (
-      m[1] !== undefined
-        ? !DIMS_COLUMNS.has(word)
-        : !DIMS_COLUMNS.has(word) && !SQL_WORDS.has(word.toLowerCase())
-    ) {
-      return false;
-    }
-  }
-  return true;
-}
 
 interface Coverage {
   /** Predicate on rollup_dims / rollup_top: the valid hours used. */
@@ -305,10 +218,17 @@ function coverage(
   };
 }
 
-function filterSql(where: SqlFilter | null | undefined): [string, Param[]] {
-  if (!where || where.sql.trim() === '' || where.sql.trim().toUpperCase() === 'TRUE')
-    return ['', []];
-  return [` AND (${where.sql})`, [...where.params]];
+/** ` AND (filter)` in DuckDB SQL and its parameters; nothing for every record. */
+function filterSql(where: Filter | undefined): [string, Param[]] {
+  if (!where) return ['', []];
+  let compiled: CompiledQuery;
+  try {
+    compiled = compileQuery(where);
+  } catch (err) {
+    // Only an AST parseQuery cannot produce gets here: the caller's error, not the database's.
+    throw new StoreQueryError(`bad filter: ${(err as Error).message}`);
+  }
+  return [` AND (${compiled.sql})`, [...compiled.params]];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -450,7 +370,7 @@ export async function queryRecords(ctx: ReadContext, q: RecordQuery): Promise<Re
   };
   let rowsOut: DuckDBValue[][];
   let sums: { records: number; bytes: number; packets: number };
-  if (field === 'window' && ctx.rollups !== null && dimsSafe(q.where)) {
+  if (field === 'window' && ctx.rollups !== null && rollupSafe(q.where)) {
     // Matches per rolled window tell how far back (or forward) the page can reach.
     const t = await totals(ctx, q.topicId, q.fromMs, q.toMs, q.where, true);
     sums = t;
@@ -490,10 +410,10 @@ async function totals(
   topicId: string | undefined,
   from: number,
   to: number,
-  where: SqlFilter | null | undefined,
+  where: Filter | undefined,
   perWindow = false,
 ): Promise<{ records: number; bytes: number; packets: number; windows: Array<[number, number]> }> {
-  const cov = coverage(dimsSafe(where) ? ctx.rollups : null, topicId, from, to);
+  const cov = coverage(rollupSafe(where) ? ctx.rollups : null, topicId, from, to);
   if (cov.rolled) ctx.rollups?.used('dims');
   const [f, fp] = filterSql(where);
   const out = { records: 0, bytes: 0, packets: 0, windows: [] as Array<[number, number]> };
@@ -668,7 +588,7 @@ export async function topQuintuples(
   fromMs: number,
   toMs: number,
   topN: number,
-  where?: SqlFilter | null,
+  where?: Filter,
 ): Promise<TopQuintuple[]> {
   checkTopN(topN);
   const [f] = filterSql(where);
@@ -794,7 +714,7 @@ export async function aggregate(ctx: ReadContext, q: AggregateQuery): Promise<Ag
   checkStep(q.stepMs);
   const topN = q.topN ?? 20;
   checkTopN(topN);
-  const cov = coverage(dimsSafe(q.where) ? ctx.rollups : null, q.topicId, q.fromMs, q.toMs);
+  const cov = coverage(rollupSafe(q.where) ? ctx.rollups : null, q.topicId, q.fromMs, q.toMs);
   if (cov.rolled) ctx.rollups?.used('dims');
   const [f, fp] = filterSql(q.where);
   // The traffic rows, one union of rollup rows (records = their count) and raw rows (records = 1).

@@ -23,6 +23,7 @@ import type { CatalogEntities } from '../../shared/catalog.ts';
 import type { RejectedLinesPage } from '../../shared/api.ts';
 import type { CatalogChange, TopicUsage } from './catalog-store.ts';
 import type { QuarantineQuery } from './quarantine.ts';
+import type { Filter } from './filter.ts';
 import type {
   AdminOp,
   FromWorker,
@@ -40,7 +41,6 @@ import type {
   RecordQuery,
   RetentionResult,
   SeriesPoint,
-  SqlFilter,
   StoreMetrics,
   StreamPosition,
   QuarantineRow,
@@ -53,6 +53,7 @@ export { defaultStoreConfig, StoreConfigError, type StoreConfig } from './config
 export type { CatalogChange, TopicUsage } from './catalog-store.ts';
 export type { QuarantineQuery } from './quarantine.ts';
 export type * from './types.ts';
+export { rollupSafe, ROLLUP_FIELDS, type Filter } from './filter.ts';
 
 const MAX_RESTARTS = 3;
 const WARN_EVERY_MS = 10_000;
@@ -121,7 +122,7 @@ export interface Store {
     fromMs: number,
     toMs: number,
     topN: number,
-    where?: SqlFilter | null,
+    where?: Filter,
   ): Promise<TopQuintuple[]>;
   /** Newest window stored per (topic, stream). */
   lastWindows(): Promise<StreamPosition[]>;

@@ -8,12 +8,7 @@ import type {
 } from '../../shared/events.ts';
 import type { RejectedLineEntry, SortDir, SortField } from '../../shared/api.ts';
 import type { FlowRecord } from '../../shared/record.ts';
-
-/** A SQL boolean expression over the `records` columns with `?` placeholders (shared/query's compileQuery). */
-export interface SqlFilter {
-  sql: string;
-  params: Array<string | number | bigint>;
-}
+import type { Filter } from './filter.ts';
 
 /** Records of one log stream of a topic that aggregates in `windowMs` windows. */
 export interface StreamRecords {
@@ -71,7 +66,8 @@ export interface RecordQuery {
   /** Records whose window starts in [fromMs, toMs). */
   fromMs: number;
   toMs: number;
-  where?: SqlFilter | null;
+  /** A parsed query (shared/query's AST); null or omitted: every record. */
+  where?: Filter;
   /** Page size, 1..10,000. */
   limit: number;
   /** `next` of the previous page; null or omitted for the first page. */
@@ -107,7 +103,8 @@ export interface AggregateQuery {
   topicId: string;
   fromMs: number;
   toMs: number;
-  where?: SqlFilter | null;
+  /** A parsed query (shared/query's AST); null or omitted: every record. */
+  where?: Filter;
   /** A multiple of 60,000. */
   stepMs: number;
   /** Quintuples in `top` (default 20, at most 1,000). */
