@@ -30,8 +30,8 @@ import {
   META_VERSION,
   SCHEMA_SQL,
   SCHEMA_VERSION,
-} from '../server/store/schema.ts';
-import { addressWordsHash, quintupleHash } from '../server/store/qhash.ts';
+} from '../server/store/duckdb/schema.ts';
+import { addressWordsHash, quintupleHash } from '../server/store/duckdb/qhash.ts';
 import { defaultStoreConfig, openStore, type Store } from '../server/store/store.ts';
 import { printTable, type BenchRow } from './table.ts';
 

@@ -8,6 +8,7 @@ import type {
 } from '../../shared/events.ts';
 import type { RejectedLineEntry, SortDir, SortField } from '../../shared/api.ts';
 import type { FlowRecord } from '../../shared/record.ts';
+import type { CatalogEntities } from '../../shared/catalog.ts';
 import type { Filter } from './filter.ts';
 
 /** Records of one log stream of a topic that aggregates in `windowMs` windows. */
@@ -197,4 +198,31 @@ export interface StoreMetrics {
   workerHeap: { usedBytes: number; totalBytes: number };
   /** Highest seq assigned. */
   seq: number;
+}
+
+/** Rejected lines to list: by topic, reason, source or origin, newest first. */
+export interface QuarantineQuery {
+  topicId?: string;
+  reason?: string;
+  source?: string;
+  origin?: string;
+  /** Cursor: lines older than this one. */
+  before?: string | null;
+  limit: number;
+}
+
+/** What one saveCatalog transaction does. */
+export interface CatalogChange {
+  upsert?: Partial<CatalogEntities>;
+  remove?: { logsets?: string[]; topics?: string[]; flowLogs?: string[] };
+  /** Topics whose records, windows, rollups and rejected lines go too. */
+  dropTopicData?: string[];
+}
+
+/** Rows of a topic: what deleting it would remove. */
+export interface TopicUsage {
+  records: number;
+  windows: number;
+  /** Newest window start with records, epoch ms, or null. */
+  newest: number | null;
 }

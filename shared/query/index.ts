@@ -1,4 +1,5 @@
-// The query language: parse (with positioned errors), print, build and compile to parameterized SQL.
+// The query language: parse (with positioned errors), print and build. Each store backend compiles
+// the AST to its own SQL (server/store/duckdb/compile.ts); match.ts runs it on records in memory.
 export type {
   AndNode,
   KeywordNode,
@@ -10,14 +11,6 @@ export type {
   TermNode,
   TermValue,
 } from './ast.ts';
-export {
-  type ColumnMap,
-  type CompiledQuery,
-  compileQuery,
-  likePrefix,
-  RECORD_COLUMNS,
-  type SqlParam,
-} from './compile.ts';
 export {
   type ColumnKey,
   KEYWORD_COLUMNS,

@@ -13,7 +13,8 @@ import {
 } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ipToBigInt } from '../../shared/ip.ts';
-import { buildFilter, compileQuery, parseQuery } from '../../shared/query/index.ts';
+import { buildFilter, parseQuery } from '../../shared/query/index.ts';
+import { compileQuery } from '../../server/store/duckdb/compile.ts';
 import { matchQuery, type MatchRecord } from '../../shared/query/match.ts';
 
 // The store's schema (server/store owns the real one; the query compiler depends on these names).

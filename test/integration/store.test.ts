@@ -13,7 +13,7 @@ import { createCatalog } from '../../server/catalog/catalog.ts';
 import { logsetsWithWindow } from '../helpers/catalog.ts';
 import { manualClock } from '../../server/clock.ts';
 import { buildTrafficModel } from '../../server/ingest/traffic-model.ts';
-import { addressHash, quintupleHash } from '../../server/store/qhash.ts';
+import { addressHash, quintupleHash } from '../../server/store/duckdb/qhash.ts';
 import {
   defaultStoreConfig,
   openStore,

@@ -1,7 +1,7 @@
 // The field registry: complete for the eni and ccn formats, one FlowRecord key per core field.
 import { describe, expect, it } from 'vitest';
 import { COLUMN_CATALOG } from '../../client/records/columns.ts';
-import { columnType, RECORD_COLUMNS } from '../../server/store/schema.ts';
+import { columnType, RECORD_COLUMNS } from '../../server/store/duckdb/schema.ts';
 import { SORT_FIELDS } from '../../shared/api.ts';
 import {
   CCN_FIELDS,
@@ -11,11 +11,8 @@ import {
   RECORD_FIELDS,
 } from '../../shared/fields.ts';
 import { createLineParser, recordToDocumented } from '../../shared/parse/index.ts';
-import {
-  KEYWORD_COLUMNS,
-  QUERY_FIELDS,
-  RECORD_COLUMNS as COMPILE_COLUMNS,
-} from '../../shared/query/index.ts';
+import { KEYWORD_COLUMNS, QUERY_FIELDS } from '../../shared/query/index.ts';
+import { RECORD_COLUMNS as COMPILE_COLUMNS } from '../../server/store/duckdb/compile.ts';
 
 describe('field registry', () => {
   it('knows every eni and ccn field, each with a description', () => {

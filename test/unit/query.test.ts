@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   and,
   buildFilter,
-  compileQuery,
   formatQuery,
   MAX_QUERY_DEPTH,
   MAX_QUERY_LENGTH,
@@ -13,9 +12,8 @@ import {
   parseQuery,
   type QueryNode,
   quoteValue,
-  RECORD_COLUMNS,
-  type ColumnMap,
 } from '../../shared/query/index.ts';
+import { compileQuery, RECORD_COLUMNS, type ColumnMap } from '../../server/store/duckdb/compile.ts';
 
 function parse(text: string): QueryNode | null {
   const r = parseQuery(text);

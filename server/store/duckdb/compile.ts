@@ -1,14 +1,14 @@
 // Query AST -> a parameterized SQL boolean expression for DuckDB. User text never becomes SQL
 // text: the SQL holds only fixed keywords, `?` placeholders and column identifiers from a ColumnMap.
-import { cidrRange, ipToBigInt } from '../ip.ts';
-import type { KeywordNode, QueryNode, TermNode, TermValue } from './ast.ts';
+import { cidrRange, ipToBigInt } from '../../../shared/ip.ts';
+import type { KeywordNode, QueryNode, TermNode, TermValue } from '../../../shared/query/ast.ts';
 import {
   COLUMN_NAMES,
   type ColumnKey,
   KEYWORD_COLUMNS,
   QUERY_FIELDS,
   type QueryFieldInfo,
-} from './fields.ts';
+} from '../../../shared/query/fields.ts';
 
 /** SQL identifier of each stored column, by the documented name of its field. */
 export type ColumnMap = Readonly<Record<ColumnKey, string>>;

@@ -2,7 +2,7 @@
 // quintuples" can be found by scanning one integer column (the exact top-N check, queries.ts)
 // instead of five. Only a filter: a match is always confirmed on the full key. Computed in JS by
 // the worker when appending and by the reads for candidate keys; never by SQL.
-import { ipToBigInt } from '../../shared/ip.ts';
+import { ipToBigInt } from '../../../shared/ip.ts';
 
 /** murmur3's finalizer: a 32-bit value to a well-mixed unsigned 32-bit value. */
 export function fmix32(x: number): number {

@@ -1,16 +1,9 @@
 // Worker side: rejected lines (quarantine) and source offsets, read back and kept in bounds.
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import type { RejectedLineEntry, RejectedLinesPage } from '../../shared/api.ts';
+import type { RejectedLineEntry, RejectedLinesPage } from '../../../shared/api.ts';
+import type { QuarantineQuery } from '../types.ts';
 
-export interface QuarantineQuery {
-  topicId?: string;
-  reason?: string;
-  source?: string;
-  origin?: string;
-  /** Cursor: lines older than this one. */
-  before?: string | null;
-  limit: number;
-}
+export type { QuarantineQuery };
 
 const n = (v: DuckDBValue) => (typeof v === 'bigint' ? Number(v) : Number(v ?? 0));
 

@@ -8,16 +8,16 @@ import type {
   Totals,
   TopQuintuple,
   WindowAggregate,
-} from '../../shared/events.ts';
-import type { Action, FlowRecord, FormatKind, LogStatus } from '../../shared/record.ts';
+} from '../../../shared/events.ts';
+import type { Action, FlowRecord, FormatKind, LogStatus } from '../../../shared/record.ts';
 import { addressHash, quintupleHash } from './qhash.ts';
 import { COMPLETE_QUINTUPLE, TRAFFIC, type RollupView } from './rollup.ts';
 import { HOUR_MS } from './schema.ts';
-import { isSortField, type SortField } from '../../shared/api.ts';
-import { CAPTURE_WINDOWS, isCaptureWindow, MIN_WINDOW_MS } from '../../shared/capture-window.ts';
-import { RECORD_FIELDS } from '../../shared/fields.ts';
-import { compileQuery, type CompiledQuery } from '../../shared/query/index.ts';
-import { rollupSafe, type Filter } from './filter.ts';
+import { isSortField, type SortField } from '../../../shared/api.ts';
+import { CAPTURE_WINDOWS, isCaptureWindow, MIN_WINDOW_MS } from '../../../shared/capture-window.ts';
+import { RECORD_FIELDS } from '../../../shared/fields.ts';
+import { compileQuery, type CompiledQuery } from './compile.ts';
+import { rollupSafe, type Filter } from '../filter.ts';
 import {
   type AggregateQuery,
   type AggregateResult,
@@ -27,7 +27,7 @@ import {
   type SeriesPoint,
   type StoredRecord,
   type StreamPosition,
-} from './types.ts';
+} from '../types.ts';
 
 /** Runs `fn` on a connection of the read pool. */
 export type WithConnection = <T>(fn: (con: DuckDBConnection) => Promise<T>) => Promise<T>;

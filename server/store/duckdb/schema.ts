@@ -1,6 +1,6 @@
 // The DuckDB schema of the store. The columns of `records` and their types come from the field
 // table (shared/fields.ts), in the order the worker's appender fills them.
-import { RECORD_FIELDS, type FieldType } from '../../shared/fields.ts';
+import { RECORD_FIELDS, type FieldType } from '../../../shared/fields.ts';
 
 /** 2: the catalog (logsets, topics, flow logs), quarantined lines and source offsets. */
 export const SCHEMA_VERSION = 2;

@@ -2,7 +2,7 @@
 // sends to the store worker. Numbers travel as one Float64Array (NaN = null), enums as bytes, and
 // every string as a code into the batch's dictionary: addresses, stream ids and regions repeat a
 // lot, so the dictionary stays small and postMessage copies only its distinct strings.
-import type { FlowRecord } from '../../shared/record.ts';
+import type { FlowRecord } from '../../../shared/record.ts';
 
 /** Numeric columns of `num`, per row. */
 export const NUM_STRIDE = 7;

@@ -9,7 +9,7 @@
 import type { DuckDBAppender } from '@duckdb/node-api';
 import { DuckDBDataChunk } from '@duckdb/node-api';
 import duckdb from '@duckdb/node-bindings';
-import { ipToBigInt } from '../../shared/ip.ts';
+import { ipToBigInt } from '../../../shared/ip.ts';
 import {
   CODE_STRIDE,
   C_ACTION,

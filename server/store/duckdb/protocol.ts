@@ -1,9 +1,9 @@
 // Messages between the store facade (main thread) and its worker. Every request carries an id;
 // writes are answered in the order they were sent.
-import type { WindowAggregate } from '../../shared/events.ts';
+import type { WindowAggregate } from '../../../shared/events.ts';
 import type { WireBatch } from './batch.ts';
-import type { StoreConfig } from './config.ts';
-import type { QuarantineRow, SourceOffset } from './types.ts';
+import type { StoreConfig } from '../config.ts';
+import type { QuarantineRow, SourceOffset } from '../types.ts';
 
 /** The reads the worker serves (queries.ts) by name. */
 export type ReadOp =

@@ -17,7 +17,7 @@ import {
   type DuckDBPreparedStatement,
   type DuckDBValue,
 } from '@duckdb/node-api';
-import type { WindowAggregate } from '../../shared/events.ts';
+import type { WindowAggregate } from '../../../shared/events.ts';
 import { createRecordWriter, type AppendResult } from './append.ts';
 import type { WireBatch } from './batch.ts';
 import {
@@ -27,7 +27,7 @@ import {
   retentionOf,
   sizeBytes,
   type StoreConfig,
-} from './config.ts';
+} from '../config.ts';
 import type {
   AdminOp,
   FromWorker,
@@ -62,7 +62,7 @@ import {
   SCHEMA_VERSION,
   UPSERT_WINDOW_SQL,
 } from './schema.ts';
-import type { QuarantineRow, RebuildPlan, SourceOffset, StreamPosition } from './types.ts';
+import type { QuarantineRow, RebuildPlan, SourceOffset, StreamPosition } from '../types.ts';
 
 /** Read connections. Each busy one holds a libuv thread (4 by default, shared with the main thread's fs). */
 

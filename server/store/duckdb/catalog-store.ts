@@ -2,22 +2,17 @@
 // disk shape carries a format version `v`; a document of a newer version than this flowdeck knows
 // stops the open with a clear message, an older one is migrated here.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { isCaptureWindow } from '../../shared/capture-window.ts';
+import { isCaptureWindow } from '../../../shared/capture-window.ts';
 import type {
   CatalogEntities,
   FlowLogEntity,
   LogsetEntity,
   TopicEntity,
-} from '../../shared/catalog.ts';
+} from '../../../shared/catalog.ts';
 import { META_CATALOG } from './schema.ts';
+import type { CatalogChange, TopicUsage } from '../types.ts';
 
-/** What one saveCatalog transaction does. */
-export interface CatalogChange {
-  upsert?: Partial<CatalogEntities>;
-  remove?: { logsets?: string[]; topics?: string[]; flowLogs?: string[] };
-  /** Topics whose records, windows, rollups and rejected lines go too. */
-  dropTopicData?: string[];
-}
+export type { CatalogChange, TopicUsage };
 
 type Kind = 'logset' | 'topic' | 'flowlog';
 const DOC_VERSION = 1;
@@ -96,13 +91,6 @@ export async function applyCatalogChange(
 }
 
 /** What deleting a topic would remove. */
-export interface TopicUsage {
-  records: number;
-  windows: number;
-  /** Newest window start with records, epoch ms, or null. */
-  newest: number | null;
-}
-
 export async function topicUsage(con: DuckDBConnection, topicId: string): Promise<TopicUsage> {
   const r = await con.runAndReadAll(
     `SELECT (SELECT count(*) FROM records WHERE topic = $1),
