@@ -1,0 +1,162 @@
+// A real ClickHouse (Debian's clickhouse-server) as a child process for tests: a temporary data
+// directory, free loopback ports, the default user without a password, UTC. Started and waited for
+// (GET /ping), stopped and removed after.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const CLICKHOUSE_SERVER = '/usr/sbin/clickhouse-server';
+
+export interface ClickHouseChild {
+  /** http://127.0.0.1:PORT */
+  url: string;
+  httpPort: number;
+  tcpPort: number;
+  dir: string;
+  child: ChildProcess;
+  /** What the server wrote to its logs and stderr, for a failing test's message. */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+/** A port the kernel had free a moment ago (the server binds it right after). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function config(dir: string, httpPort: number, tcpPort: number, interserver: number): string {
+  return `<?xml version="1.0"?>
+<yandex>
+  <logger>
+    <level>warning</level>
+    <log>${dir}/server.log</log>
+    <errorlog>${dir}/server.err.log</errorlog>
+    <size>10M</size>
+    <count>1</count>
+  </logger>
+  <http_port>${httpPort}</http_port>
+  <tcp_port>${tcpPort}</tcp_port>
+  <interserver_http_port>${interserver}</interserver_http_port>
+  <listen_host>127.0.0.1</listen_host>
+  <path>${dir}/data/</path>
+  <tmp_path>${dir}/tmp/</tmp_path>
+  <user_files_path>${dir}/user_files/</user_files_path>
+  <format_schema_path>${dir}/format_schemas/</format_schema_path>
+  <users_config>${dir}/users.xml</users_config>
+  <default_profile>default</default_profile>
+  <default_database>default</default_database>
+  <mark_cache_size>268435456</mark_cache_size>
+  <uncompressed_cache_size>268435456</uncompressed_cache_size>
+  <max_concurrent_queries>100</max_concurrent_queries>
+  <timezone>UTC</timezone>
+</yandex>
+`;
+}
+
+const USERS = `<?xml version="1.0"?>
+<yandex>
+  <profiles>
+    <default>
+      <max_memory_usage>4000000000</max_memory_usage>
+      <load_balancing>random</load_balancing>
+    </default>
+  </profiles>
+  <users>
+    <default>
+      <password></password>
+      <networks><ip>127.0.0.1</ip><ip>::1</ip></networks>
+      <profile>default</profile>
+      <quota>default</quota>
+    </default>
+  </users>
+  <quotas>
+    <default>
+      <interval>
+        <duration>3600</duration>
+        <queries>0</queries>
+        <errors>0</errors>
+        <result_rows>0</result_rows>
+        <read_rows>0</read_rows>
+        <execution_time>0</execution_time>
+      </interval>
+    </default>
+  </quotas>
+</yandex>
+`;
+
+/** Starts a server; resolves once it answers /ping (a slow machine may take a while). */
+export async function startClickHouse(timeoutMs = 60_000): Promise<ClickHouseChild> {
+  const dir = await mkdtemp(join(tmpdir(), 'flowdeck-clickhouse-'));
+  const [httpPort, tcpPort, interserver] = [await freePort(), await freePort(), await freePort()];
+  await writeFile(join(dir, 'config.xml'), config(dir, httpPort, tcpPort, interserver));
+  await writeFile(join(dir, 'users.xml'), USERS);
+  const child = spawn(CLICKHOUSE_SERVER, [`--config-file=${join(dir, 'config.xml')}`], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  let exitCode: number | null | undefined;
+  const exited = new Promise<void>((done) =>
+    child.once('exit', (code) => {
+      exitCode = code;
+      done();
+    }),
+  );
+  const url = `http://127.0.0.1:${httpPort}`;
+  const readLog = async () => {
+    const { readFile } = await import('node:fs/promises');
+    const err = await readFile(join(dir, 'server.err.log'), 'utf8').catch(() => '');
+    return `${output}\n${err}`.slice(-4000);
+  };
+  const stop = async () => {
+    if (exitCode === undefined) {
+      child.kill('SIGTERM');
+      const killed = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(killed);
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (exitCode !== undefined) {
+      const log = await readLog();
+      await rm(dir, { recursive: true, force: true });
+      throw new Error(`clickhouse-server exited (${exitCode}) before answering: ${log}`);
+    }
+    const ok = await fetch(`${url}/ping`)
+      .then((r) => r.ok)
+      .catch(() => false);
+    if (ok) break;
+    if (Date.now() > deadline) {
+      const log = await readLog();
+      await stop();
+      throw new Error(`clickhouse-server did not answer /ping in ${timeoutMs} ms: ${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  let log = '';
+  return {
+    url,
+    httpPort,
+    tcpPort,
+    dir,
+    child,
+    log: () => log || output,
+    stop: async () => {
+      log = await readLog();
+      await stop();
+    },
+  };
+}
