@@ -1,10 +1,11 @@
-// `npm run bench [parse|aggregate|ingest|fanout|store|memory|browser|soak...]`: throughput and latency figures, printed as a
+// `npm run bench [parse|aggregate|ingest|fanout|store|clickhouse|memory|browser|soak...]`: throughput and latency figures, printed as a
 // table. Targets are stated, never asserted: the figures go in the closing note of the work that
 // changes them. The store part generates 100 M records (FLOWDECK_BENCH_RECORDS overrides); the
 // memory part runs the server for 10 minutes at 240x (FLOWDECK_BENCH_MEMORY_MIN overrides).
 import os from 'node:os';
 import { benchAggregate } from './aggregate.ts';
 import { benchBrowser } from './browser.ts';
+import { benchClickHouse } from './clickhouse.ts';
 import { benchFanout } from './fanout.ts';
 import { benchIngest } from './ingest.ts';
 import { benchMemory } from './memory.ts';
@@ -22,6 +23,7 @@ if (want('aggregate')) rows.push(...(await benchAggregate()));
 if (want('ingest')) rows.push(...(await benchIngest()));
 if (want('fanout')) rows.push(...(await benchFanout()));
 if (want('store')) rows.push(...(await benchStore()));
+if (want('clickhouse')) rows.push(...(await benchClickHouse()));
 if (want('memory')) rows.push(...(await benchMemory()));
 if (want('browser')) rows.push(...(await benchBrowser()));
 if (want('soak')) rows.push(...(await benchSoak()));

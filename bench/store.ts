@@ -63,14 +63,14 @@ export async function benchStore(opts: { records?: number } = {}): Promise<Bench
 // ---------------------------------------------------------------------------------------------
 // Ingest
 
-interface StreamBatch {
+export interface StreamBatch {
   topicId: string;
   streamId: string;
   records: FlowRecord[];
 }
 
 /** What the simulator writes for `windows` windows from `from` on, per (topic, stream) and window. */
-function simulate(catalog: Catalog, from: number, windows: number): StreamBatch[] {
+export function simulate(catalog: Catalog, from: number, windows: number): StreamBatch[] {
   const models = buildTrafficModel(catalog, { seed: 7, accountId: '1300428518' });
   const out: StreamBatch[] = [];
   for (let w = 0; w < windows; w++) {

@@ -1,0 +1,73 @@
+// Records to a TabSeparated body for `INSERT INTO records FORMAT TabSeparated`: one line per
+// record in schema.ts's column order. TSV, because 18.16 has no JSONCompactEachRow and TSV inserts
+// run about three times faster than JSONEachRow here (`npm run bench clickhouse`).
+import { windowStartOf } from '../../../shared/capture-window.ts';
+import { ipToBigInt } from '../../../shared/ip.ts';
+import type { FlowRecord } from '../../../shared/record.ts';
+import type { StreamRecords } from '../types.ts';
+import { tsvField } from './schema.ts';
+
+const LOW = (1n << 64n) - 1n;
+
+/** The address's two UInt64 halves as TSV fields, or two NULLs for a missing or non-IP text. */
+function addressFields(text: string | null): string {
+  const n = text === null ? null : ipToBigInt(text);
+  return n === null ? '\\N\t\\N' : `${n >> 64n}\t${n & LOW}`;
+}
+
+function line(
+  topicId: string,
+  streamId: string,
+  windowStart: number,
+  seq: number,
+  r: FlowRecord,
+): string {
+  return [
+    tsvField(topicId),
+    tsvField(streamId),
+    String(windowStart),
+    String(seq),
+    tsvField(r.version),
+    tsvField(r.accountId),
+    tsvField(r.interfaceId),
+    tsvField(r.srcaddr),
+    tsvField(r.dstaddr),
+    addressFields(r.srcaddr),
+    addressFields(r.dstaddr),
+    tsvField(r.srcport),
+    tsvField(r.dstport),
+    tsvField(r.protocol),
+    tsvField(r.packets),
+    tsvField(r.bytes),
+    tsvField(r.start),
+    tsvField(r.end),
+    tsvField(r.action),
+    tsvField(r.logStatus),
+    tsvField(r.ccnId),
+    tsvField(r.srcRegion),
+    tsvField(r.dstRegion),
+    tsvField(r.regionId),
+    tsvField(r.extra === null ? null : JSON.stringify(r.extra)),
+  ].join('\t');
+}
+
+/**
+ * The records of `streams` as one TSV body, numbered from `firstSeq` in order. A record without
+ * a start time goes to the window of `storedAt` (epoch ms), as in the DuckDB store.
+ */
+export function recordsTsv(
+  streams: readonly StreamRecords[],
+  firstSeq: number,
+  storedAt: number,
+): { body: string; rows: number } {
+  const lines: string[] = [];
+  let seq = firstSeq;
+  for (const s of streams) {
+    const fallback = Math.floor(storedAt / s.windowMs) * s.windowMs;
+    for (const r of s.records) {
+      const w = r.start === null ? fallback : windowStartOf(r.start, s.windowMs);
+      lines.push(line(s.topicId, s.streamId, w, seq++, r));
+    }
+  }
+  return { body: lines.length > 0 ? lines.join('\n') + '\n' : '', rows: lines.length };
+}
