@@ -18,6 +18,9 @@ import { CAPTURE_WINDOWS, isCaptureWindow, MIN_WINDOW_MS } from '../../../shared
 import { RECORD_FIELDS } from '../../../shared/fields.ts';
 import { compileQuery, type CompiledQuery } from './compile.ts';
 import { rollupSafe, type Filter } from '../filter.ts';
+import { decodeCursor, encodeCursor, NULL_KEY, sortValue, StoreQueryError } from '../paging.ts';
+
+export { StoreQueryError };
 import {
   type AggregateQuery,
   type AggregateResult,
@@ -40,16 +43,7 @@ export interface ReadContext {
 
 type Param = string | number | bigint | null;
 
-/** A caller error (bad query arguments), as opposed to a database failure. */
-export class StoreQueryError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'StoreQueryError';
-  }
-}
-
 /** Sort value of NULL: below every stored value. */
-const NULL_KEY = -9007199254740991;
 
 /** BIGINT and HUGEINT results arrive as bigint: numbers are exact up to 2^53. */
 function n(v: DuckDBValue): number {
@@ -275,55 +269,6 @@ function toStored(r: DuckDBValue[]): StoredRecord {
 function sortKey(field: SortField): string {
   const info = RECORD_FIELDS.get(field)!;
   return info.key === 'stored' ? info.column! : `coalesce(${info.column!}, ${NULL_KEY})`;
-}
-
-function sortValue(r: StoredRecord, field: SortField): number {
-  const v: Record<SortField, number | null> = {
-    window: r.windowStart,
-    seq: r.seq,
-    bytes: r.bytes,
-    packets: r.packets,
-    start: r.start,
-    end: r.end,
-    srcport: r.srcport,
-    dstport: r.dstport,
-    protocol: r.protocol,
-  };
-  return v[field] ?? NULL_KEY;
-}
-
-/** Opaque cursor: base64url of [order field, direction, sort value, seq] of the last row. */
-export function encodeCursor(
-  field: SortField,
-  dir: 'asc' | 'desc',
-  key: number,
-  seq: number,
-): string {
-  return Buffer.from(JSON.stringify([field, dir, key, seq])).toString('base64url');
-}
-
-export function decodeCursor(
-  cursor: string,
-  field: SortField,
-  dir: 'asc' | 'desc',
-): { key: number; seq: number } {
-  let v: unknown;
-  try {
-    v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new StoreQueryError('bad cursor');
-  }
-  if (
-    !Array.isArray(v) ||
-    v.length !== 4 ||
-    v[0] !== field ||
-    v[1] !== dir ||
-    !Number.isSafeInteger(v[2]) ||
-    !Number.isSafeInteger(v[3])
-  ) {
-    throw new StoreQueryError('bad cursor (or one from a query with another order)');
-  }
-  return { key: v[2] as number, seq: v[3] as number };
 }
 
 export async function queryRecords(ctx: ReadContext, q: RecordQuery): Promise<RecordPage> {
