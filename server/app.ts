@@ -84,6 +84,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     quarantineDays: config.quarantineDays,
     ...(config.db.memoryLimit !== null ? { memoryLimit: config.db.memoryLimit } : {}),
     ...(config.db.threads !== null ? { threads: config.db.threads } : {}),
+    ...(config.store !== null ? { url: config.store } : {}),
     ...deps.store,
   };
   // History reads take turns per client, at most all read connections but one at a time.

@@ -2,6 +2,7 @@
 // error, then frozen.
 import { parseArgs } from 'node:util';
 import { parseWatch } from './ingest/file-source.ts';
+import { parseClickHouseUrl } from './store/clickhouse/schema.ts';
 
 export interface Config {
   port: number;
@@ -37,6 +38,8 @@ export interface Config {
   trustProxy: boolean;
   /** DuckDB's memory limit (`2GB`) and threads; null: flowdeck's defaults (store/config.ts). */
   db: { memoryLimit: string | null; threads: number | null };
+  /** `clickhouse://HOST:PORT/DB`: records in ClickHouse; null: the embedded DuckDB store. */
+  store: string | null;
   simulator: {
     enabled: boolean;
     /** PRNG seed; the same seed replays the same traffic. */
@@ -91,6 +94,8 @@ Options of serve (environment variable in brackets):
                        comma-separated [FLOWDECK_ALLOWED_HOSTS] (default: none)
   --trust-proxy        behind a reverse proxy: client address, host and scheme from X-Forwarded-*
                        [FLOWDECK_TRUST_PROXY=1]
+  --store URL          clickhouse://HOST:PORT/DB (HTTP port) to keep records in ClickHouse
+                       [FLOWDECK_STORE] (default: the embedded DuckDB store in the data directory)
   --db-memory SIZE     DuckDB memory limit, e.g. 2GB [FLOWDECK_DB_MEMORY] (default: a quarter of RAM, 1-8 GB)
   --db-threads N       DuckDB threads [FLOWDECK_DB_THREADS] (default: the number of cores)
   --seed N             simulator seed: the same seed replays the same traffic [FLOWDECK_SEED] (default: random)
@@ -152,6 +157,7 @@ export function loadConfig(argv: string[], env: Env = process.env): Readonly<Con
         'trust-proxy': { type: 'boolean' },
         'db-memory': { type: 'string' },
         'db-threads': { type: 'string' },
+        store: { type: 'string' },
       },
     });
     values = parsed.values;
@@ -283,6 +289,17 @@ export function loadConfig(argv: string[], env: Env = process.env): Readonly<Con
     }),
     allowedHosts: list('allowed-hosts', 'FLOWDECK_ALLOWED_HOSTS').map((h) => h.toLowerCase()),
     trustProxy: values['trust-proxy'] === true || env.FLOWDECK_TRUST_PROXY === '1',
+    store: (() => {
+      const v = pick('store', 'FLOWDECK_STORE');
+      if (v === undefined || v === '' || v === 'duckdb') return null;
+      try {
+        parseClickHouseUrl(v);
+        return v;
+      } catch (err) {
+        problems.push(`--store (FLOWDECK_STORE): ${(err as Error).message}`);
+        return null;
+      }
+    })(),
     db: {
       memoryLimit: (() => {
         const v = pick('db-memory', 'FLOWDECK_DB_MEMORY');

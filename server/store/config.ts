@@ -12,6 +12,8 @@ export interface TopicRetention {
 export interface StoreConfig {
   /** The DuckDB file; its directory is created if missing. */
   path: string;
+  /** `clickhouse://HOST:PORT/DB`: the ClickHouse backend instead of the DuckDB file. */
+  url?: string;
   /** Default retention of raw records, days. */
   rawDays: number;
   /** Default retention of window aggregates, days. */
@@ -111,6 +113,7 @@ export class StoreConfigError extends Error {
 
 const KNOWN = new Set([
   'path',
+  'url',
   'rawDays',
   'windowDays',
   'perTopic',

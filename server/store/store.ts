@@ -3,6 +3,7 @@
 // chosen by the configuration; DuckDB (embedded, in a worker thread) is the default.
 import type { StoreConfig } from './config.ts';
 import type { Store, StoreDeps } from './contract.ts';
+import { openClickHouseStore } from './clickhouse/store.ts';
 import { openDuckDbStore } from './duckdb/store.ts';
 
 export { defaultStoreConfig, StoreConfigError, type StoreConfig } from './config.ts';
@@ -10,7 +11,7 @@ export { StoreError, type ReadOptions, type Store, type StoreDeps } from './cont
 export type * from './types.ts';
 export { rollupSafe, ROLLUP_FIELDS, type Filter } from './filter.ts';
 
-/** Opens the configured store. */
+/** Opens the configured store: ClickHouse for a `clickhouse://` url, else the DuckDB file. */
 export function openStore(config: StoreConfig, deps: StoreDeps): Promise<Store> {
-  return openDuckDbStore(config, deps);
+  return config.url ? openClickHouseStore(config.url, config, deps) : openDuckDbStore(config, deps);
 }

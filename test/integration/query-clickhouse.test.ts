@@ -27,6 +27,7 @@ function tsvRow(r: Row): string {
     r.stream,
     (T0 - (T0 % 60)) * 1000,
     r.id,
+    r.ccn ? 'ccn' : 'eni',
     r.version,
     r.account,
     r.eni,

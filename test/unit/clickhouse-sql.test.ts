@@ -65,7 +65,7 @@ describe('ClickHouse TSV and schema', () => {
 
   it('partitions records by day and refuses a database name that is not an identifier', () => {
     expect(createRecordsTable('flowdeck')).toMatch(
-      /PARTITION BY toYYYYMMDD\(toDateTime\(intDiv\(window_start, 1000\)\)\)/,
+      /PARTITION BY \(topic, toYYYYMMDD\(toDateTime\(intDiv\(window_start, 1000\)\)\)\)/,
     );
     expect(() => createRecordsTable('x; DROP DATABASE y')).toThrow(/not a database name/);
   });

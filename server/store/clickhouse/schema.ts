@@ -10,6 +10,7 @@ export const RECORD_COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ['stream', 'String'],
   ['window_start', 'Int64'],
   ['seq', 'UInt64'],
+  ['format', 'String'],
   ['version', 'Nullable(String)'],
   ['account_id', 'Nullable(String)'],
   ['interface_id', 'Nullable(String)'],
@@ -35,17 +36,67 @@ export const RECORD_COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ['extra', 'Nullable(String)'],
 ];
 
-/** The day partition of a window start (epoch ms): what retention drops. */
-export const DAY_PARTITION = 'toYYYYMMDD(toDateTime(intDiv(window_start, 1000)))';
+export const DAY_MS = 86_400_000;
+
+/** The partition of a row: its topic and the UTC day of its window start (what retention drops). */
+export const PARTITION = '(topic, toYYYYMMDD(toDateTime(intDiv(window_start, 1000))))';
+
+function checkDatabase(database: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database))
+    throw new Error(`not a database name: ${database}`);
+  return database;
+}
 
 export function createRecordsTable(database: string): string {
-  const db = database.replace(/[^A-Za-z0-9_]/g, '');
-  if (db !== database || db === '') throw new Error(`not a database name: ${database}`);
+  const db = checkDatabase(database);
   return `CREATE TABLE IF NOT EXISTS ${db}.records (
   ${RECORD_COLUMNS.map(([c, t]) => `${c} ${t}`).join(',\n  ')}
 ) ENGINE = MergeTree
-PARTITION BY ${DAY_PARTITION}
+PARTITION BY ${PARTITION}
 ORDER BY (topic, window_start, seq)`;
+}
+
+/** Every table of the store, in a database that exists. */
+export function createTables(database: string): string[] {
+  const db = checkDatabase(database);
+  return [
+    createRecordsTable(db),
+    // A window's aggregate per revision; FINAL (or a merge) keeps the highest.
+    `CREATE TABLE IF NOT EXISTS ${db}.windows (
+  topic String, window_start Int64, revision UInt64,
+  accept_bytes Int64, accept_packets Int64, accept_records Int64,
+  reject_bytes Int64, reject_packets Int64, reject_records Int64, body String
+) ENGINE = ReplacingMergeTree(revision) PARTITION BY ${PARTITION} ORDER BY (topic, window_start)`,
+    // One JSON document per catalog entity and version; `deleted` marks a removal.
+    `CREATE TABLE IF NOT EXISTS ${db}.catalog (
+  kind String, id String, version UInt64, deleted UInt8, body String
+) ENGINE = ReplacingMergeTree(version) ORDER BY (kind, id)`,
+    `CREATE TABLE IF NOT EXISTS ${db}.quarantine (
+  topic String, at Int64, id UInt64, source String, origin String, line UInt64,
+  reason String, message String, raw String, raw_length UInt64
+) ENGINE = MergeTree PARTITION BY toYYYYMMDD(toDateTime(intDiv(at, 1000))) ORDER BY (topic, at, id)`,
+    `CREATE TABLE IF NOT EXISTS ${db}.offsets (
+  source String, version UInt64, state String
+) ENGINE = ReplacingMergeTree(version) ORDER BY source`,
+    `CREATE TABLE IF NOT EXISTS ${db}.meta (
+  key String, version UInt64, value Int64
+) ENGINE = ReplacingMergeTree(version) ORDER BY key`,
+  ];
+}
+
+/** `clickhouse://HOST:PORT/DB` (HTTP port; DB defaults to flowdeck) as the client's URL and the database. */
+export function parseClickHouseUrl(text: string): { httpUrl: string; database: string } {
+  let u: URL;
+  try {
+    u = new URL(text);
+  } catch {
+    throw new Error(`not a ClickHouse URL: ${text} (clickhouse://HOST:PORT/DB)`);
+  }
+  if (u.protocol !== 'clickhouse:' || u.hostname === '')
+    throw new Error(`not a ClickHouse URL: ${text} (clickhouse://HOST:PORT/DB)`);
+  const database = checkDatabase(decodeURIComponent(u.pathname.replace(/^\//, '')) || 'flowdeck');
+  const auth = u.username ? `${u.username}${u.password ? `:${u.password}` : ''}@` : '';
+  return { httpUrl: `http://${auth}${u.hostname}:${u.port || '8123'}`, database };
 }
 
 /** A value as a TSV field: NULL as \N, text with its backslashes, tabs and newlines escaped. */

@@ -27,6 +27,7 @@ function line(
     tsvField(streamId),
     String(windowStart),
     String(seq),
+    tsvField(r.format),
     tsvField(r.version),
     tsvField(r.accountId),
     tsvField(r.interfaceId),
@@ -70,4 +71,11 @@ export function recordsTsv(
     }
   }
   return { body: lines.length > 0 ? lines.join('\n') + '\n' : '', rows: lines.length };
+}
+
+/** Rows of plain values as a TSV body (empty for no rows). */
+export function tsvLines(
+  rows: ReadonlyArray<ReadonlyArray<string | number | bigint | null>>,
+): string {
+  return rows.length === 0 ? '' : rows.map((r) => r.map(tsvField).join('\t')).join('\n') + '\n';
 }

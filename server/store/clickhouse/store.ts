@@ -1,0 +1,840 @@
+// The ClickHouse backend (`--store clickhouse://HOST:PORT/DB`): the Store contract over
+// @clickhouse/client (HTTP). Raw records go in as TabSeparated batches (write.ts); window
+// aggregates, the catalog, rejected lines, source offsets and marks are small tables beside them.
+// Reads are SQL with literals (sql.ts: 18.16 has no query parameters). ClickHouse has no
+// transactions: a write unit's records, rejected lines and offsets are separate inserts, in that
+// order, so a crash between them can store records whose offset was not saved (the source then
+// sends them again).
+import { Readable } from 'node:stream';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
+import { isSortField, type RejectedLinesPage } from '../../../shared/api.ts';
+import type { CatalogEntities } from '../../../shared/catalog.ts';
+import type {
+  ProtocolTotals,
+  RegionPairTotals,
+  StreamStatus,
+  Totals,
+  TopQuintuple,
+  WindowAggregate,
+} from '../../../shared/events.ts';
+import { RECORD_FIELDS } from '../../../shared/fields.ts';
+import type { Action, FormatKind, LogStatus } from '../../../shared/record.ts';
+import { checkStoreConfig, retentionOf, type StoreConfig } from '../config.ts';
+import { StoreError, type Store, type StoreDeps } from '../contract.ts';
+import type { Filter } from '../filter.ts';
+import { decodeCursor, encodeCursor, NULL_KEY, sortValue, StoreQueryError } from '../paging.ts';
+import type {
+  AggregateQuery,
+  AggregateResult,
+  CatalogChange,
+  QuarantineQuery,
+  QuarantineRow,
+  RebuildPlan,
+  RecomputedWindow,
+  RecordPage,
+  RecordQuery,
+  SeriesPoint,
+  StoredRecord,
+  StoreMetrics,
+  StreamPosition,
+  WriteAck,
+  WriteUnit,
+} from '../types.ts';
+import { createTables, DAY_MS, parseClickHouseUrl } from './schema.ts';
+import { compileClickHouse, literal } from './sql.ts';
+import { recordsTsv, tsvLines } from './write.ts';
+
+const TRAFFIC =
+  "start_s IS NOT NULL AND action IS NOT NULL AND (log_status IS NULL OR log_status = 'OK')";
+const COMPLETE =
+  'srcaddr IS NOT NULL AND srcport IS NOT NULL AND dstaddr IS NOT NULL AND dstport IS NOT NULL AND protocol IS NOT NULL';
+const Q_COLS = 'srcaddr, srcport, dstaddr, dstport, protocol';
+const Q_SUMS = `sum(ifNull(bytes, 0)) AS b, sum(ifNull(packets, 0)) AS p, count() AS n,
+  sumIf(ifNull(bytes, 0), action = 'REJECT') AS rb, sumIf(ifNull(packets, 0), action = 'REJECT') AS rp`;
+const SUMS = `sumIf(ifNull(bytes, 0), action = 'ACCEPT') AS ab, sumIf(ifNull(packets, 0), action = 'ACCEPT') AS ap,
+  countIf(action = 'ACCEPT') AS an, sumIf(ifNull(bytes, 0), action = 'REJECT') AS rb,
+  sumIf(ifNull(packets, 0), action = 'REJECT') AS rp, countIf(action = 'REJECT') AS rn`;
+const RECORD_SELECT = `topic, stream, window_start, seq, format, version, account_id, interface_id,
+  srcaddr, dstaddr, srcport, dstport, protocol, packets, bytes, start_s, end_s, action, log_status,
+  ccn_id, src_region, dst_region, region_id, extra`;
+
+type Row = Record<string, unknown>;
+const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+function checkRange(fromMs: number, toMs: number): void {
+  if (!Number.isSafeInteger(fromMs) || !Number.isSafeInteger(toMs))
+    throw new StoreQueryError('fromMs and toMs must be integers (epoch ms)');
+}
+function checkStep(stepMs: number): void {
+  if (!Number.isSafeInteger(stepMs) || stepMs <= 0 || stepMs % 60_000 !== 0)
+    throw new StoreQueryError('stepMs must be a positive multiple of 60000');
+}
+function checkTopN(topN: number): void {
+  if (!Number.isSafeInteger(topN) || topN < 1 || topN > 1000)
+    throw new StoreQueryError('topN must be an integer in [1, 1000]');
+}
+
+function filterSql(where: Filter | undefined): string {
+  if (!where) return '';
+  try {
+    return ` AND (${compileClickHouse(where)})`;
+  } catch (err) {
+    throw new StoreQueryError(`bad filter: ${(err as Error).message}`);
+  }
+}
+
+/** `window_start >= from AND window_start < to [AND topic = t] [AND (filter)]`. */
+function baseWhere(topicId: string | undefined, from: number, to: number, where?: Filter): string {
+  checkRange(from, to);
+  const topic = topicId === undefined ? '' : ` AND topic = ${literal(topicId)}`;
+  return `window_start >= ${literal(from)} AND window_start < ${literal(to)}${topic}${filterSql(where)}`;
+}
+
+/** The column of a sort field; NULL sorts as the smallest value (paging.ts). */
+function sortKey(field: string): string {
+  const info = RECORD_FIELDS.get(field)!;
+  return info.key === 'stored' ? info.column! : `ifNull(${info.column!}, ${NULL_KEY})`;
+}
+
+function toStored(r: Row): StoredRecord {
+  return {
+    topicId: String(r.topic),
+    streamId: String(r.stream),
+    windowStart: num(r.window_start),
+    seq: num(r.seq),
+    format: String(r.format) as FormatKind,
+    version: strOrNull(r.version),
+    accountId: strOrNull(r.account_id),
+    interfaceId: strOrNull(r.interface_id),
+    srcaddr: strOrNull(r.srcaddr),
+    dstaddr: strOrNull(r.dstaddr),
+    srcport: numOrNull(r.srcport),
+    dstport: numOrNull(r.dstport),
+    protocol: numOrNull(r.protocol),
+    packets: numOrNull(r.packets),
+    bytes: numOrNull(r.bytes),
+    start: numOrNull(r.start_s),
+    end: numOrNull(r.end_s),
+    action: strOrNull(r.action) as Action | null,
+    logStatus: strOrNull(r.log_status) as LogStatus | null,
+    ccnId: strOrNull(r.ccn_id),
+    srcRegion: strOrNull(r.src_region),
+    dstRegion: strOrNull(r.dst_region),
+    regionId: strOrNull(r.region_id),
+    extra: r.extra === null || r.extra === undefined ? null : JSON.parse(String(r.extra)),
+  };
+}
+
+const quintuple = (r: Row): TopQuintuple => ({
+  srcaddr: String(r.srcaddr),
+  srcport: num(r.srcport),
+  dstaddr: String(r.dstaddr),
+  dstport: num(r.dstport),
+  protocol: num(r.protocol),
+  bytes: num(r.b),
+  packets: num(r.p),
+  records: num(r.n),
+  rejectBytes: num(r.rb),
+  rejectPackets: num(r.rp),
+});
+const protocolTotals = (r: Row): ProtocolTotals => ({
+  protocol: num(r.protocol),
+  bytes: num(r.b),
+  packets: num(r.p),
+  records: num(r.n),
+});
+const regionPair = (r: Row): RegionPairTotals => ({
+  src: String(r.src_region),
+  dst: String(r.dst_region),
+  acceptBytes: num(r.ab),
+  acceptPackets: num(r.ap),
+  rejectBytes: num(r.rb),
+  rejectPackets: num(r.rp),
+  records: num(r.n),
+});
+const seriesPoint = (r: Row): SeriesPoint => ({
+  t: num(r.t),
+  acceptBytes: num(r.ab),
+  acceptPackets: num(r.ap),
+  acceptRecords: num(r.an),
+  rejectBytes: num(r.rb),
+  rejectPackets: num(r.rp),
+  rejectRecords: num(r.rn),
+  windows: num(r.w),
+});
+
+interface QueuedUnit {
+  unit: WriteUnit;
+  rows: number;
+  resolve: (ack: WriteAck) => void;
+  reject: (err: Error) => void;
+}
+
+export async function openClickHouseStore(
+  url: string,
+  config: StoreConfig,
+  deps: StoreDeps,
+): Promise<Store> {
+  const cfg = checkStoreConfig(config);
+  let perTopic = { ...(cfg.perTopic ?? {}) };
+  const { httpUrl, database } = parseClickHouseUrl(url);
+  const db = database;
+  const ch: ClickHouseClient = createClient({
+    url: httpUrl,
+    log: { level: ClickHouseLogLevel.OFF },
+    request_timeout: 120_000,
+  });
+  const warn = deps.warn ?? ((m: string) => console.warn(m));
+
+  async function select<T = Row>(query: string): Promise<T[]> {
+    const t0 = performance.now();
+    try {
+      const r = await ch.query({ query, format: 'JSONEachRow' });
+      return await r.json<T>();
+    } catch (err) {
+      if (err instanceof StoreQueryError) throw err;
+      throw new StoreError(`ClickHouse: ${(err as Error).message}`, 'db', { cause: err });
+    } finally {
+      deps.onRead?.('clickhouse', (performance.now() - t0) / 1000);
+    }
+  }
+  async function command(query: string): Promise<void> {
+    try {
+      await ch.command({ query });
+    } catch (err) {
+      throw new StoreError(`ClickHouse: ${(err as Error).message}`, 'db', { cause: err });
+    }
+  }
+  async function insertTsv(table: string, body: string): Promise<void> {
+    if (body === '') return;
+    await ch.insert({
+      table: `${db}.${table}`,
+      values: Readable.from([Buffer.from(body)], { objectMode: false }),
+      format: 'TabSeparated',
+    });
+  }
+  /** A read's caller error stays a query error; anything else is the database's. */
+  const read = async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (closed) throw new StoreError('the store is closed', 'closed');
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof StoreQueryError) throw new StoreError(err.message, 'query');
+      throw err;
+    }
+  };
+
+  try {
+    await command(`CREATE DATABASE IF NOT EXISTS ${db}`);
+    for (const ddl of createTables(db)) await command(ddl);
+  } catch (err) {
+    await ch.close();
+    throw err;
+  }
+  const [seqRow] = await select<{ s: string }>(
+    `SELECT greatest((SELECT max(seq) FROM ${db}.records),
+       (SELECT ifNull(max(value), 0) FROM ${db}.meta FINAL WHERE key = 'seq')) AS s`,
+  );
+  let seq = num(seqRow?.s);
+  /** Offsets of a source: the highest version is its newest state. */
+  let offsetVersion = Date.now() * 1000;
+  let committed = seq;
+
+  // ---- writes: one batch at a time ----
+  let queue: QueuedUnit[] = [];
+  let queued = 0;
+  let inflight = 0;
+  const windows = new Map<string, WindowAggregate>();
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let sending: Promise<void> = Promise.resolve();
+  let closed = false;
+  let retentionTimer: ReturnType<typeof setInterval> | null = null;
+  const m = {
+    recordsAppended: 0,
+    recordsFailed: 0,
+    windowsFailed: 0,
+    windowsSaved: 0,
+    quarantined: 0,
+    writesRefused: 0,
+    batches: 0,
+    batchesFailed: 0,
+    lastBatchMs: null as number | null,
+    lastBatchRecords: 0,
+  };
+
+  const schedule = () => {
+    if (timer !== null || closed) return;
+    timer = setTimeout(() => {
+      timer = null;
+      void send();
+    }, cfg.flushIntervalMs);
+  };
+
+  function send(): Promise<void> {
+    const units = queue;
+    queue = [];
+    const saves = [...windows.values()];
+    windows.clear();
+    if (units.length === 0 && saves.length === 0) return sending;
+    const rows = units.reduce((n, u) => n + u.rows, 0);
+    inflight += rows;
+    queued -= rows;
+    sending = sending.then(async () => {
+      const t0 = performance.now();
+      const firstSeq = seq + 1;
+      try {
+        const now = deps.clock.now();
+        const { body } = recordsTsv(
+          units.flatMap((u) => u.unit.streams),
+          firstSeq,
+          now,
+        );
+        await insertTsv('records', body);
+        seq += rows;
+        const quarantine = units.flatMap((u) => u.unit.quarantine ?? []);
+        await insertTsv('quarantine', tsvLines(quarantine.map(quarantineRow)));
+        const offsets = units.flatMap((u) => u.unit.offsets ?? []);
+        await insertTsv(
+          'offsets',
+          tsvLines(offsets.map((o) => [o.source, ++offsetVersion, o.state])),
+        );
+        await insertTsv('meta', tsvLines([['seq', now, seq]]));
+        committed = seq;
+        m.recordsAppended += rows;
+        m.quarantined += quarantine.length;
+        m.batches++;
+        m.lastBatchMs = performance.now() - t0;
+        m.lastBatchRecords = rows;
+        deps.onCommit?.((performance.now() - t0) / 1000, rows);
+        for (const u of units) u.resolve({ stored: u.rows, rejected: [] });
+      } catch (err) {
+        m.batchesFailed++;
+        m.recordsFailed += rows;
+        warn(`clickhouse store: a write of ${rows} records failed: ${(err as Error).message}`);
+        const e = new StoreError(`write failed: ${(err as Error).message}`, 'db', { cause: err });
+        for (const u of units) u.reject(e);
+      } finally {
+        inflight -= rows;
+      }
+      if (saves.length > 0) {
+        try {
+          await insertTsv('windows', tsvLines(saves.map(windowRow)));
+          m.windowsSaved += saves.length;
+        } catch (err) {
+          m.windowsFailed += saves.length;
+          warn(
+            `clickhouse store: saving ${saves.length} windows failed: ${(err as Error).message}`,
+          );
+        }
+      }
+    });
+    return sending;
+  }
+
+  const hasRoom = (n: number) => queued + inflight + n <= cfg.maxQueuedRecords;
+
+  function write(unit: WriteUnit): Promise<WriteAck> | null {
+    if (closed) return Promise.reject(new StoreError('the store is closed', 'closed'));
+    const rows = unit.streams.reduce((n, s) => n + s.records.length, 0);
+    if (!hasRoom(rows)) {
+      m.writesRefused += rows;
+      return null;
+    }
+    return new Promise<WriteAck>((resolve, reject) => {
+      queue.push({ unit, rows, resolve, reject });
+      queued += rows;
+      if (unit.urgent || queued >= cfg.batchMaxRecords) void send();
+      else schedule();
+    });
+  }
+
+  // ---- reads ----
+  async function totals(topicId: string | undefined, from: number, to: number, where?: Filter) {
+    const [r] = await select(
+      `SELECT count() AS n, sum(ifNull(bytes, 0)) AS b, sum(ifNull(packets, 0)) AS p
+       FROM ${db}.records WHERE ${baseWhere(topicId, from, to, where)}`,
+    );
+    return { records: num(r?.n), bytes: num(r?.b), packets: num(r?.p) };
+  }
+
+  async function queryRecords(q: RecordQuery): Promise<RecordPage> {
+    const field = q.order?.field ?? 'window';
+    const dir = q.order?.dir ?? 'desc';
+    if (!isSortField(field)) throw new StoreQueryError(`cannot order by ${String(field)}`);
+    if (dir !== 'asc' && dir !== 'desc') throw new StoreQueryError('order dir must be asc or desc');
+    if (!Number.isSafeInteger(q.limit) || q.limit < 1 || q.limit > 10_000)
+      throw new StoreQueryError('limit must be an integer in [1, 10000]');
+    let where = baseWhere(q.topicId, q.fromMs, q.toMs, q.where);
+    const key = sortKey(field);
+    const op = dir === 'desc' ? '<' : '>';
+    const cursor = q.cursor ? decodeCursor(q.cursor, field, dir) : null;
+    if (cursor) {
+      where +=
+        field === 'seq'
+          ? ` AND seq ${op} ${literal(cursor.seq)}`
+          : ` AND (${key} ${op} ${literal(cursor.key)} OR (${key} = ${literal(cursor.key)} AND seq ${op} ${literal(cursor.seq)}))`;
+    }
+    const order = field === 'seq' ? `seq ${dir}` : `${key} ${dir}, seq ${dir}`;
+    const [rows, sums] = await Promise.all([
+      select(
+        `SELECT ${RECORD_SELECT} FROM ${db}.records WHERE ${where} ORDER BY ${order} LIMIT ${literal(q.limit + 1)}`,
+      ),
+      totals(q.topicId, q.fromMs, q.toMs, q.where),
+    ]);
+    const records = rows.slice(0, q.limit).map(toStored);
+    const last = records.at(-1);
+    const next =
+      rows.length > q.limit && last !== undefined
+        ? encodeCursor(field, dir, sortValue(last, field), last.seq)
+        : null;
+    return {
+      records,
+      total: sums.records,
+      sum: { bytes: sums.bytes, packets: sums.packets },
+      next,
+    };
+  }
+
+  async function topQuintuples(
+    topicId: string,
+    from: number,
+    to: number,
+    topN: number,
+    where?: Filter,
+  ): Promise<TopQuintuple[]> {
+    checkTopN(topN);
+    const rows = await select(
+      `SELECT ${Q_COLS}, ${Q_SUMS} FROM ${db}.records
+       WHERE ${baseWhere(topicId, from, to, where)} AND ${TRAFFIC} AND ${COMPLETE}
+       GROUP BY ${Q_COLS} ORDER BY b DESC, ${Q_COLS} LIMIT ${literal(topN)}`,
+    );
+    return rows.map(quintuple);
+  }
+
+  async function aggregate(q: AggregateQuery): Promise<AggregateResult> {
+    checkStep(q.stepMs);
+    const topN = q.topN ?? 20;
+    checkTopN(topN);
+    const base = `${baseWhere(q.topicId, q.fromMs, q.toMs, q.where)} AND ${TRAFFIC}`;
+    const step = literal(q.stepMs);
+    const [series, byProtocol, top, pairs] = await Promise.all([
+      select(
+        `SELECT intDiv(window_start, ${step}) * ${step} AS t, ${SUMS}, uniqExact(window_start) AS w
+         FROM ${db}.records WHERE ${base} GROUP BY t ORDER BY t`,
+      ),
+      select(
+        `SELECT protocol, sum(ifNull(bytes, 0)) AS b, sum(ifNull(packets, 0)) AS p, count() AS n
+         FROM ${db}.records WHERE ${base} AND protocol IS NOT NULL
+         GROUP BY protocol ORDER BY b DESC, protocol`,
+      ),
+      topQuintuples(q.topicId, q.fromMs, q.toMs, topN, q.where),
+      select(
+        `SELECT src_region, dst_region, ${SUMS}, count() AS n, sum(ifNull(bytes, 0)) AS total
+         FROM ${db}.records WHERE ${base} AND src_region IS NOT NULL AND dst_region IS NOT NULL
+         GROUP BY src_region, dst_region ORDER BY total DESC, src_region, dst_region`,
+      ),
+    ]);
+    const points = series.map(seriesPoint);
+    const accept: Totals = { bytes: 0, packets: 0, records: 0 };
+    const reject: Totals = { bytes: 0, packets: 0, records: 0 };
+    for (const p of points) {
+      accept.bytes += p.acceptBytes;
+      accept.packets += p.acceptPackets;
+      accept.records += p.acceptRecords;
+      reject.bytes += p.rejectBytes;
+      reject.packets += p.rejectPackets;
+      reject.records += p.rejectRecords;
+    }
+    return {
+      series: points,
+      accept,
+      reject,
+      byProtocol: byProtocol.map(protocolTotals),
+      top,
+      regionPairs: pairs.map(regionPair),
+    };
+  }
+
+  async function recomputeWindow(
+    topicId: string,
+    windowStart: number,
+    windowMs: number,
+    topN: number,
+  ): Promise<RecomputedWindow> {
+    checkTopN(topN);
+    if (!Number.isSafeInteger(windowStart) || windowStart % windowMs !== 0)
+      throw new StoreQueryError(`windowStart must be a multiple of ${windowMs}`);
+    const base = `topic = ${literal(topicId)} AND window_start = ${literal(windowStart)} AND start_s IS NOT NULL`;
+    const [t, byProtocol, top, pairs, streams] = await Promise.all([
+      select(`SELECT ${SUMS} FROM ${db}.records WHERE ${base} AND ${TRAFFIC}`),
+      select(
+        `SELECT protocol, sum(ifNull(bytes, 0)) AS b, sum(ifNull(packets, 0)) AS p, count() AS n
+         FROM ${db}.records WHERE ${base} AND ${TRAFFIC} AND protocol IS NOT NULL
+         GROUP BY protocol ORDER BY b DESC, protocol`,
+      ),
+      // Ties by the aggregator's key text `srcaddr|srcport|dstaddr|dstport|protocol`.
+      select(
+        `SELECT ${Q_COLS}, ${Q_SUMS} FROM ${db}.records WHERE ${base} AND ${TRAFFIC} AND ${COMPLETE}
+         GROUP BY ${Q_COLS}
+         ORDER BY b DESC, concat(srcaddr, '|', toString(srcport), '|', dstaddr, '|',
+           toString(dstport), '|', toString(protocol)) LIMIT ${literal(topN)}`,
+      ),
+      select(
+        `SELECT src_region, dst_region, ${SUMS}, count() AS n, sum(ifNull(bytes, 0)) AS total
+         FROM ${db}.records WHERE ${base} AND ${TRAFFIC} AND src_region IS NOT NULL AND dst_region IS NOT NULL
+         GROUP BY src_region, dst_region ORDER BY total DESC, src_region, dst_region`,
+      ),
+      select(
+        `SELECT stream, countIf(${TRAFFIC}) AS ok, countIf(log_status = 'NODATA') AS nodata,
+           countIf(log_status = 'SKIPDATA') AS skipdata
+         FROM ${db}.records WHERE ${base} GROUP BY stream
+         HAVING ok + nodata + skipdata > 0 ORDER BY stream`,
+      ),
+    ]);
+    const s = t[0] ?? {};
+    const accept: Totals = { bytes: num(s.ab), packets: num(s.ap), records: num(s.an) };
+    const reject: Totals = { bytes: num(s.rb), packets: num(s.rp), records: num(s.rn) };
+    const topList = top.map(quintuple);
+    const topOther: Totals = {
+      bytes: accept.bytes + reject.bytes,
+      packets: accept.packets + reject.packets,
+      records: accept.records + reject.records,
+    };
+    for (const x of topList) {
+      topOther.bytes -= x.bytes;
+      topOther.packets -= x.packets;
+      topOther.records -= x.records;
+    }
+    return {
+      topicId,
+      windowStart,
+      windowMs,
+      accept,
+      reject,
+      byProtocol: byProtocol.map(protocolTotals),
+      top: topList,
+      topOther,
+      topTruncated: false,
+      regionPairs: pairs.map(regionPair),
+      streams: streams.map((r): StreamStatus => ({
+        streamId: String(r.stream),
+        ok: num(r.ok),
+        nodata: num(r.nodata),
+        skipdata: num(r.skipdata),
+      })),
+    };
+  }
+
+  async function enforceRetention(now = deps.clock.now()) {
+    // Whole days: a day's partition of a topic goes once all of it is past the topic's retention.
+    const parts = await select<{ table: string; partition: string; rows: string }>(
+      `SELECT table, partition, sum(rows) AS rows FROM system.parts
+       WHERE database = ${literal(db)} AND active AND table IN ('records', 'windows')
+       GROUP BY table, partition`,
+    );
+    const out = { records: 0, windows: 0, rejectedLines: 0, offsets: 0 };
+    for (const p of parts) {
+      const m2 = /^\('((?:[^'\\]|\\.)*)',(\d{8})\)$/.exec(p.partition);
+      if (!m2) continue;
+      const topic = m2[1]!.replace(/\\(.)/g, '$1');
+      const day = m2[2]!;
+      const dayEnd =
+        Date.UTC(Number(day.slice(0, 4)), Number(day.slice(4, 6)) - 1, Number(day.slice(6))) +
+        DAY_MS;
+      const r = retentionOf({ ...cfg, perTopic }, topic);
+      const keep = p.table === 'records' ? r.rawMs : r.windowMs;
+      if (dayEnd > now - keep) continue;
+      await command(
+        `ALTER TABLE ${db}.${p.table} DROP PARTITION (${literal(topic)}, ${literal(Number(day))})`,
+      );
+      if (p.table === 'records') out.records += num(p.rows);
+      else out.windows += num(p.rows);
+    }
+    return out;
+  }
+
+  const store: Store = {
+    write,
+    hasRoom,
+    saveWindow(agg) {
+      const k = `${agg.topicId}\u0000${agg.windowStart}`;
+      const held = windows.get(k);
+      if (!held || held.revision < agg.revision) windows.set(k, agg);
+      schedule();
+    },
+    async flush() {
+      await send();
+    },
+    backlog: () => queued + inflight,
+    loadWindows: (topicId, fromMs, toMs) =>
+      read(async () => {
+        checkRange(fromMs, toMs);
+        const rows = await select<{ body: string }>(
+          `SELECT body FROM ${db}.windows FINAL WHERE topic = ${literal(topicId)}
+           AND window_start >= ${literal(fromMs)} AND window_start < ${literal(toMs)}
+           ORDER BY window_start`,
+        );
+        return rows.map((r) => JSON.parse(r.body) as WindowAggregate);
+      }),
+    windowSeries: (topicId, fromMs, toMs, stepMs) =>
+      read(async () => {
+        checkRange(fromMs, toMs);
+        checkStep(stepMs);
+        const step = literal(stepMs);
+        const rows = await select(
+          `SELECT intDiv(window_start, ${step}) * ${step} AS t, sum(accept_bytes) AS ab,
+             sum(accept_packets) AS ap, sum(accept_records) AS an, sum(reject_bytes) AS rb,
+             sum(reject_packets) AS rp, sum(reject_records) AS rn, count() AS w
+           FROM ${db}.windows FINAL WHERE topic = ${literal(topicId)}
+             AND window_start >= ${literal(fromMs)} AND window_start < ${literal(toMs)}
+           GROUP BY t ORDER BY t`,
+        );
+        return rows.map(seriesPoint);
+      }),
+    queryRecords: (q) => read(() => queryRecords(q)),
+    aggregate: (q) => read(() => aggregate(q)),
+    topQuintuples: (topicId, from, to, topN, where) =>
+      read(() => topQuintuples(topicId, from, to, topN, where)),
+    lastWindows: () =>
+      read(async () => {
+        const rows = await select(
+          `SELECT topic, stream, max(window_start) AS w FROM ${db}.records
+           GROUP BY topic, stream ORDER BY topic, stream`,
+        );
+        return rows.map((r): StreamPosition => ({
+          topicId: String(r.topic),
+          streamId: String(r.stream),
+          windowStart: num(r.w),
+        }));
+      }),
+    recomputeWindow: (topicId, windowStart, windowMs, topN) =>
+      read(() => recomputeWindow(topicId, windowStart, windowMs, topN)),
+    maintain: async () => ({ rolled: 0, rolls: 0, due: 0, dimsReads: 0, topReads: 0 }),
+    enforceRetention: (now) => read(() => enforceRetention(now)),
+    async setRetention(next) {
+      perTopic = { ...(next ?? {}) };
+    },
+    committedSeq: () => committed,
+    markWindowsClean: (upTo) =>
+      read(() => insertTsv('meta', tsvLines([['clean_seq', deps.clock.now(), upTo]]))),
+    windowsToRebuild: (fallbackFrom) =>
+      read(async (): Promise<RebuildPlan> => {
+        const [mark] = await select<{ v: string | null; n: string }>(
+          `SELECT max(value) AS v, count() AS n FROM ${db}.meta FINAL WHERE key = 'clean_seq'`,
+        );
+        const clean = num(mark?.n) > 0 ? num(mark?.v) : null;
+        const rows = await select(
+          clean === null
+            ? `SELECT DISTINCT topic, window_start FROM ${db}.records
+               WHERE window_start >= ${literal(fallbackFrom)} ORDER BY topic, window_start`
+            : `SELECT DISTINCT topic, window_start FROM ${db}.records
+               WHERE seq > ${literal(clean)} ORDER BY topic, window_start`,
+        );
+        return {
+          cleanSeq: clean,
+          seq,
+          windows: rows.map((r) => [String(r.topic), num(r.window_start)] as [string, number]),
+        };
+      }),
+    loadCatalog: () =>
+      read(async () => {
+        const rows = await select<{ kind: string; body: string; deleted: number }>(
+          `SELECT kind, body, deleted FROM ${db}.catalog FINAL`,
+        );
+        if (rows.length === 0) return null;
+        const out: CatalogEntities = { logsets: [], topics: [], flowLogs: [] };
+        for (const r of rows) {
+          if (Number(r.deleted) === 1) continue;
+          const list = out[r.kind as keyof CatalogEntities] as unknown[] | undefined;
+          list?.push(JSON.parse(r.body));
+        }
+        return out;
+      }),
+    saveCatalog: (change: CatalogChange) =>
+      read(async () => {
+        await send();
+        const version = Date.now() * 1000 + (catalogVersion++ % 1000);
+        const rows: Array<Array<string | number>> = [];
+        for (const kind of ['logsets', 'topics', 'flowLogs'] as const) {
+          for (const e of change.upsert?.[kind] ?? [])
+            rows.push([kind, e.id, version, 0, JSON.stringify(e)]);
+          for (const id of change.remove?.[kind] ?? []) rows.push([kind, id, version, 1, '']);
+        }
+        await insertTsv('catalog', tsvLines(rows));
+        let records = 0;
+        let windowsDropped = 0;
+        for (const t of change.dropTopicData ?? []) {
+          const u = await topicUsage(t);
+          records += u.records;
+          windowsDropped += u.windows;
+          for (const table of ['records', 'windows', 'quarantine'])
+            await command(`ALTER TABLE ${db}.${table} DELETE WHERE topic = ${literal(t)}`);
+        }
+        return { records, windows: windowsDropped };
+      }),
+    topicUsage: (topicId) => read(() => topicUsage(topicId)),
+    rejectedLines: (q: QuarantineQuery) => read(() => rejectedLines(q)),
+    rejectedLineCount: (topicId) =>
+      read(async () => {
+        const [r] = await select(
+          `SELECT count() AS n FROM ${db}.quarantine WHERE topic = ${literal(topicId)}`,
+        );
+        return num(r?.n);
+      }),
+    loadOffsets: (prefix) =>
+      read(async () => {
+        const rows = await select<{ source: string; state: string }>(
+          `SELECT source, argMax(state, version) AS state FROM ${db}.offsets
+           WHERE startsWith(source, ${literal(prefix)}) GROUP BY source`,
+        );
+        return rows.map((r) => ({ source: r.source, state: r.state }));
+      }),
+    metrics: (): StoreMetrics => ({
+      recordsAppended: m.recordsAppended,
+      recordsRejected: {},
+      writesRefused: m.writesRefused,
+      recordsFailed: m.recordsFailed,
+      windowsFailed: m.windowsFailed,
+      quarantined: m.quarantined,
+      windowsSaved: m.windowsSaved,
+      batches: m.batches,
+      batchesFailed: m.batchesFailed,
+      batchRetries: 0,
+      queued: queued + inflight,
+      workerErrors: 0,
+      readsCancelled: 0,
+      workerRestarts: 0,
+      lastBatchMs: m.lastBatchMs,
+      lastBatchRecords: m.lastBatchRecords,
+      maxQueued: cfg.maxQueuedRecords,
+      rows: { records: 0, windows: 0 },
+      fileBytes: 0,
+      memory: { usedBytes: 0, tempBytes: 0, limitBytes: 0, threads: 0 },
+      workerHeap: { usedBytes: 0, totalBytes: 0 },
+      seq,
+    }),
+    start() {
+      if (retentionTimer !== null || cfg.retentionEveryMs <= 0) return;
+      const sweep = () =>
+        void enforceRetention().catch((err: Error) =>
+          warn(`clickhouse store: retention failed: ${err.message}`),
+        );
+      sweep();
+      retentionTimer = setInterval(sweep, cfg.retentionEveryMs);
+      retentionTimer.unref();
+    },
+    stop() {
+      if (retentionTimer !== null) clearInterval(retentionTimer);
+      retentionTimer = null;
+    },
+    async close() {
+      if (closed) return;
+      store.stop();
+      await send();
+      closed = true;
+      if (timer !== null) clearTimeout(timer);
+      await ch.close();
+    },
+  };
+  let catalogVersion = 0;
+
+  async function topicUsage(topicId: string) {
+    const [r] = await select(
+      `SELECT (SELECT count() FROM ${db}.records WHERE topic = ${literal(topicId)}) AS records,
+         (SELECT count() FROM ${db}.windows FINAL WHERE topic = ${literal(topicId)}) AS windows,
+         (SELECT max(window_start) FROM ${db}.records WHERE topic = ${literal(topicId)}) AS newest,
+         (SELECT count() FROM ${db}.records WHERE topic = ${literal(topicId)}) AS n`,
+    );
+    return {
+      records: num(r?.records),
+      windows: num(r?.windows),
+      newest: num(r?.n) > 0 ? num(r?.newest) : null,
+    };
+  }
+
+  async function rejectedLines(q: QuarantineQuery): Promise<RejectedLinesPage> {
+    const scope = q.topicId === undefined ? '1' : `topic = ${literal(q.topicId)}`;
+    let where = scope;
+    if (q.reason !== undefined) where += ` AND reason = ${literal(q.reason)}`;
+    if (q.source !== undefined) where += ` AND source = ${literal(q.source)}`;
+    if (q.origin !== undefined) where += ` AND origin = ${literal(q.origin)}`;
+    let page = where;
+    if (q.before) {
+      const [at, id] = q.before.split('.');
+      if (!/^\d+$/.test(at ?? '') || !/^\d+$/.test(id ?? ''))
+        throw new StoreQueryError('bad cursor');
+      page += ` AND (at < ${at} OR (at = ${at} AND id < ${id}))`;
+    }
+    const [lines, total, byReason, bySource] = await Promise.all([
+      select(
+        `SELECT * FROM ${db}.quarantine WHERE ${page} ORDER BY at DESC, id DESC LIMIT ${literal(q.limit + 1)}`,
+      ),
+      select(`SELECT count() AS n FROM ${db}.quarantine WHERE ${where}`),
+      select(
+        `SELECT reason, count() AS n FROM ${db}.quarantine WHERE ${scope} GROUP BY reason ORDER BY n DESC, reason`,
+      ),
+      select(
+        `SELECT source, origin, count() AS n FROM ${db}.quarantine WHERE ${scope}
+         GROUP BY source, origin ORDER BY n DESC, source, origin`,
+      ),
+    ]);
+    const shown = lines.slice(0, q.limit);
+    const last = shown.at(-1);
+    return {
+      lines: shown.map((r) => ({
+        topicId: String(r.topic),
+        source: String(r.source),
+        origin: String(r.origin),
+        line: num(r.line),
+        reason: String(r.reason),
+        message: String(r.message),
+        raw: String(r.raw),
+        rawLength: num(r.raw_length),
+        at: num(r.at),
+      })),
+      total: num(total[0]?.n),
+      byReason: byReason.map((r) => ({ reason: String(r.reason), count: num(r.n) })),
+      bySource: bySource.map((r) => ({
+        source: String(r.source),
+        origin: String(r.origin),
+        count: num(r.n),
+      })),
+      next: lines.length > q.limit && last ? `${num(last.at)}.${num(last.id)}` : null,
+    };
+  }
+
+  let quarantineId = Date.now() * 1000;
+  function quarantineRow(r: QuarantineRow): Array<string | number> {
+    return [
+      r.topicId,
+      r.at,
+      quarantineId++,
+      r.source,
+      r.origin,
+      r.line,
+      r.reason,
+      r.message,
+      r.raw,
+      r.rawLength,
+    ];
+  }
+
+  return store;
+}
+
+function windowRow(a: WindowAggregate): Array<string | number> {
+  return [
+    a.topicId,
+    a.windowStart,
+    a.revision,
+    a.accept.bytes,
+    a.accept.packets,
+    a.accept.records,
+    a.reject.bytes,
+    a.reject.packets,
+    a.reject.records,
+    JSON.stringify(a),
+  ];
+}

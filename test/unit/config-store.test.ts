@@ -1,0 +1,34 @@
+// Which store the server keeps records in: the embedded DuckDB file by default, ClickHouse with
+// `--store clickhouse://HOST:PORT/DB` (or FLOWDECK_STORE); a wrong URL is refused with why.
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../server/config.ts';
+import { parseClickHouseUrl } from '../../server/store/clickhouse/schema.ts';
+
+describe('--store', () => {
+  it('defaults to DuckDB and takes a ClickHouse URL from the flag or FLOWDECK_STORE', () => {
+    expect(loadConfig([], {}).store).toBeNull();
+    expect(loadConfig(['--store', 'duckdb'], {}).store).toBeNull();
+    expect(loadConfig(['--store', 'clickhouse://127.0.0.1:8123/flows'], {}).store).toBe(
+      'clickhouse://127.0.0.1:8123/flows',
+    );
+    expect(loadConfig([], { FLOWDECK_STORE: 'clickhouse://ch.example/f' }).store).toBe(
+      'clickhouse://ch.example/f',
+    );
+  });
+
+  it('refuses what is not a clickhouse:// URL with a database name', () => {
+    for (const bad of ['http://127.0.0.1:8123/x', 'clickhouse://', 'clickhouse://h:1/a-b;DROP'])
+      expect(() => loadConfig(['--store', bad], {}), bad).toThrow(/--store \(FLOWDECK_STORE\)/);
+  });
+
+  it('splits the URL into the HTTP address and the database (default flowdeck, port 8123)', () => {
+    expect(parseClickHouseUrl('clickhouse://10.0.0.5:9123/netflows')).toEqual({
+      httpUrl: 'http://10.0.0.5:9123',
+      database: 'netflows',
+    });
+    expect(parseClickHouseUrl('clickhouse://ch.internal')).toEqual({
+      httpUrl: 'http://ch.internal:8123',
+      database: 'flowdeck',
+    });
+  });
+});
