@@ -3,7 +3,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startClickHouse, type ClickHouseChild } from '../helpers/clickhouse.ts';
 import type { WindowAggregate } from '../../shared/events.ts';
 import { createLineParser } from '../../shared/parse/index.ts';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -38,6 +39,34 @@ function q(text: string): QueryNode | null {
 }
 
 let dir: string;
+
+/** Every backend runs this suite (DuckDB in a temporary directory, a real ClickHouse 18.16). */
+const BACKENDS = ['duckdb', 'clickhouse'] as const;
+type Backend = (typeof BACKENDS)[number];
+let backend: Backend = 'duckdb';
+let clickhouse: ClickHouseChild | null = null;
+/** A fresh ClickHouse database per test (a reopen in the same test sees the same one). */
+let database = '';
+let databases = 0;
+
+/** The suite's tests run on backend `b`; ClickHouse is started once, for the first that needs it. */
+function useBackend(b: Backend): void {
+  beforeAll(async () => {
+    if (b === 'clickhouse') clickhouse ??= await startClickHouse();
+  }, 120_000);
+  beforeEach(() => {
+    backend = b;
+  });
+}
+
+afterAll(async () => {
+  await clickhouse?.stop();
+});
+
+/** A test of one backend's own behaviour: registered in that backend's run of the suite only. */
+function itOn(b: Backend, only: Backend): typeof it {
+  return (b === only ? it : () => {}) as unknown as typeof it;
+}
 /**
  * Queues records of one stream of a topic aggregating in 1-minute windows; false when the store
  * had no room (nothing queued).
@@ -52,6 +81,8 @@ const open: Store[] = [];
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'flowdeck-store-'));
+  database = `store_test_${process.pid}_${++databases}`;
+  backend = 'duckdb'; // a describe.each block names its own (useBackend)
 });
 
 afterEach(async () => {
@@ -65,8 +96,10 @@ async function openTest(
   warnings: string[] = [],
 ) {
   const clock = manualClock(now);
+  const url =
+    backend === 'clickhouse' ? `clickhouse://127.0.0.1:${clickhouse!.httpPort}/${database}` : null;
   const store = await openStore(
-    { ...defaultStoreConfig(dir), flushIntervalMs: 20, ...overrides },
+    { ...defaultStoreConfig(dir), flushIntervalMs: 20, ...overrides, ...(url ? { url } : {}) },
     { clock, warn: (m) => warnings.push(m) },
   );
   open.push(store);
@@ -230,7 +263,8 @@ function windowAgg(
   };
 }
 
-describe('store: records', () => {
+describe.each(BACKENDS)('store: records (%s)', (b) => {
+  useBackend(b);
   it('round-trips every field, IPv6 addresses, NODATA nulls and extra fields', async () => {
     const { store } = await openTest();
     const v6 = eni({
@@ -315,6 +349,7 @@ describe('store: records', () => {
 
     // DuckDB: records.qhash is the hash qhash.ts computes from the key (addresses by value, texts
     // as such); the rollups' top lists are matched to records by it.
+    if (b !== 'duckdb') return;
     await closeTest(store);
     const db = await DuckDBInstance.create(join(dir, 'flowdeck.duckdb'), {
       access_mode: 'READ_ONLY',
@@ -473,28 +508,32 @@ describe('store: records', () => {
     expect(warnings.some((w) => w.includes('rejected') && w.includes('bad-srcport'))).toBe(true);
   });
 
-  it('counts a write that fails twice, reports it, and later writes go on', async () => {
-    const warnings: string[] = [];
-    const { store } = await openTest({}, T0 + 10 * MIN, warnings);
-    // A NULL topic violates windows.topic NOT NULL inside DuckDB.
-    const bad = { ...windowAgg('x', T0, 1, 100), topicId: null as unknown as string };
-    store.saveWindow(bad);
-    store.saveWindow(windowAgg('topic-eni', T0, 1, 100));
-    appendTo(store, 'topic-eni', 'eni-aaaa1111', [eni()]);
-    await store.flush();
-    store.saveWindow(windowAgg('topic-eni', T0 + MIN, 1, 200));
-    await store.flush();
-    const m = store.metrics();
-    expect(m.batchRetries).toBe(1);
-    expect(m.batchesFailed).toBe(1);
-    expect(m.windowsSaved).toBe(2);
-    expect(m.recordsAppended).toBe(1);
-    expect(warnings.some((w) => w.includes('windows not stored'))).toBe(true);
-    expect((await store.loadWindows('topic-eni', 0, 2 * T0)).map((w) => w.windowStart)).toEqual([
-      T0,
-      T0 + MIN,
-    ]);
-  });
+  // DuckDB's worker retries a failed transaction once (ClickHouse has no transactions to retry).
+  itOn(b, 'duckdb')(
+    'counts a write that fails twice, reports it, and later writes go on',
+    async () => {
+      const warnings: string[] = [];
+      const { store } = await openTest({}, T0 + 10 * MIN, warnings);
+      // A NULL topic violates windows.topic NOT NULL inside DuckDB.
+      const bad = { ...windowAgg('x', T0, 1, 100), topicId: null as unknown as string };
+      store.saveWindow(bad);
+      store.saveWindow(windowAgg('topic-eni', T0, 1, 100));
+      appendTo(store, 'topic-eni', 'eni-aaaa1111', [eni()]);
+      await store.flush();
+      store.saveWindow(windowAgg('topic-eni', T0 + MIN, 1, 200));
+      await store.flush();
+      const m = store.metrics();
+      expect(m.batchRetries).toBe(1);
+      expect(m.batchesFailed).toBe(1);
+      expect(m.windowsSaved).toBe(2);
+      expect(m.recordsAppended).toBe(1);
+      expect(warnings.some((w) => w.includes('windows not stored'))).toBe(true);
+      expect((await store.loadWindows('topic-eni', 0, 2 * T0)).map((w) => w.windowStart)).toEqual([
+        T0,
+        T0 + MIN,
+      ]);
+    },
+  );
 
   it('refuses appends past maxQueuedRecords and reports the backlog', async () => {
     const { store } = await openTest({
@@ -533,7 +572,8 @@ describe('store: records', () => {
   });
 });
 
-describe('store: windows', () => {
+describe.each(BACKENDS)('store: windows (%s)', (b) => {
+  useBackend(b);
   it('keeps the highest revision of each window', async () => {
     const { store } = await openTest();
     store.saveWindow(windowAgg('topic-eni', T0, 1, 100));
@@ -604,7 +644,8 @@ describe('store: windows', () => {
   });
 });
 
-describe('store: lifecycle', () => {
+describe.each(BACKENDS)('store: lifecycle (%s)', (b) => {
+  useBackend(b);
   it('keeps records, windows and the seq sequence across close and reopen', async () => {
     const first = await openTest();
     appendAll(first.store, sample(300));
@@ -629,20 +670,24 @@ describe('store: lifecycle', () => {
     expect(added.sort((a, b) => a - b)).toEqual([maxSeq + 1, maxSeq + 2]);
   });
 
-  it('rejects openStore with a clear error when the file cannot be opened', async () => {
-    // A directory where the database file should be.
-    const { mkdir } = await import('node:fs/promises');
-    await mkdir(join(dir, 'taken.duckdb'));
-    await expect(
-      openStore(
-        { ...defaultStoreConfig(dir), path: join(dir, 'taken.duckdb') },
-        { clock: manualClock(T0) },
-      ),
-    ).rejects.toMatchObject({
-      name: 'StoreError',
-      message: expect.stringContaining('cannot open the store'),
-    });
-  });
+  // The DuckDB file.
+  itOn(b, 'duckdb')(
+    'rejects openStore with a clear error when the file cannot be opened',
+    async () => {
+      // A directory where the database file should be.
+      const { mkdir } = await import('node:fs/promises');
+      await mkdir(join(dir, 'taken.duckdb'));
+      await expect(
+        openStore(
+          { ...defaultStoreConfig(dir), path: join(dir, 'taken.duckdb') },
+          { clock: manualClock(T0) },
+        ),
+      ).rejects.toMatchObject({
+        name: 'StoreError',
+        message: expect.stringContaining('cannot open the store'),
+      });
+    },
+  );
 
   it('refuses appends once closing, after flushing what was queued', async () => {
     const { store } = await openTest({ flushIntervalMs: 60_000 });
@@ -718,7 +763,8 @@ describe('store: lifecycle', () => {
   });
 });
 
-describe('store: aggregates from raw records', () => {
+describe.each(BACKENDS)('store: aggregates from raw records (%s)', (b) => {
+  useBackend(b);
   /** Records the simulator writes for the default catalog (1-minute windows), per (topic, stream) and window. */
   function simulated(windows: number) {
     const catalog = createCatalog(logsetsWithWindow(60));

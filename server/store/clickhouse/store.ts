@@ -250,6 +250,8 @@ export async function openClickHouseStore(
   let timer: ReturnType<typeof setTimeout> | null = null;
   let sending: Promise<void> = Promise.resolve();
   let closed = false;
+  /** close() began: writes are refused, what was queued is still sent. */
+  let closing = false;
   let retentionTimer: ReturnType<typeof setInterval> | null = null;
   const m = {
     recordsAppended: 0,
@@ -262,6 +264,7 @@ export async function openClickHouseStore(
     batchesFailed: 0,
     lastBatchMs: null as number | null,
     lastBatchRecords: 0,
+    recordsRejected: {} as Record<string, number>,
   };
 
   const schedule = () => {
@@ -283,16 +286,27 @@ export async function openClickHouseStore(
     queued -= rows;
     sending = sending.then(async () => {
       const t0 = performance.now();
-      const firstSeq = seq + 1;
       try {
         const now = deps.clock.now();
-        const { body } = recordsTsv(
-          units.flatMap((u) => u.unit.streams),
-          firstSeq,
-          now,
-        );
-        await insertTsv('records', body);
-        seq += rows;
+        let next = seq + 1;
+        const bodies: string[] = [];
+        const acks: WriteAck[] = [];
+        for (const u of units) {
+          const b = recordsTsv(u.unit.streams, next, now);
+          next += b.rows;
+          bodies.push(b.body);
+          acks.push({ stored: b.rows, rejected: b.rejected });
+          for (const [, , reason] of b.rejected)
+            m.recordsRejected[reason] = (m.recordsRejected[reason] ?? 0) + 1;
+          const first = b.rejected[0];
+          if (first)
+            warn(
+              `clickhouse store: ${b.rejected.length} records rejected (${first[2]}, e.g. record ${first[1]} of ${u.unit.streams[first[0]]?.streamId ?? '?'})`,
+            );
+        }
+        const stored = next - seq - 1;
+        await insertTsv('records', bodies.join(''));
+        seq = next - 1;
         const quarantine = units.flatMap((u) => u.unit.quarantine ?? []);
         await insertTsv('quarantine', tsvLines(quarantine.map(quarantineRow)));
         const offsets = units.flatMap((u) => u.unit.offsets ?? []);
@@ -302,13 +316,13 @@ export async function openClickHouseStore(
         );
         await insertTsv('meta', tsvLines([['seq', now, seq]]));
         committed = seq;
-        m.recordsAppended += rows;
+        m.recordsAppended += stored;
         m.quarantined += quarantine.length;
         m.batches++;
         m.lastBatchMs = performance.now() - t0;
-        m.lastBatchRecords = rows;
-        deps.onCommit?.((performance.now() - t0) / 1000, rows);
-        for (const u of units) u.resolve({ stored: u.rows, rejected: [] });
+        m.lastBatchRecords = stored;
+        deps.onCommit?.((performance.now() - t0) / 1000, stored);
+        units.forEach((u, i) => u.resolve(acks[i]!));
       } catch (err) {
         m.batchesFailed++;
         m.recordsFailed += rows;
@@ -319,14 +333,24 @@ export async function openClickHouseStore(
         inflight -= rows;
       }
       if (saves.length > 0) {
+        // A window that cannot be written (a value no column holds) is lost alone.
+        const lines: string[] = [];
+        for (const a of saves) {
+          try {
+            lines.push(tsvLines([windowRow(a)]));
+          } catch (err) {
+            m.windowsFailed++;
+            warn(
+              `clickhouse store: window ${a.topicId} ${a.windowStart} not stored: ${(err as Error).message}`,
+            );
+          }
+        }
         try {
-          await insertTsv('windows', tsvLines(saves.map(windowRow)));
-          m.windowsSaved += saves.length;
+          await insertTsv('windows', lines.join(''));
+          m.windowsSaved += lines.length;
         } catch (err) {
-          m.windowsFailed += saves.length;
-          warn(
-            `clickhouse store: saving ${saves.length} windows failed: ${(err as Error).message}`,
-          );
+          m.windowsFailed += lines.length;
+          warn(`clickhouse store: ${lines.length} windows not stored: ${(err as Error).message}`);
         }
       }
     });
@@ -336,7 +360,7 @@ export async function openClickHouseStore(
   const hasRoom = (n: number) => queued + inflight + n <= cfg.maxQueuedRecords;
 
   function write(unit: WriteUnit): Promise<WriteAck> | null {
-    if (closed) return Promise.reject(new StoreError('the store is closed', 'closed'));
+    if (closing) throw new StoreError('the store is closed', 'closed');
     const rows = unit.streams.reduce((n, s) => n + s.records.length, 0);
     if (!hasRoom(rows)) {
       m.writesRefused += rows;
@@ -527,30 +551,81 @@ export async function openClickHouseStore(
     };
   }
 
-  async function enforceRetention(now = deps.clock.now()) {
-    // Whole days: a day's partition of a topic goes once all of it is past the topic's retention.
-    const parts = await select<{ table: string; partition: string; rows: string }>(
-      `SELECT table, partition, sum(rows) AS rows FROM system.parts
-       WHERE database = ${literal(db)} AND active AND table IN ('records', 'windows')
-       GROUP BY table, partition`,
+  /** Waits until the table's mutations (ALTER ... DELETE) have run: 18.16 runs them in the background. */
+  async function mutationsDone(table: string): Promise<void> {
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const [r] = await select(
+        `SELECT count() AS n FROM system.mutations
+         WHERE database = ${literal(db)} AND table = ${literal(table)} AND is_done = 0`,
+      );
+      if (num(r?.n) === 0) return;
+      if (Date.now() > deadline)
+        throw new StoreError(`ClickHouse: ${table} mutations still running`, 'db');
+      await new Promise((done) => setTimeout(done, 50));
+    }
+  }
+
+  /**
+   * Deletes the rows of a topic older than `cutoff`: the days wholly before it as partitions (what
+   * 18.16 does instead of TTL), the rest of the cutoff's day by a mutation, waited for. Returns
+   * the rows (windows: the newest revision of each) that went.
+   */
+  async function expire(table: 'records' | 'windows', topic: string, cutoff: number) {
+    const scope = `topic = ${literal(topic)} AND window_start < ${literal(cutoff)}`;
+    const [c] = await select(
+      `SELECT count() AS n FROM ${db}.${table}${table === 'windows' ? ' FINAL' : ''} WHERE ${scope}`,
     );
-    const out = { records: 0, windows: 0, rejectedLines: 0, offsets: 0 };
-    for (const p of parts) {
-      const m2 = /^\('((?:[^'\\]|\\.)*)',(\d{8})\)$/.exec(p.partition);
-      if (!m2) continue;
-      const topic = m2[1]!.replace(/\\(.)/g, '$1');
-      const day = m2[2]!;
-      const dayEnd =
+    const n = num(c?.n);
+    if (n === 0) return 0;
+    const days = await select<{ d: string }>(
+      `SELECT DISTINCT toYYYYMMDD(toDateTime(intDiv(window_start, 1000))) AS d
+       FROM ${db}.${table} WHERE ${scope}`,
+    );
+    let partial = false;
+    for (const { d } of days) {
+      const day = String(d);
+      const end =
         Date.UTC(Number(day.slice(0, 4)), Number(day.slice(4, 6)) - 1, Number(day.slice(6))) +
         DAY_MS;
-      const r = retentionOf({ ...cfg, perTopic }, topic);
-      const keep = p.table === 'records' ? r.rawMs : r.windowMs;
-      if (dayEnd > now - keep) continue;
-      await command(
-        `ALTER TABLE ${db}.${p.table} DROP PARTITION (${literal(topic)}, ${literal(Number(day))})`,
-      );
-      if (p.table === 'records') out.records += num(p.rows);
-      else out.windows += num(p.rows);
+      if (end <= cutoff)
+        await command(
+          `ALTER TABLE ${db}.${table} DROP PARTITION (${literal(topic)}, ${literal(Number(day))})`,
+        );
+      else partial = true;
+    }
+    if (partial) {
+      await command(`ALTER TABLE ${db}.${table} DELETE WHERE ${scope}`);
+      await mutationsDone(table);
+    }
+    return n;
+  }
+
+  async function enforceRetention(now = deps.clock.now()) {
+    const out = { records: 0, windows: 0, rejectedLines: 0, offsets: 0 };
+    for (const table of ['records', 'windows'] as const) {
+      const topics = await select<{ topic: string }>(`SELECT DISTINCT topic FROM ${db}.${table}`);
+      for (const { topic } of topics) {
+        const r = retentionOf({ ...cfg, perTopic }, topic);
+        out[table] += await expire(
+          table,
+          topic,
+          now - (table === 'records' ? r.rawMs : r.windowMs),
+        );
+      }
+    }
+    // Rejected lines: whole days past quarantineDays.
+    const cutoffDay = Number(
+      new Date(now - cfg.quarantineDays * DAY_MS).toISOString().slice(0, 10).replace(/-/g, ''),
+    );
+    const old = await select<{ partition: string; rows: string }>(
+      `SELECT partition, sum(rows) AS rows FROM system.parts
+       WHERE database = ${literal(db)} AND table = 'quarantine' AND active
+       GROUP BY partition HAVING toUInt32(partition) < ${literal(cutoffDay)}`,
+    );
+    for (const p of old) {
+      await command(`ALTER TABLE ${db}.quarantine DROP PARTITION ${literal(Number(p.partition))}`);
+      out.rejectedLines += num(p.rows);
     }
     return out;
   }
@@ -693,7 +768,7 @@ export async function openClickHouseStore(
       }),
     metrics: (): StoreMetrics => ({
       recordsAppended: m.recordsAppended,
-      recordsRejected: {},
+      recordsRejected: { ...m.recordsRejected },
       writesRefused: m.writesRefused,
       recordsFailed: m.recordsFailed,
       windowsFailed: m.windowsFailed,
@@ -730,7 +805,8 @@ export async function openClickHouseStore(
       retentionTimer = null;
     },
     async close() {
-      if (closed) return;
+      if (closing) return;
+      closing = true;
       store.stop();
       await send();
       closed = true;
@@ -824,17 +900,19 @@ export async function openClickHouseStore(
   return store;
 }
 
+/** A window's row; counters are rounded to integers as DuckDB's BIGINT columns round them. */
 function windowRow(a: WindowAggregate): Array<string | number> {
+  const int = (v: number) => Math.round(v);
   return [
     a.topicId,
     a.windowStart,
     a.revision,
-    a.accept.bytes,
-    a.accept.packets,
-    a.accept.records,
-    a.reject.bytes,
-    a.reject.packets,
-    a.reject.records,
+    int(a.accept.bytes),
+    int(a.accept.packets),
+    int(a.accept.records),
+    int(a.reject.bytes),
+    int(a.reject.packets),
+    int(a.reject.records),
     JSON.stringify(a),
   ];
 }

@@ -52,6 +52,40 @@ function line(
   ].join('\t');
 }
 
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+const isInt32 = (v: number) => Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX;
+
+/**
+ * Why a record cannot be stored (a value its column cannot hold), or null: the same codes as the
+ * DuckDB store (`bad-srcport`, `bad-bytes`...), checked before the insert so that one bad record
+ * is refused alone instead of failing the batch.
+ */
+export function refusal(r: FlowRecord, windowStart: number): string | null {
+  for (const [v, reason] of [
+    [r.srcport, 'bad-srcport'],
+    [r.dstport, 'bad-dstport'],
+    [r.protocol, 'bad-protocol'],
+  ] as const)
+    if (v !== null && !isInt32(v)) return reason;
+  for (const [v, reason] of [
+    [r.packets, 'bad-packets'],
+    [r.bytes, 'bad-bytes'],
+    [r.start, 'bad-start'],
+    [r.end, 'bad-end'],
+  ] as const)
+    if (v !== null && !Number.isSafeInteger(v)) return reason;
+  return Number.isSafeInteger(windowStart) ? null : 'bad-start';
+}
+
+export interface TsvBatch {
+  body: string;
+  /** Records in the body, numbered from firstSeq. */
+  rows: number;
+  /** [stream index, record index, reason] of the records refused (see refusal). */
+  rejected: Array<[stream: number, index: number, reason: string]>;
+}
+
 /**
  * The records of `streams` as one TSV body, numbered from `firstSeq` in order. A record without
  * a start time goes to the window of `storedAt` (epoch ms), as in the DuckDB store.
@@ -60,17 +94,24 @@ export function recordsTsv(
   streams: readonly StreamRecords[],
   firstSeq: number,
   storedAt: number,
-): { body: string; rows: number } {
+): TsvBatch {
   const lines: string[] = [];
+  const rejected: TsvBatch['rejected'] = [];
   let seq = firstSeq;
-  for (const s of streams) {
+  streams.forEach((s, si) => {
     const fallback = Math.floor(storedAt / s.windowMs) * s.windowMs;
-    for (const r of s.records) {
+    s.records.forEach((r, ri) => {
       const w = r.start === null ? fallback : windowStartOf(r.start, s.windowMs);
-      lines.push(line(s.topicId, s.streamId, w, seq++, r));
-    }
-  }
-  return { body: lines.length > 0 ? lines.join('\n') + '\n' : '', rows: lines.length };
+      const reason = refusal(r, w);
+      if (reason !== null) rejected.push([si, ri, reason]);
+      else lines.push(line(s.topicId, s.streamId, w, seq++, r));
+    });
+  });
+  return {
+    body: lines.length > 0 ? lines.join('\n') + '\n' : '',
+    rows: lines.length,
+    rejected,
+  };
 }
 
 /** Rows of plain values as a TSV body (empty for no rows). */
