@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
+import { afterAll, beforeAll } from 'vitest';
 import { join } from 'node:path';
 
 export const CLICKHOUSE_SERVER = '/usr/sbin/clickhouse-server';
@@ -158,5 +159,28 @@ export async function startClickHouse(timeoutMs = 60_000): Promise<ClickHouseChi
       log = await readLog();
       await stop();
     },
+  };
+}
+
+/** The backends the store-facing suites run on. */
+export const BACKENDS = ['duckdb', 'clickhouse'] as const;
+export type Backend = (typeof BACKENDS)[number];
+
+/**
+ * For a suite that runs on each backend: on `clickhouse`, starts a server before the suite and
+ * stops it after; `args()` gives the flags that point flowdeck at it (a database per suite), and
+ * nothing on DuckDB (the data directory's file).
+ */
+export function backendFlags(backend: Backend, database: string): { args(): string[] } {
+  let server: ClickHouseChild | null = null;
+  beforeAll(async () => {
+    if (backend === 'clickhouse') server = await startClickHouse();
+  }, 120_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+  return {
+    args: () =>
+      server ? ['--store', `clickhouse://127.0.0.1:${server.httpPort}/${database}`] : [],
   };
 }

@@ -16,8 +16,9 @@ import {
   waitFor,
   type TestSocket,
 } from '../helpers/app.ts';
+import { BACKENDS, backendFlags } from '../helpers/clickhouse.ts';
 
-const args = (dir: string) => [
+const argsOf = (dir: string) => [
   '--data',
   dir,
   '--speed',
@@ -55,7 +56,9 @@ function nextWindow(socket: TestSocket, pred: (w: WindowAggregate) => boolean) {
   );
 }
 
-describe('a restart on the same data directory', () => {
+describe.each(BACKENDS)('a restart on the same data directory (%s store)', (backend) => {
+  const store = backendFlags(backend, 'persistence');
+  const args = (dir: string) => [...argsOf(dir), ...store.args()];
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'flowdeck-restart-'));

@@ -13,13 +13,16 @@ import {
 import type { WindowAggregate } from '../../shared/events.ts';
 import { getData } from '../helpers/api.ts';
 import { connectClient, startApp, subscribeTopic, type TestSocket } from '../helpers/app.ts';
+import { BACKENDS, backendFlags } from '../helpers/clickhouse.ts';
 
-describe('drill-down reconciliation', () => {
+describe.each(BACKENDS)('drill-down reconciliation (%s store)', (backend) => {
   let ctx: Awaited<ReturnType<typeof startApp>>;
   let socket: TestSocket;
+  const store = backendFlags(backend, 'reconciliation');
 
   beforeAll(async () => {
     ctx = await startApp([
+      ...store.args(),
       '--speed',
       '60',
       '--publish-delay',
