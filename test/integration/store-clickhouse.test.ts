@@ -126,9 +126,14 @@ beforeAll(async () => {
   const clock = manualClock(T0 + WINDOWS * MIN + 30_000);
   const config = { ...defaultStoreConfig(dir), flushIntervalMs: 20 };
   duck = await openDuckDbStore(config, { clock });
-  house = await openClickHouseStore(`clickhouse://127.0.0.1:${server.httpPort}/flowdeck`, config, {
-    clock,
-  });
+  // The default user, named in the URL as an operator would name theirs.
+  house = await openClickHouseStore(
+    `clickhouse://default@127.0.0.1:${server.httpPort}/flowdeck`,
+    config,
+    {
+      clock,
+    },
+  );
   units.push(...simulated(), edges());
   for (const unit of units) {
     await write(duck, unit);

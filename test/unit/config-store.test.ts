@@ -30,5 +30,11 @@ describe('--store', () => {
       httpUrl: 'http://ch.internal:8123',
       database: 'flowdeck',
     });
+    expect(parseClickHouseUrl('clickhouse://flow%40deck:s3%2Fcret@ch.internal:8123/f')).toEqual({
+      httpUrl: 'http://ch.internal:8123',
+      database: 'f',
+      username: 'flow@deck',
+      password: 's3/cret',
+    });
   });
 });

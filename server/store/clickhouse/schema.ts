@@ -84,8 +84,16 @@ export function createTables(database: string): string[] {
   ];
 }
 
-/** `clickhouse://HOST:PORT/DB` (HTTP port; DB defaults to flowdeck) as the client's URL and the database. */
-export function parseClickHouseUrl(text: string): { httpUrl: string; database: string } {
+/**
+ * `clickhouse://[USER[:PASSWORD]@]HOST[:PORT][/DB]` (the HTTP port, 8123 by default; database
+ * flowdeck by default) as the client's HTTP address, credentials and database.
+ */
+export function parseClickHouseUrl(text: string): {
+  httpUrl: string;
+  database: string;
+  username?: string;
+  password?: string;
+} {
   let u: URL;
   try {
     u = new URL(text);
@@ -95,21 +103,10 @@ export function parseClickHouseUrl(text: string): { httpUrl: string; database: s
   if (u.protocol !== 'clickhouse:' || u.hostname === '')
     throw new Error(`not a ClickHouse URL: ${text} (clickhouse://HOST:PORT/DB)`);
   const database = checkDatabase(decodeURIComponent(u.pathname.replace(/^\//, '')) || 'flowdeck');
-  const auth = u.username ? `${u.username}${u.password ? `:${u.password}` : ''}@` : '';
-  return { httpUrl: `http://${auth}${u.hostname}:${u.port || '8123'}`, database };
+  return {
+    httpUrl: `http://${u.hostname}:${u.port || '8123'}`,
+    database,
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+  };
 }
-
-/** A value as a TSV field: NULL as \N, text with its backslashes, tabs and newlines escaped. */
-export function tsvField(value: string | number | bigint | null | undefined): string {
-  if (value === null || value === undefined) return '\\N';
-  if (typeof value !== 'string') return literal(value);
-  return value.replace(/[\\\t\n\r\0]/g, (c) => TSV_ESCAPES[c]!);
-}
-
-const TSV_ESCAPES: Record<string, string> = {
-  '\\': '\\\\',
-  '\t': '\\t',
-  '\n': '\\n',
-  '\r': '\\r',
-  '\0': '\\0',
-};

@@ -179,10 +179,12 @@ export async function openClickHouseStore(
 ): Promise<Store> {
   const cfg = checkStoreConfig(config);
   let perTopic = { ...(cfg.perTopic ?? {}) };
-  const { httpUrl, database } = parseClickHouseUrl(url);
+  const { httpUrl, database, username, password } = parseClickHouseUrl(url);
   const db = database;
   const ch: ClickHouseClient = createClient({
     url: httpUrl,
+    ...(username !== undefined ? { username } : {}),
+    ...(password !== undefined ? { password } : {}),
     log: { level: ClickHouseLogLevel.OFF },
     request_timeout: 120_000,
   });
