@@ -110,3 +110,18 @@ export function parseClickHouseUrl(text: string): {
     ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
   };
 }
+
+/** A value as a TSV field: NULL as \N, text with its backslashes, tabs and newlines escaped. */
+export function tsvField(value: string | number | bigint | null | undefined): string {
+  if (value === null || value === undefined) return '\\N';
+  if (typeof value !== 'string') return literal(value);
+  return value.replace(/[\\\t\n\r\0]/g, (c) => TSV_ESCAPES[c]!);
+}
+
+const TSV_ESCAPES: Record<string, string> = {
+  '\\': '\\\\',
+  '\t': '\\t',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\0': '\\0',
+};
