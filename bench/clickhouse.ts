@@ -2,18 +2,29 @@
 // as the ClickHouse store writes them (server/store/clickhouse/write.ts), 100,000 records per
 // insert, two in flight. Peer in the same run: the same records as JSONEachRow, the format the
 // client makes easiest. Target: at least 150,000 records/s with TSV.
+// Then the reads a dashboard makes, on the same 10 M records (FLOWDECK_BENCH_CH_QUERY_RECORDS)
+// in both stores through the Store interface: ClickHouse beside DuckDB (with its hourly rollups).
 import { Readable } from 'node:stream';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { createCatalog } from '../server/catalog/catalog.ts';
 import { defaultLogsets } from '../server/catalog/default-catalog.ts';
 import { createRecordsTable } from '../server/store/clickhouse/schema.ts';
 import { recordsTsv } from '../server/store/clickhouse/write.ts';
+import { openClickHouseStore } from '../server/store/clickhouse/store.ts';
+import { openDuckDbStore } from '../server/store/duckdb/store.ts';
+import { defaultStoreConfig, type Store } from '../server/store/store.ts';
+import { systemClock } from '../server/clock.ts';
+import { buildFilter, parseQuery } from '../shared/query/index.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { StreamRecords } from '../server/store/types.ts';
 import { startClickHouse } from '../test/helpers/clickhouse.ts';
 import { simulate } from './store.ts';
 import type { BenchRow } from './table.ts';
 
 const TSV_RECORDS = Number(process.env.FLOWDECK_BENCH_CH_RECORDS ?? 3_000_000);
+const QUERY_RECORDS = Number(process.env.FLOWDECK_BENCH_CH_QUERY_RECORDS ?? 10_000_000);
 const JSON_RECORDS = Math.min(TSV_RECORDS, 600_000);
 const BATCH = 100_000;
 const IN_FLIGHT = 2;
@@ -101,7 +112,7 @@ export async function benchClickHouse(): Promise<BenchRow[]> {
       // The same values, as objects under the column names.
       const { body } = recordsTsv(unit, seq, from);
       const names = [
-        ...'topic stream window_start seq version account_id interface_id srcaddr dstaddr'.split(
+        ...'topic stream window_start seq format version account_id interface_id srcaddr dstaddr'.split(
           ' ',
         ),
         ...'src_ip_hi src_ip_lo dst_ip_hi dst_ip_lo srcport dstport protocol packets bytes'.split(
@@ -121,7 +132,9 @@ export async function benchClickHouse(): Promise<BenchRow[]> {
     });
     const jsonStored = await count(ch, 'json.records');
 
+    const queries = await benchQueries(pool, server.httpPort);
     return [
+      ...queries,
       {
         name: `clickhouse 18.16: insert records/s, TSV, ${BATCH / 1000}k per insert, ${IN_FLIGHT} in flight (${tsvStored.toLocaleString('en-US')} stored)`,
         value: tsv.perSecond,
@@ -142,5 +155,122 @@ export async function benchClickHouse(): Promise<BenchRow[]> {
   } finally {
     await ch.close();
     await server.stop();
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Writes `total` records of the pool, replayed half an hour later each time, through store.write. */
+async function fill(store: Store, pool: StreamRecords[], total: number): Promise<number> {
+  const t0 = performance.now();
+  let sent = 0;
+  let shift = 0;
+  const acks: Array<Promise<unknown>> = [];
+  while (sent < total) {
+    for (const s of pool) {
+      if (sent >= total) break;
+      const n = Math.min(s.records.length, total - sent);
+      const records = s.records.slice(0, n).map((r) => ({
+        ...r,
+        start: r.start === null ? null : r.start + shift,
+        end: r.end === null ? null : r.end + shift,
+      }));
+      while (!store.hasRoom(n)) await sleep(5);
+      const ack = store.write({ streams: [{ ...s, records }] });
+      if (ack) acks.push(ack);
+      sent += n;
+    }
+    shift += 30 * 60;
+  }
+  await store.flush();
+  await Promise.all(acks);
+  return total / ((performance.now() - t0) / 1000);
+}
+
+async function p50(fn: () => Promise<unknown>, runs = 7): Promise<number> {
+  await fn(); // warm
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(runs / 2)]!;
+}
+
+async function benchQueries(pool: StreamRecords[], httpPort: number): Promise<BenchRow[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'flowdeck-bench-ch-'));
+  const config = { ...defaultStoreConfig(dir), retentionEveryMs: 0 };
+  const deps = { clock: systemClock, warn: log };
+  const duck = await openDuckDbStore(config, deps);
+  const house = await openClickHouseStore(
+    `clickhouse://127.0.0.1:${httpPort}/queries`,
+    config,
+    deps,
+  );
+  try {
+    const rows: BenchRow[] = [];
+    const n = QUERY_RECORDS.toLocaleString('en-US');
+    log(`queries: ${n} records into DuckDB and ClickHouse`);
+    const duckRate = await fill(duck, pool, QUERY_RECORDS);
+    const houseRate = await fill(house, pool, QUERY_RECORDS);
+    await duck.maintain(); // DuckDB's hourly rollups, as a running server keeps them
+    rows.push({
+      name: `clickhouse store: ${n} records written through the Store interface`,
+      value: houseRate,
+      unit: `rec/s (DuckDB store ${Math.round(duckRate).toLocaleString('en-US')} rec/s)`,
+    });
+    const topic = 'topic-eni-prod';
+    const from = Date.UTC(2025, 0, 15, 0, 0, 0);
+    const to = from + 24 * 3_600_000;
+    const sample = pool.find((s) => s.topicId === topic)!.records.find((r) => r.srcport !== null)!;
+    const drill = parseQuery(
+      buildFilter({
+        srcaddr: sample.srcaddr!,
+        srcport: sample.srcport!,
+        dstaddr: sample.dstaddr!,
+        dstport: sample.dstport!,
+        protocol: sample.protocol!,
+      }),
+    );
+    const search = parseQuery('dstport:22 AND action:REJECT');
+    if (!drill.ok || !search.ok) throw new Error('bench queries do not parse');
+    const ws = Math.floor((sample.start! * 1000) / 60_000) * 60_000;
+    const reads: Array<[string, (s: Store) => Promise<unknown>]> = [
+      [
+        'dashboard, 24 h in 5-min steps',
+        (s) => s.aggregate({ topicId: topic, fromMs: from, toMs: to, stepMs: 300_000 }),
+      ],
+      ['top 20 quintuples, 24 h', (s) => s.topQuintuples(topic, from, to, 20)],
+      [
+        'drill-down to one quintuple in one window',
+        (s) =>
+          s.queryRecords({
+            topicId: topic,
+            fromMs: ws,
+            toMs: ws + 60_000,
+            where: drill.ast,
+            limit: 100,
+          }),
+      ],
+      [
+        'search all topics, 24 h, dstport:22 AND action:REJECT, first page',
+        (s) => s.queryRecords({ fromMs: from, toMs: to, where: search.ast, limit: 100 }),
+      ],
+    ];
+    for (const [what, read] of reads) {
+      const ch = await p50(() => read(house));
+      const dd = await p50(() => read(duck));
+      rows.push({
+        name: `clickhouse store, ${n} records: ${what} (p50 of 7)`,
+        value: ch,
+        unit: `ms (DuckDB ${dd.toFixed(0)} ms, ${(ch / dd).toFixed(1)}x)`,
+      });
+    }
+    return rows;
+  } finally {
+    await duck.close();
+    await house.close();
+    await rm(dir, { recursive: true, force: true });
   }
 }
