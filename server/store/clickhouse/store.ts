@@ -22,6 +22,7 @@ import type { Action, FormatKind, LogStatus } from '../../../shared/record.ts';
 import { checkStoreConfig, retentionOf, type StoreConfig } from '../config.ts';
 import { StoreError, type Store, type StoreDeps } from '../contract.ts';
 import type { Filter } from '../filter.ts';
+import { recomputedWindow, seriesTotals } from '../results.ts';
 import { decodeCursor, encodeCursor, NULL_KEY, sortValue, StoreQueryError } from '../paging.ts';
 import type {
   AggregateQuery,
@@ -463,16 +464,7 @@ export async function openClickHouseStore(
       ),
     ]);
     const points = series.map(seriesPoint);
-    const accept: Totals = { bytes: 0, packets: 0, records: 0 };
-    const reject: Totals = { bytes: 0, packets: 0, records: 0 };
-    for (const p of points) {
-      accept.bytes += p.acceptBytes;
-      accept.packets += p.acceptPackets;
-      accept.records += p.acceptRecords;
-      reject.bytes += p.rejectBytes;
-      reject.packets += p.rejectPackets;
-      reject.records += p.rejectRecords;
-    }
+    const { accept, reject } = seriesTotals(points);
     return {
       series: points,
       accept,
@@ -522,27 +514,14 @@ export async function openClickHouseStore(
     const s = t[0] ?? {};
     const accept: Totals = { bytes: num(s.ab), packets: num(s.ap), records: num(s.an) };
     const reject: Totals = { bytes: num(s.rb), packets: num(s.rp), records: num(s.rn) };
-    const topList = top.map(quintuple);
-    const topOther: Totals = {
-      bytes: accept.bytes + reject.bytes,
-      packets: accept.packets + reject.packets,
-      records: accept.records + reject.records,
-    };
-    for (const x of topList) {
-      topOther.bytes -= x.bytes;
-      topOther.packets -= x.packets;
-      topOther.records -= x.records;
-    }
-    return {
+    return recomputedWindow({
       topicId,
       windowStart,
       windowMs,
       accept,
       reject,
       byProtocol: byProtocol.map(protocolTotals),
-      top: topList,
-      topOther,
-      topTruncated: false,
+      top: top.map(quintuple),
       regionPairs: pairs.map(regionPair),
       streams: streams.map((r): StreamStatus => ({
         streamId: String(r.stream),
@@ -550,7 +529,7 @@ export async function openClickHouseStore(
         nodata: num(r.nodata),
         skipdata: num(r.skipdata),
       })),
-    };
+    });
   }
 
   /** Waits until the table's mutations (ALTER ... DELETE) have run: 18.16 runs them in the background. */

@@ -18,6 +18,7 @@ import { CAPTURE_WINDOWS, isCaptureWindow, MIN_WINDOW_MS } from '../../../shared
 import { RECORD_FIELDS } from '../../../shared/fields.ts';
 import { compileQuery, type CompiledQuery } from './compile.ts';
 import { rollupSafe, type Filter } from '../filter.ts';
+import { recomputedWindow, seriesTotals } from '../results.ts';
 import { decodeCursor, encodeCursor, NULL_KEY, sortValue, StoreQueryError } from '../paging.ts';
 
 export { StoreQueryError };
@@ -724,16 +725,7 @@ export async function aggregate(ctx: ReadContext, q: AggregateQuery): Promise<Ag
     ),
   ]);
   const points = series.map(seriesPoint);
-  const accept: Totals = { bytes: 0, packets: 0, records: 0 };
-  const reject: Totals = { bytes: 0, packets: 0, records: 0 };
-  for (const p of points) {
-    accept.bytes += p.acceptBytes;
-    accept.packets += p.acceptPackets;
-    accept.records += p.acceptRecords;
-    reject.bytes += p.rejectBytes;
-    reject.packets += p.rejectPackets;
-    reject.records += p.rejectRecords;
-  }
+  const { accept, reject } = seriesTotals(points);
   return {
     series: points,
     accept,
@@ -811,27 +803,14 @@ export async function recomputeWindow(
   const t = totals[0]!;
   const accept: Totals = { bytes: n(t[0]!), packets: n(t[1]!), records: n(t[2]!) };
   const reject: Totals = { bytes: n(t[3]!), packets: n(t[4]!), records: n(t[5]!) };
-  const topList = top.map(quintuple);
-  const topOther: Totals = {
-    bytes: accept.bytes + reject.bytes,
-    packets: accept.packets + reject.packets,
-    records: accept.records + reject.records,
-  };
-  for (const x of topList) {
-    topOther.bytes -= x.bytes;
-    topOther.packets -= x.packets;
-    topOther.records -= x.records;
-  }
-  return {
+  return recomputedWindow({
     topicId,
     windowStart,
     windowMs,
     accept,
     reject,
     byProtocol: byProtocol.map(protocolTotals),
-    top: topList,
-    topOther,
-    topTruncated: false,
+    top: top.map(quintuple),
     regionPairs: pairs.map(regionPair),
     streams: streams.map((r): StreamStatus => ({
       streamId: String(r[0]),
@@ -839,7 +818,7 @@ export async function recomputeWindow(
       nodata: n(r[2]!),
       skipdata: n(r[3]!),
     })),
-  };
+  });
 }
 
 export async function lastWindows({ use }: ReadContext): Promise<StreamPosition[]> {
