@@ -16,14 +16,12 @@ import {
   UINTEGER,
   type DuckDBConnection,
 } from '@duckdb/node-api';
-import { createLineParser } from '../shared/parse/index.ts';
 import { parseQuery, type QueryNode } from '../shared/query/index.ts';
-import { streamIdOf, type FlowRecord } from '../shared/record.ts';
+import type { FlowRecord } from '../shared/record.ts';
 import type { Catalog } from '../server/catalog/catalog.ts';
 import { createCatalog } from '../server/catalog/catalog.ts';
 import { DEFAULT_CCN_REGIONS, defaultLogsets } from '../server/catalog/default-catalog.ts';
 import { systemClock } from '../server/clock.ts';
-import { buildTrafficModel } from '../server/ingest/traffic-model.ts';
 import {
   CREATE_OPTIONS,
   META_SEQ,
@@ -34,6 +32,7 @@ import {
 import { addressWordsHash, quintupleHash } from '../server/store/duckdb/qhash.ts';
 import { defaultStoreConfig, openStore, type Store } from '../server/store/store.ts';
 import { printTable, type BenchRow } from './table.ts';
+import { simulatedBatches } from '../test/helpers/simulated.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -71,22 +70,7 @@ export interface StreamBatch {
 
 /** What the simulator writes for `windows` windows from `from` on, per (topic, stream) and window. */
 export function simulate(catalog: Catalog, from: number, windows: number): StreamBatch[] {
-  const models = buildTrafficModel(catalog, { seed: 7, accountId: '1300428518' });
-  const out: StreamBatch[] = [];
-  for (let w = 0; w < windows; w++) {
-    for (const m of models) {
-      const parser = createLineParser('auto');
-      const records: FlowRecord[] = [];
-      let n = 0;
-      for (const line of m.lines(from + w * MIN)) {
-        const r = parser.parse(line, ++n);
-        if (r.kind === 'record') records.push(r.record);
-      }
-      const streamId = records[0] ? streamIdOf(records[0]) : m.streamId;
-      out.push({ topicId: m.topicId, streamId, records });
-    }
-  }
-  return out;
+  return simulatedBatches(catalog, from, windows, 7);
 }
 
 async function benchIngest(total: number): Promise<BenchRow[]> {

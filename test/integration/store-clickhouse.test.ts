@@ -9,13 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SortField } from '../../shared/api.ts';
 import { entitiesOf } from '../../shared/catalog.ts';
 import type { WindowAggregate } from '../../shared/events.ts';
-import { createLineParser } from '../../shared/parse/index.ts';
 import { parseQuery, type QueryNode } from '../../shared/query/index.ts';
-import { streamIdOf, type FlowRecord } from '../../shared/record.ts';
+import type { FlowRecord } from '../../shared/record.ts';
 import { createCatalog } from '../../server/catalog/catalog.ts';
 import { defaultLogsets } from '../../server/catalog/default-catalog.ts';
 import { manualClock } from '../../server/clock.ts';
-import { buildTrafficModel } from '../../server/ingest/traffic-model.ts';
 import { openClickHouseStore } from '../../server/store/clickhouse/store.ts';
 import { openDuckDbStore } from '../../server/store/duckdb/store.ts';
 import {
@@ -25,6 +23,7 @@ import {
   type StreamRecords,
 } from '../../server/store/store.ts';
 import { startClickHouse, type ClickHouseChild } from '../helpers/clickhouse.ts';
+import { simulatedBatches } from '../helpers/simulated.ts';
 
 const MIN = 60_000;
 /** 2025-01-15 06:00 UTC. */
@@ -43,29 +42,16 @@ function q(text: string): QueryNode | null {
   return p.ast;
 }
 
-/** The simulator's lines for WINDOWS windows, parsed as the ingest parses them. */
+/** The simulator's records for WINDOWS windows, one write unit per window. */
 function simulated(): StreamRecords[][] {
-  const models = buildTrafficModel(createCatalog(defaultLogsets()), {
-    seed: 11,
-    accountId: '1300428518',
-  });
-  const out: StreamRecords[][] = [];
-  for (let w = 0; w < WINDOWS; w++) {
-    const unit: StreamRecords[] = [];
-    for (const m of models) {
-      const parser = createLineParser('auto');
-      const records: FlowRecord[] = [];
-      let n = 0;
-      for (const line of m.lines(T0 + w * MIN)) {
-        const r = parser.parse(line, ++n);
-        if (r.kind === 'record') records.push(r.record);
-      }
-      if (records.length === 0) continue;
-      unit.push({ topicId: m.topicId, streamId: streamIdOf(records[0]!), windowMs: MIN, records });
-    }
-    out.push(unit);
-  }
-  return out;
+  const batches = simulatedBatches(createCatalog(defaultLogsets()), T0, WINDOWS, 11);
+  const perWindow = batches.length / WINDOWS;
+  return Array.from({ length: WINDOWS }, (_, w) =>
+    batches
+      .slice(w * perWindow, (w + 1) * perWindow)
+      .filter((b) => b.records.length > 0)
+      .map((b) => ({ ...b, windowMs: MIN })),
+  );
 }
 
 /** Records the simulator does not write: IPv6, a text address, no start, custom fields. */

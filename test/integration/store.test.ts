@@ -5,15 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startClickHouse, type ClickHouseChild } from '../helpers/clickhouse.ts';
+import { simulatedBatches } from '../helpers/simulated.ts';
 import type { WindowAggregate } from '../../shared/events.ts';
-import { createLineParser } from '../../shared/parse/index.ts';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { parseQuery, type QueryNode } from '../../shared/query/index.ts';
-import { streamIdOf, type FlowRecord } from '../../shared/record.ts';
+import type { FlowRecord } from '../../shared/record.ts';
 import { createCatalog } from '../../server/catalog/catalog.ts';
 import { logsetsWithWindow } from '../helpers/catalog.ts';
 import { manualClock } from '../../server/clock.ts';
-import { buildTrafficModel } from '../../server/ingest/traffic-model.ts';
 import { addressHash, quintupleHash } from '../../server/store/duckdb/qhash.ts';
 import {
   defaultStoreConfig,
@@ -766,28 +765,8 @@ describe.each(BACKENDS)('store: lifecycle (%s)', (b) => {
 describe.each(BACKENDS)('store: aggregates from raw records (%s)', (b) => {
   useBackend(b);
   /** Records the simulator writes for the default catalog (1-minute windows), per (topic, stream) and window. */
-  function simulated(windows: number) {
-    const catalog = createCatalog(logsetsWithWindow(60));
-    const models = buildTrafficModel(catalog, { seed: 11, accountId: '1300428518' });
-    const out: Array<{ topicId: string; streamId: string; records: FlowRecord[] }> = [];
-    for (let w = 0; w < windows; w++) {
-      for (const m of models) {
-        const parser = createLineParser('auto');
-        const records: FlowRecord[] = [];
-        let n = 0;
-        for (const line of m.lines(T0 + w * MIN)) {
-          const r = parser.parse(line, ++n);
-          if (r.kind === 'record') records.push(r.record);
-        }
-        out.push({
-          topicId: m.topicId,
-          streamId: records[0] ? streamIdOf(records[0]) : m.streamId,
-          records,
-        });
-      }
-    }
-    return out;
-  }
+  const simulated = (windows: number) =>
+    simulatedBatches(createCatalog(logsetsWithWindow(60)), T0, windows, 11);
 
   it('recomputeWindow equals what the window aggregator computes', async () => {
     const batches = simulated(3);
