@@ -278,6 +278,27 @@ export async function openClickHouseStore(
     }, cfg.flushIntervalMs);
   };
 
+  /** Record inserts run this many at a time; the rest of a batch is saved in batch order. */
+  const INSERTS_IN_FLIGHT = 2;
+  let inserting = 0;
+  const waitingSlot: Array<() => void> = [];
+  async function insertRecords(body: string): Promise<void> {
+    if (inserting >= INSERTS_IN_FLIGHT) await new Promise<void>((go) => waitingSlot.push(go));
+    inserting++;
+    try {
+      await insertTsv('records', body);
+    } finally {
+      inserting--;
+      waitingSlot.shift()?.();
+    }
+  }
+
+  /**
+   * Sends what is queued as one batch. Its records are numbered and encoded now, and inserted
+   * beside the previous batch's; its rejected lines, source offsets, seq mark and windows are
+   * written only after every earlier batch is settled, so a saved offset never runs ahead of
+   * records that are not stored. Resolves when the batch is settled.
+   */
   function send(): Promise<void> {
     const units = queue;
     queue = [];
@@ -287,29 +308,32 @@ export async function openClickHouseStore(
     const rows = units.reduce((n, u) => n + u.rows, 0);
     inflight += rows;
     queued -= rows;
-    sending = sending.then(async () => {
-      const t0 = performance.now();
+    const t0 = performance.now();
+    const now = deps.clock.now();
+    const bodies: string[] = [];
+    const acks: WriteAck[] = [];
+    for (const u of units) {
+      const b = recordsTsv(u.unit.streams, seq + 1, now);
+      seq += b.rows;
+      bodies.push(b.body);
+      acks.push({ stored: b.rows, rejected: b.rejected });
+      for (const [, , reason] of b.rejected)
+        m.recordsRejected[reason] = (m.recordsRejected[reason] ?? 0) + 1;
+      const first = b.rejected[0];
+      if (first)
+        warn(
+          `clickhouse store: ${b.rejected.length} records rejected (${first[2]}, e.g. record ${first[1]} of ${u.unit.streams[first[0]]?.streamId ?? '?'})`,
+        );
+    }
+    const lastSeq = seq;
+    const stored = acks.reduce((n, a) => n + a.stored, 0);
+    const inserted = insertRecords(bodies.join(''));
+    inserted.catch(() => {}); // awaited below, in batch order
+    const before = sending;
+    sending = (async () => {
+      await before;
       try {
-        const now = deps.clock.now();
-        let next = seq + 1;
-        const bodies: string[] = [];
-        const acks: WriteAck[] = [];
-        for (const u of units) {
-          const b = recordsTsv(u.unit.streams, next, now);
-          next += b.rows;
-          bodies.push(b.body);
-          acks.push({ stored: b.rows, rejected: b.rejected });
-          for (const [, , reason] of b.rejected)
-            m.recordsRejected[reason] = (m.recordsRejected[reason] ?? 0) + 1;
-          const first = b.rejected[0];
-          if (first)
-            warn(
-              `clickhouse store: ${b.rejected.length} records rejected (${first[2]}, e.g. record ${first[1]} of ${u.unit.streams[first[0]]?.streamId ?? '?'})`,
-            );
-        }
-        const stored = next - seq - 1;
-        await insertTsv('records', bodies.join(''));
-        seq = next - 1;
+        await inserted;
         const quarantine = units.flatMap((u) => u.unit.quarantine ?? []);
         await insertTsv('quarantine', tsvLines(quarantine.map(quarantineRow)));
         const offsets = units.flatMap((u) => u.unit.offsets ?? []);
@@ -317,8 +341,7 @@ export async function openClickHouseStore(
           'offsets',
           tsvLines(offsets.map((o) => [o.source, ++offsetVersion, o.state])),
         );
-        await insertTsv('meta', tsvLines([['seq', now, seq]]));
-        committed = seq;
+        await insertTsv('meta', tsvLines([['seq', now, lastSeq]]));
         m.recordsAppended += stored;
         m.quarantined += quarantine.length;
         m.batches++;
@@ -334,30 +357,34 @@ export async function openClickHouseStore(
         for (const u of units) u.reject(e);
       } finally {
         inflight -= rows;
+        // Settled, stored or lost: what follows no longer waits for it.
+        committed = lastSeq;
       }
-      if (saves.length > 0) {
-        // A window that cannot be written (a value no column holds) is lost alone.
-        const lines: string[] = [];
-        for (const a of saves) {
-          try {
-            lines.push(tsvLines([windowRow(a)]));
-          } catch (err) {
-            m.windowsFailed++;
-            warn(
-              `clickhouse store: window ${a.topicId} ${a.windowStart} not stored: ${(err as Error).message}`,
-            );
-          }
-        }
-        try {
-          await insertTsv('windows', lines.join(''));
-          m.windowsSaved += lines.length;
-        } catch (err) {
-          m.windowsFailed += lines.length;
-          warn(`clickhouse store: ${lines.length} windows not stored: ${(err as Error).message}`);
-        }
-      }
-    });
+      if (saves.length > 0) await saveWindows(saves);
+    })();
     return sending;
+  }
+
+  async function saveWindows(saves: readonly WindowAggregate[]): Promise<void> {
+    // A window that cannot be written (a value no column holds) is lost alone.
+    const lines: string[] = [];
+    for (const a of saves) {
+      try {
+        lines.push(tsvLines([windowRow(a)]));
+      } catch (err) {
+        m.windowsFailed++;
+        warn(
+          `clickhouse store: window ${a.topicId} ${a.windowStart} not stored: ${(err as Error).message}`,
+        );
+      }
+    }
+    try {
+      await insertTsv('windows', lines.join(''));
+      m.windowsSaved += lines.length;
+    } catch (err) {
+      m.windowsFailed += lines.length;
+      warn(`clickhouse store: ${lines.length} windows not stored: ${(err as Error).message}`);
+    }
   }
 
   const hasRoom = (n: number) => queued + inflight + n <= cfg.maxQueuedRecords;
