@@ -341,7 +341,6 @@ export async function openClickHouseStore(
           'offsets',
           tsvLines(offsets.map((o) => [o.source, ++offsetVersion, o.state])),
         );
-        await insertTsv('meta', tsvLines([['seq', now, lastSeq]]));
         m.recordsAppended += stored;
         m.quarantined += quarantine.length;
         m.batches++;
@@ -609,7 +608,15 @@ export async function openClickHouseStore(
     return n;
   }
 
+  /** The highest seq handed out, kept where a deletion cannot take it (the records' max is lost with them). */
+  async function saveSeq(): Promise<void> {
+    await insertTsv('meta', tsvLines([['seq', Date.now() * 1000 + metaVersion++, seq]]));
+  }
+  let metaVersion = 0;
+
   async function enforceRetention(now = deps.clock.now()) {
+    await sending;
+    await saveSeq();
     const out = { records: 0, windows: 0, rejectedLines: 0, offsets: 0 };
     for (const table of ['records', 'windows'] as const) {
       const topics = await select<{ topic: string }>(`SELECT DISTINCT topic FROM ${db}.${table}`);
@@ -817,6 +824,9 @@ export async function openClickHouseStore(
       closing = true;
       store.stop();
       await send();
+      await saveSeq().catch((err: Error) =>
+        warn(`clickhouse store: saving the seq mark failed: ${err.message}`),
+      );
       closed = true;
       if (timer !== null) clearTimeout(timer);
       await ch.close();
