@@ -155,7 +155,7 @@ describe('flowdeck simulate and tokens', () => {
     expect(a.length).toBeGreaterThan(100);
     expect(b.slice(0, 100)).toEqual(a.slice(0, 100));
     expect(a[0]!.split(' ')).toHaveLength(16); // the CCN format
-  });
+  }, 150_000);
 
   it('prints the tokens a server generated', async () => {
     const data = await mkdtemp(join(tmpdir(), 'flowdeck-cli-tokens-'));
@@ -177,15 +177,25 @@ describe('flowdeck simulate and tokens', () => {
 });
 
 /** The first lines simulate prints (it runs until stopped: stopped after its backfill). */
-function runLines(args: string[]): Promise<string[]> {
+/**
+ * Runs a command that prints lines until stopped, and stops it once it printed `enough` whole
+ * lines (a loaded machine may take a while to start it: the condition, not a time, ends it).
+ */
+function runLines(args: string[], enough = 200): Promise<string[]> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['bin/flowdeck.js', ...args], { cwd: root });
     let out = '';
+    let lines = 0;
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       out += d;
+      lines += d.split('\n').length - 1;
+      if (lines >= enough) child.kill('SIGTERM');
     });
     child.on('error', reject);
-    setTimeout(() => child.kill('SIGTERM'), 2500);
-    child.on('close', () => resolve(out.split('\n').filter((l) => l !== '')));
+    const cap = setTimeout(() => child.kill('SIGTERM'), 60_000);
+    child.on('close', () => {
+      clearTimeout(cap);
+      resolve(out.split('\n').filter((l) => l !== ''));
+    });
   });
 }
