@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { createCatalog } from '../server/catalog/catalog.ts';
 import { defaultLogsets } from '../server/catalog/default-catalog.ts';
-import { createRecordsTable } from '../server/store/clickhouse/schema.ts';
+import { createRecordsTable, RECORD_COLUMNS } from '../server/store/clickhouse/schema.ts';
 import { recordsTsv } from '../server/store/clickhouse/write.ts';
 import { openClickHouseStore } from '../server/store/clickhouse/store.ts';
 import { openDuckDbStore } from '../server/store/duckdb/store.ts';
@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StreamRecords } from '../server/store/types.ts';
 import { startClickHouse } from '../test/helpers/clickhouse.ts';
-import { simulate } from './store.ts';
+import { p50, simulate, sleep } from './store.ts';
 import type { BenchRow } from './table.ts';
 
 const TSV_RECORDS = Number(process.env.FLOWDECK_BENCH_CH_RECORDS ?? 3_000_000);
@@ -111,17 +111,7 @@ export async function benchClickHouse(): Promise<BenchRow[]> {
     const json = await run(pool, JSON_RECORDS, async (unit, seq) => {
       // The same values, as objects under the column names.
       const { body } = recordsTsv(unit, seq, from);
-      const names = [
-        ...'topic stream window_start seq format version account_id interface_id srcaddr dstaddr'.split(
-          ' ',
-        ),
-        ...'src_ip_hi src_ip_lo dst_ip_hi dst_ip_lo srcport dstport protocol packets bytes'.split(
-          ' ',
-        ),
-        ...'start_s end_s action log_status ccn_id src_region dst_region region_id extra'.split(
-          ' ',
-        ),
-      ];
+      const names = RECORD_COLUMNS.map(([c]) => c);
       const values = body
         .trimEnd()
         .split('\n')
@@ -158,8 +148,6 @@ export async function benchClickHouse(): Promise<BenchRow[]> {
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Writes `total` records of the pool, replayed half an hour later each time, through store.write. */
 async function fill(store: Store, pool: StreamRecords[], total: number): Promise<number> {
   const t0 = performance.now();
@@ -185,17 +173,6 @@ async function fill(store: Store, pool: StreamRecords[], total: number): Promise
   await store.flush();
   await Promise.all(acks);
   return total / ((performance.now() - t0) / 1000);
-}
-
-async function p50(fn: () => Promise<unknown>, runs = 7): Promise<number> {
-  await fn(); // warm
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    await fn();
-    times.push(performance.now() - t);
-  }
-  return times.sort((a, b) => a - b)[Math.floor(runs / 2)]!;
 }
 
 async function benchQueries(pool: StreamRecords[], httpPort: number): Promise<BenchRow[]> {
@@ -259,8 +236,8 @@ async function benchQueries(pool: StreamRecords[], httpPort: number): Promise<Be
       ],
     ];
     for (const [what, read] of reads) {
-      const ch = await p50(() => read(house));
-      const dd = await p50(() => read(duck));
+      const ch = await p50(7, () => read(house));
+      const dd = await p50(7, () => read(duck));
       rows.push({
         name: `clickhouse store, ${n} records: ${what} (p50 of 7)`,
         value: ch,

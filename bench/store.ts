@@ -41,7 +41,7 @@ const INGEST_RECORDS = 5_000_000;
 const RUNS = 7;
 
 const log = (msg: string) => process.stderr.write(`[bench store] ${msg}\n`);
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+export const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 /**
  * Environment: FLOWDECK_BENCH_RECORDS (size of the generated store), FLOWDECK_BENCH_STORE (a
@@ -449,7 +449,8 @@ export async function generate(path: string, n: number, end: number): Promise<Ge
 }
 
 /** p50 of `runs` timed calls, after one untimed warm-up call. */
-async function p50(runs: number, fn: (i: number) => Promise<unknown>): Promise<number> {
+/** The median of `runs` timed calls of `fn`, after one untimed (warming) call, ms. */
+export async function p50(runs: number, fn: (i: number) => Promise<unknown>): Promise<number> {
   await fn(-1);
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {

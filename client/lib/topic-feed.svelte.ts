@@ -70,9 +70,8 @@ export class TopicFeed implements FreshnessSource {
   #subscription: Subscription<Encoded<TopicSnapshot>, TopicSnapshot>;
   /** The server process our windows came from. */
   #instance: string | null = null;
-  /** Revisions received and not merged yet, with the server time of the newest. */
+  /** Revisions received and not merged yet, and when (local time) the newest arrived. */
   #pending: WindowAggregate[] = [];
-  #pendingServer = 0;
   #pendingLocal = 0;
   #commitTimer: ReturnType<typeof setTimeout> | null = null;
   #lastCommit = -Infinity;
@@ -170,7 +169,6 @@ export class TopicFeed implements FreshnessSource {
     const local = Date.now();
     this.#subscription.clock.sample(update.publishedAt, local);
     this.#pending.push(update);
-    this.#pendingServer = update.publishedAt;
     this.#pendingLocal = local;
     if (this.#commitTimer !== null) return;
     const wait = this.#lastCommit + COMMIT_MS - local;
@@ -197,7 +195,7 @@ export class TopicFeed implements FreshnessSource {
       if (updateMarks.commits % 256 === 0) performance.clearMarks(UPDATE_MARK);
       performance.mark(UPDATE_MARK, { detail: { ...updateMarks } });
     }
-    this.#noteData(this.#pendingServer, this.#pendingLocal);
+    this.#noteData(pending.at(-1)!.publishedAt, this.#pendingLocal);
   };
 
   #dropPending(): void {

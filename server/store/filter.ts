@@ -1,6 +1,6 @@
 // What a store is asked to filter by: the query language's AST (shared/query), never SQL. Each
 // backend compiles it to its own dialect; what a backend may answer from its rollups is decided
-// here, on the AST, for every backend alike.
+// here, on the AST, for every backend alike, and so is the LIKE pattern of a prefix.
 import { cidrRange, ipToBigInt } from '../../shared/ip.ts';
 import type { QueryField, QueryNode } from '../../shared/query/index.ts';
 
@@ -50,4 +50,9 @@ export function rollupSafe(filter: Filter | undefined): boolean {
     default:
       return false;
   }
+}
+
+/** A LIKE pattern matching every text that starts with `prefix` (`%`, `_` and `\` escaped with `\`). */
+export function likePrefix(prefix: string): string {
+  return `${prefix.replace(/[\\%_]/g, '\\$&')}%`;
 }

@@ -1,6 +1,7 @@
-// Paging through records, the same for every backend: the sort fields' values (NULL sorts as the
-// smallest), and the opaque cursor a page hands to the next.
+// What every backend checks and pages alike: the read arguments (range, step, top N), the sort
+// fields' values (NULL sorts as the smallest), and the opaque cursor a page hands to the next.
 import type { SortField } from '../../shared/api.ts';
+import { MIN_WINDOW_MS } from '../../shared/capture-window.ts';
 import type { StoredRecord } from './types.ts';
 
 /** A caller error (bad query arguments), as opposed to a database failure. */
@@ -8,6 +9,24 @@ export class StoreQueryError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'StoreQueryError';
+  }
+}
+
+export function checkRange(fromMs: number, toMs: number): void {
+  if (!Number.isSafeInteger(fromMs) || !Number.isSafeInteger(toMs)) {
+    throw new StoreQueryError('fromMs and toMs must be integers (epoch ms)');
+  }
+}
+
+export function checkStep(stepMs: number): void {
+  if (!Number.isSafeInteger(stepMs) || stepMs <= 0 || stepMs % MIN_WINDOW_MS !== 0) {
+    throw new StoreQueryError(`stepMs must be a positive multiple of ${MIN_WINDOW_MS}`);
+  }
+}
+
+export function checkTopN(topN: number): void {
+  if (!Number.isSafeInteger(topN) || topN < 1 || topN > 1000) {
+    throw new StoreQueryError('topN must be an integer in [1, 1000]');
   }
 }
 

@@ -2,7 +2,7 @@
 // directory, free loopback ports, the default user without a password, UTC. Started and waited for
 // (GET /ping), stopped and removed after.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll } from 'vitest';
@@ -116,7 +116,6 @@ export async function startClickHouse(timeoutMs = 60_000): Promise<ClickHouseChi
   );
   const url = `http://127.0.0.1:${httpPort}`;
   const readLog = async () => {
-    const { readFile } = await import('node:fs/promises');
     const err = await readFile(join(dir, 'server.err.log'), 'utf8').catch(() => '');
     return `${output}\n${err}`.slice(-4000);
   };

@@ -1,57 +1,30 @@
 // The query language against a real ClickHouse (Debian's 18.16, a child process): the same case
-// table as DuckDB and the live tail's matcher, compiled to ClickHouse SQL with literals.
+// table as DuckDB and the live tail's matcher, written as the ClickHouse store writes records and
+// compiled to ClickHouse SQL with literals.
 import { Readable } from 'node:stream';
 import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ipToBigInt } from '../../shared/ip.ts';
 import { parseQuery } from '../../shared/query/index.ts';
 import { compileClickHouse, literal } from '../../server/store/clickhouse/sql.ts';
-import { createRecordsTable, tsvField } from '../../server/store/clickhouse/schema.ts';
+import { createRecordsTable } from '../../server/store/clickhouse/schema.ts';
+import { recordsTsv } from '../../server/store/clickhouse/write.ts';
 import { startClickHouse, type ClickHouseChild } from '../helpers/clickhouse.ts';
-import { INJECTIONS, QUERY_CASES, ROWS, T0, type Row } from '../helpers/query-cases.ts';
+import {
+  INJECTIONS,
+  memoryRecord,
+  QUERY_CASES,
+  ROWS,
+  T0,
+  type Row,
+} from '../helpers/query-cases.ts';
 
 let server: ClickHouseChild;
 let ch: ClickHouseClient;
 
-function halves(a: string | undefined): [bigint | null, bigint | null] {
-  if (a === undefined) return [null, null];
-  const n = ipToBigInt(a);
-  if (n === null) throw new Error(`bad test address ${a}`);
-  return [n >> 64n, n & ((1n << 64n) - 1n)];
-}
-
+/** A test row as the ClickHouse store writes it (its id as seq). */
 function tsvRow(r: Row): string {
-  const timed = r.status === 'OK' || r.status === 'NODATA';
-  return [
-    r.topic,
-    r.stream,
-    (T0 - (T0 % 60)) * 1000,
-    r.id,
-    r.ccn ? 'ccn' : 'eni',
-    r.version,
-    r.account,
-    r.eni,
-    r.src,
-    r.dst,
-    ...halves(r.src),
-    ...halves(r.dst),
-    r.sp,
-    r.dp,
-    r.proto,
-    r.packets,
-    r.bytes,
-    timed ? T0 + r.id : null,
-    timed ? T0 + r.id + 30 : null,
-    r.action,
-    r.status,
-    r.ccn,
-    r.srcRegion,
-    r.dstRegion,
-    r.region,
-    null,
-  ]
-    .map(tsvField)
-    .join('\t');
+  const stream = { topicId: r.topic, streamId: r.stream, windowMs: 60_000 };
+  return recordsTsv([{ ...stream, records: [memoryRecord(r)] }], r.id, T0 * 1000).body;
 }
 
 async function select<T>(query: string): Promise<T[]> {
@@ -63,7 +36,7 @@ beforeAll(async () => {
   server = await startClickHouse();
   ch = createClient({ url: server.url, log: { level: ClickHouseLogLevel.OFF } });
   await ch.command({ query: createRecordsTable('default') });
-  const body = ROWS.map(tsvRow).join('\n') + '\n';
+  const body = ROWS.map(tsvRow).join('');
   await ch.insert({
     table: 'records',
     values: Readable.from([Buffer.from(body)], { objectMode: false }),

@@ -4,7 +4,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startClickHouse, type ClickHouseChild } from '../helpers/clickhouse.ts';
+import {
+  BACKENDS,
+  startClickHouse,
+  type Backend,
+  type ClickHouseChild,
+} from '../helpers/clickhouse.ts';
 import { simulatedBatches } from '../helpers/simulated.ts';
 import type { WindowAggregate } from '../../shared/events.ts';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -40,8 +45,6 @@ function q(text: string): QueryNode | null {
 let dir: string;
 
 /** Every backend runs this suite (DuckDB in a temporary directory, a real ClickHouse 18.16). */
-const BACKENDS = ['duckdb', 'clickhouse'] as const;
-type Backend = (typeof BACKENDS)[number];
 let backend: Backend = 'duckdb';
 let clickhouse: ClickHouseChild | null = null;
 /** A fresh ClickHouse database per test (a reopen in the same test sees the same one). */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileClickHouse, likePrefix, literal } from '../../server/store/clickhouse/sql.ts';
+import { compileClickHouse, literal } from '../../server/store/clickhouse/sql.ts';
+import { likePrefix } from '../../server/store/filter.ts';
 import { createRecordsTable, tsvField } from '../../server/store/clickhouse/schema.ts';
 import { parseQuery, type QueryNode } from '../../shared/query/index.ts';
 

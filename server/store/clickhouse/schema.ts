@@ -2,7 +2,7 @@
 // drops whole partitions: 18.16 has no TTL) and ordered by topic and window, so a dashboard's
 // range reads only its topic's granules. Addresses are text plus two UInt64 halves (18.16 has no
 // IPv6 or 128-bit integer type); missing values (`-` in a log line) are NULL.
-import { literal } from './sql.ts';
+import { ident, literal } from './sql.ts';
 
 /** [column, type] of `records`, in insert (TSV) order. */
 export const RECORD_COLUMNS: ReadonlyArray<readonly [string, string]> = [
@@ -41,11 +41,7 @@ export const DAY_MS = 86_400_000;
 /** The partition of a row: its topic and the UTC day of its window start (what retention drops). */
 export const PARTITION = '(topic, toYYYYMMDD(toDateTime(intDiv(window_start, 1000))))';
 
-function checkDatabase(database: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database))
-    throw new Error(`not a database name: ${database}`);
-  return database;
-}
+const checkDatabase = (database: string) => ident(database, 'a database name');
 
 export function createRecordsTable(database: string): string {
   const db = checkDatabase(database);

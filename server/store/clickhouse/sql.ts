@@ -4,6 +4,7 @@
 // TRUE/FALSE, no ILIKE and no 128-bit integers, so addresses are kept as text plus two UInt64
 // halves (`src_ip_hi`, `src_ip_lo`), and a CIDR or an address range compares the halves.
 import { cidrRange, ipToBigInt } from '../../../shared/ip.ts';
+import { likePrefix } from '../filter.ts';
 import type { KeywordNode, QueryNode, TermNode, TermValue } from '../../../shared/query/ast.ts';
 import {
   COLUMN_NAMES,
@@ -40,14 +41,9 @@ const ESCAPES: Record<string, string> = {
   '\f': '\\f',
 };
 
-/** A LIKE pattern matching every text that starts with `prefix` (`%`, `_`, `\` escaped). */
-export function likePrefix(prefix: string): string {
-  return `${prefix.replace(/[\\%_]/g, '\\$&')}%`;
-}
-
-/** An identifier of the flowdeck schema (never user text): checked, then written as it is. */
-function ident(name: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`not an identifier: ${name}`);
+/** An identifier (a column, a database: never user text) checked, then written as it is. */
+export function ident(name: string, what = 'an identifier'): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`not ${what}: ${name}`);
   return name;
 }
 

@@ -23,7 +23,16 @@ import { checkStoreConfig, retentionOf, type StoreConfig } from '../config.ts';
 import { StoreError, type Store, type StoreDeps } from '../contract.ts';
 import type { Filter } from '../filter.ts';
 import { recomputedWindow, seriesTotals } from '../results.ts';
-import { decodeCursor, encodeCursor, NULL_KEY, sortValue, StoreQueryError } from '../paging.ts';
+import {
+  checkRange,
+  checkStep,
+  checkTopN,
+  decodeCursor,
+  encodeCursor,
+  NULL_KEY,
+  sortValue,
+  StoreQueryError,
+} from '../paging.ts';
 import type {
   AggregateQuery,
   AggregateResult,
@@ -63,19 +72,6 @@ type Row = Record<string, unknown>;
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-
-function checkRange(fromMs: number, toMs: number): void {
-  if (!Number.isSafeInteger(fromMs) || !Number.isSafeInteger(toMs))
-    throw new StoreQueryError('fromMs and toMs must be integers (epoch ms)');
-}
-function checkStep(stepMs: number): void {
-  if (!Number.isSafeInteger(stepMs) || stepMs <= 0 || stepMs % 60_000 !== 0)
-    throw new StoreQueryError('stepMs must be a positive multiple of 60000');
-}
-function checkTopN(topN: number): void {
-  if (!Number.isSafeInteger(topN) || topN < 1 || topN > 1000)
-    throw new StoreQueryError('topN must be an integer in [1, 1000]');
-}
 
 function filterSql(where: Filter | undefined): string {
   if (!where) return '';
@@ -197,7 +193,6 @@ export async function openClickHouseStore(
       const r = await ch.query({ query, format: 'JSONEachRow' });
       return await r.json<T>();
     } catch (err) {
-      if (err instanceof StoreQueryError) throw err;
       throw new StoreError(`ClickHouse: ${(err as Error).message}`, 'db', { cause: err });
     } finally {
       deps.onRead?.('clickhouse', (performance.now() - t0) / 1000);
@@ -212,12 +207,22 @@ export async function openClickHouseStore(
   }
   async function insertTsv(table: string, body: string): Promise<void> {
     if (body === '') return;
-    await ch.insert({
-      table: `${db}.${table}`,
-      values: Readable.from([Buffer.from(body)], { objectMode: false }),
-      format: 'TabSeparated',
-    });
+    try {
+      await ch.insert({
+        table: `${db}.${table}`,
+        values: Readable.from([Buffer.from(body)], { objectMode: false }),
+        format: 'TabSeparated',
+      });
+    } catch (err) {
+      throw new StoreError(`ClickHouse: ${(err as Error).message}`, 'db', { cause: err });
+    }
   }
+  /**
+   * Versions of ReplacingMergeTree rows (offsets, catalog, marks) and ids of rejected lines: one
+   * counter, increasing across restarts (microseconds of the wall clock, or one more than the last).
+   */
+  let lastVersion = 0;
+  const nextVersion = () => (lastVersion = Math.max(lastVersion + 1, Date.now() * 1000));
   /** A read's caller error stays a query error; anything else is the database's. */
   const read = async <T>(fn: () => Promise<T>): Promise<T> => {
     if (closed) throw new StoreError('the store is closed', 'closed');
@@ -241,8 +246,6 @@ export async function openClickHouseStore(
        (SELECT ifNull(max(value), 0) FROM ${db}.meta FINAL WHERE key = 'seq')) AS s`,
   );
   let seq = num(seqRow?.s);
-  /** Offsets of a source: the highest version is its newest state. */
-  let offsetVersion = Date.now() * 1000;
   let committed = seq;
 
   // ---- writes: one batch at a time ----
@@ -339,7 +342,7 @@ export async function openClickHouseStore(
         const offsets = units.flatMap((u) => u.unit.offsets ?? []);
         await insertTsv(
           'offsets',
-          tsvLines(offsets.map((o) => [o.source, ++offsetVersion, o.state])),
+          tsvLines(offsets.map((o) => [o.source, nextVersion(), o.state])),
         );
         m.recordsAppended += stored;
         m.quarantined += quarantine.length;
@@ -610,9 +613,8 @@ export async function openClickHouseStore(
 
   /** The highest seq handed out, kept where a deletion cannot take it (the records' max is lost with them). */
   async function saveSeq(): Promise<void> {
-    await insertTsv('meta', tsvLines([['seq', Date.now() * 1000 + metaVersion++, seq]]));
+    await insertTsv('meta', tsvLines([['seq', nextVersion(), seq]]));
   }
-  let metaVersion = 0;
 
   async function enforceRetention(now = deps.clock.now()) {
     await sending;
@@ -708,7 +710,7 @@ export async function openClickHouseStore(
     },
     committedSeq: () => committed,
     markWindowsClean: (upTo) =>
-      read(() => insertTsv('meta', tsvLines([['clean_seq', deps.clock.now(), upTo]]))),
+      read(() => insertTsv('meta', tsvLines([['clean_seq', nextVersion(), upTo]]))),
     windowsToRebuild: (fallbackFrom) =>
       read(async (): Promise<RebuildPlan> => {
         const [mark] = await select<{ v: string | null; n: string }>(
@@ -745,7 +747,7 @@ export async function openClickHouseStore(
     saveCatalog: (change: CatalogChange) =>
       read(async () => {
         await send();
-        const version = Date.now() * 1000 + (catalogVersion++ % 1000);
+        const version = nextVersion();
         const rows: Array<Array<string | number>> = [];
         for (const kind of ['logsets', 'topics', 'flowLogs'] as const) {
           for (const e of change.upsert?.[kind] ?? [])
@@ -832,19 +834,19 @@ export async function openClickHouseStore(
       await ch.close();
     },
   };
-  let catalogVersion = 0;
 
   async function topicUsage(topicId: string) {
+    const topic = literal(topicId);
     const [r] = await select(
-      `SELECT (SELECT count() FROM ${db}.records WHERE topic = ${literal(topicId)}) AS records,
-         (SELECT count() FROM ${db}.windows FINAL WHERE topic = ${literal(topicId)}) AS windows,
-         (SELECT max(window_start) FROM ${db}.records WHERE topic = ${literal(topicId)}) AS newest,
-         (SELECT count() FROM ${db}.records WHERE topic = ${literal(topicId)}) AS n`,
+      `SELECT count() AS records, max(window_start) AS newest,
+         (SELECT count() FROM ${db}.windows FINAL WHERE topic = ${topic}) AS windows
+       FROM ${db}.records WHERE topic = ${topic}`,
     );
+    // max() of no rows is 0 in ClickHouse, not NULL.
     return {
       records: num(r?.records),
       windows: num(r?.windows),
-      newest: num(r?.n) > 0 ? num(r?.newest) : null,
+      newest: num(r?.records) > 0 ? num(r?.newest) : null,
     };
   }
 
@@ -899,12 +901,11 @@ export async function openClickHouseStore(
     };
   }
 
-  let quarantineId = Date.now() * 1000;
   function quarantineRow(r: QuarantineRow): Array<string | number> {
     return [
       r.topicId,
       r.at,
-      quarantineId++,
+      nextVersion(),
       r.source,
       r.origin,
       r.line,

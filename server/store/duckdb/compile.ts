@@ -1,6 +1,7 @@
 // Query AST -> a parameterized SQL boolean expression for DuckDB. User text never becomes SQL
 // text: the SQL holds only fixed keywords, `?` placeholders and column identifiers from a ColumnMap.
 import { cidrRange, ipToBigInt } from '../../../shared/ip.ts';
+import { likePrefix } from '../filter.ts';
 import type { KeywordNode, QueryNode, TermNode, TermValue } from '../../../shared/query/ast.ts';
 import {
   COLUMN_NAMES,
@@ -45,11 +46,6 @@ function quoteColumns(columns: ColumnMap): Map<ColumnKey, string> {
   }
   quotedMaps.set(columns, quoted);
   return quoted;
-}
-
-/** A LIKE pattern matching every text that starts with `prefix` (with ESCAPE '\'). */
-export function likePrefix(prefix: string): string {
-  return `${prefix.replace(/[\\%_]/g, '\\$&')}%`;
 }
 
 const LIKE = `LIKE ? ESCAPE '\\'`;

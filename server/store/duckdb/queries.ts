@@ -19,7 +19,16 @@ import { RECORD_FIELDS } from '../../../shared/fields.ts';
 import { compileQuery, type CompiledQuery } from './compile.ts';
 import { rollupSafe, type Filter } from '../filter.ts';
 import { recomputedWindow, seriesTotals } from '../results.ts';
-import { decodeCursor, encodeCursor, NULL_KEY, sortValue, StoreQueryError } from '../paging.ts';
+import {
+  checkRange,
+  checkStep,
+  checkTopN,
+  decodeCursor,
+  encodeCursor,
+  NULL_KEY,
+  sortValue,
+  StoreQueryError,
+} from '../paging.ts';
 
 export { StoreQueryError };
 import {
@@ -62,12 +71,6 @@ function sOrNull(v: DuckDBValue): string | null {
 async function rows(con: DuckDBConnection, sql: string, params: Param[]): Promise<DuckDBValue[][]> {
   const reader = await con.runAndReadAll(sql, params as DuckDBValue[]);
   return reader.getRows();
-}
-
-function checkRange(fromMs: number, toMs: number): void {
-  if (!Number.isSafeInteger(fromMs) || !Number.isSafeInteger(toMs)) {
-    throw new StoreQueryError('fromMs and toMs must be integers (epoch ms)');
-  }
 }
 
 /** `window_start >= ? AND window_start < ? [AND topic = ?] [AND (filter)]` and its parameters. */
@@ -408,12 +411,6 @@ async function totals(
 // ---------------------------------------------------------------------------------------------
 // Windows
 
-function checkStep(stepMs: number): void {
-  if (!Number.isSafeInteger(stepMs) || stepMs <= 0 || stepMs % MIN_WINDOW_MS !== 0) {
-    throw new StoreQueryError(`stepMs must be a positive multiple of ${MIN_WINDOW_MS}`);
-  }
-}
-
 export async function loadWindows(
   { use }: ReadContext,
   topicId: string,
@@ -520,12 +517,6 @@ const QUINTUPLE_COMPLETE = COMPLETE_QUINTUPLE;
 const REGION_SUMS = `coalesce(sum(bytes) FILTER (action = 'ACCEPT'), 0), coalesce(sum(packets) FILTER (action = 'ACCEPT'), 0),
   coalesce(sum(bytes) FILTER (action = 'REJECT'), 0), coalesce(sum(packets) FILTER (action = 'REJECT'), 0),
   count(*), coalesce(sum(bytes), 0) AS total`;
-
-function checkTopN(topN: number): void {
-  if (!Number.isSafeInteger(topN) || topN < 1 || topN > 1000) {
-    throw new StoreQueryError('topN must be an integer in [1, 1000]');
-  }
-}
 
 /** Top quintuples by bytes of the traffic in [fromMs, toMs); ties by the quintuple's fields. */
 export async function topQuintuples(
