@@ -6,7 +6,6 @@ import {
   HeatmapChart,
   LineChart,
   LinesChart,
-  PieChart,
   ScatterChart,
 } from 'echarts/charts';
 import {
@@ -77,7 +76,6 @@ function buildTheme(theme: ThemeName) {
 use([
   LineChart,
   BarChart,
-  PieChart,
   LinesChart,
   ScatterChart,
   EffectScatterChart,

@@ -1,5 +1,6 @@
-// Action ratio: ACCEPT / REJECT split of an explicit range as a donut (live: the newest complete
-// window; history: the whole range), and the REJECT share per bucket over time.
+// Action ratio: ACCEPT / REJECT split of an explicit range as a donut model (live: the newest
+// complete window; history: the whole range), drawn by RatioDonut.svelte; and the REJECT share per
+// bucket over time as an ECharts option.
 import type { Totals } from '../../shared/events.ts';
 import type { Action } from '../../shared/record.ts';
 import { formatBytes, formatInteger, formatPercent } from '../lib/format.ts';
@@ -49,13 +50,6 @@ export function ratioShares(
   return { accept: a / total, reject: r / total, any: true };
 }
 
-export const RATIO_SERIES = 'ratio-now';
-
-export interface RatioOptions {
-  theme: ThemeName;
-  basis: RatioBasis;
-}
-
 /** A donut slice: its share, and what drill-down needs (action, exact totals, the range). */
 export interface RatioSliceDatum {
   name: Action;
@@ -68,12 +62,46 @@ export interface RatioSliceDatum {
   to: number;
 }
 
-/** Donut of `totals` (null: no data yet). */
-export function buildRatioOption(totals: RatioTotals | null, opts: RatioOptions): AppOption {
-  const p = palette(opts.theme);
-  const shares = ratioShares(totals, opts.basis);
-  const slice = (action: Action): RatioSliceDatum => {
-    const t = action === 'ACCEPT' ? totals!.accept : totals!.reject;
+/** One arc of the donut, in fractions of the circle from 12 o'clock, clockwise. */
+export interface DonutArc {
+  datum: RatioSliceDatum;
+  start: number;
+  sweep: number;
+  /** Plain text: the slice's share and totals (a title, never HTML). */
+  title: string;
+}
+
+export interface RatioDonut {
+  arcs: DonutArc[];
+  /** The REJECT share written in the hole ('' without traffic). */
+  center: string;
+  /** Legend entries: the action and its share ('' without traffic). */
+  legend: Array<{ action: Action; share: string; datum: RatioSliceDatum | null }>;
+  /** What the panel says instead of a donut, or null. */
+  empty: string | null;
+}
+
+/** The smallest arc drawn for a non-zero share (a 0.01% REJECT must stay visible, clickable). */
+export const MIN_SWEEP = 0.012;
+/** The gap between two arcs, in fractions of the circle. */
+export const ARC_GAP = 0.004;
+
+/**
+ * The ACCEPT / REJECT donut of `totals` (null: no data yet). ACCEPT starts at 12 o'clock; a tiny
+ * share is widened to MIN_SWEEP at the other's expense, so no slice with traffic is invisible.
+ */
+export function ratioDonut(totals: RatioTotals | null, basis: RatioBasis): RatioDonut {
+  const shares = ratioShares(totals, basis);
+  if (!totals || !shares.any) {
+    return {
+      arcs: [],
+      center: '',
+      legend: (['ACCEPT', 'REJECT'] as const).map((action) => ({ action, share: '', datum: null })),
+      empty: totals ? 'No traffic in this range' : 'Waiting for data…',
+    };
+  }
+  const datum = (action: Action): RatioSliceDatum => {
+    const t = action === 'ACCEPT' ? totals.accept : totals.reject;
     return {
       name: action,
       value: action === 'ACCEPT' ? shares.accept : shares.reject,
@@ -81,83 +109,39 @@ export function buildRatioOption(totals: RatioTotals | null, opts: RatioOptions)
       bytes: t.bytes,
       packets: t.packets,
       records: t.records,
-      from: totals!.from,
-      to: totals!.to,
+      from: totals.from,
+      to: totals.to,
     };
   };
+  const slices = [datum('ACCEPT'), datum('REJECT')].filter((d) => d.value > 0);
+  const widen = (v: number) => Math.max(v, MIN_SWEEP);
+  const scale = 1 / slices.reduce((n, d) => n + widen(d.value), 0);
+  const gap = slices.length > 1 ? ARC_GAP : 0;
+  let at = 0;
+  const arcs = slices.map((d) => {
+    const sweep = widen(d.value) * scale;
+    const arc: DonutArc = {
+      datum: d,
+      start: at + gap / 2,
+      sweep: Math.max(0, sweep - gap),
+      title:
+        `${d.action} · ${totals.label}\n` +
+        `Share ${formatPercent(d.value)}\n` +
+        `Bytes ${formatBytes(d.bytes)}\n` +
+        `Packets ${formatInteger(d.packets)}\n` +
+        `Records ${formatInteger(d.records)}`,
+    };
+    at += sweep;
+    return arc;
+  });
   return {
-    aria: { enabled: true },
-    animationDurationUpdate: 300,
-    title: emptyNote(
-      !shares.any,
-      totals ? 'No traffic in this range' : 'Waiting for data…',
-      p.textMuted,
-    ),
-    legend: {
-      bottom: 0,
-      left: 'center',
-      itemWidth: 10,
-      itemHeight: 10,
-      icon: 'roundRect',
-      data: ['ACCEPT', 'REJECT'],
-      // Plain text (legend labels are drawn on the canvas).
-      formatter: (name: string) =>
-        shares.any
-          ? `${name} ${formatPercent(name === 'ACCEPT' ? shares.accept : shares.reject)}`
-          : name,
-    },
-    tooltip: {
-      trigger: 'item',
-      formatter: (params: unknown) => {
-        const d = (params as { data?: RatioSliceDatum }).data;
-        if (!d || !totals) return '';
-        return (
-          tooltipHeader(`${d.action} · ${totals.label}`) +
-          tooltipRow(null, 'Share', formatPercent(d.value)) +
-          tooltipRow(null, 'Bytes', formatBytes(d.bytes)) +
-          tooltipRow(null, 'Packets', formatInteger(d.packets)) +
-          tooltipRow(null, 'Records', formatInteger(d.records))
-        );
-      },
-    },
-    series: [
-      {
-        type: 'pie',
-        id: RATIO_SERIES,
-        radius: ['58%', '80%'],
-        center: ['50%', '45%'],
-        avoidLabelOverlap: true,
-        startAngle: 90,
-        label: { show: false },
-        labelLine: { show: false },
-        itemStyle: { borderColor: p.panel, borderWidth: 2 },
-        emphasis: { scale: true, scaleSize: 4 },
-        data: shares.any
-          ? [
-              { ...slice('ACCEPT'), itemStyle: { color: p.accept } },
-              {
-                ...slice('REJECT'),
-                itemStyle: { color: p.reject },
-                // The REJECT share, written in the hole of the donut (canvas text, not HTML).
-                label: {
-                  show: true,
-                  position: 'center',
-                  formatter: `{v|${formatPercent(shares.reject)}}\n{k|REJECT}`,
-                  rich: {
-                    v: {
-                      fontSize: 24,
-                      fontWeight: 700,
-                      color: shares.reject > 0 ? p.reject : p.text,
-                      lineHeight: 30,
-                    },
-                    k: { fontSize: 11, color: p.textMuted, lineHeight: 16 },
-                  },
-                },
-              },
-            ]
-          : [],
-      },
-    ],
+    arcs,
+    center: formatPercent(shares.reject),
+    legend: (['ACCEPT', 'REJECT'] as const).map((action) => {
+      const d = datum(action);
+      return { action, share: formatPercent(d.value), datum: d.value > 0 ? d : null };
+    }),
+    empty: null,
   };
 }
 

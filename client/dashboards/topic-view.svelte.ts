@@ -18,7 +18,7 @@ import {
   firstRecordsExpectedAt,
   windowLabel,
 } from '../../shared/capture-window.ts';
-import { protocolRows, protocolRowsFromTotals } from '../charts/protocol-option.ts';
+import { protocolRows, protocolRowsFromTotals } from '../lib/protocols.ts';
 import type { RatioTotals } from '../charts/ratio-option.ts';
 import type { TrafficMetric } from '../charts/traffic-option.ts';
 import { splitComplete } from '../lib/completeness.ts';

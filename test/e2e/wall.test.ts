@@ -48,6 +48,12 @@ describe('the wall in Chromium', () => {
     it(`fills ${width}x${height} without scrolling or a cursor, headline numbers >= 6% of its height`, async () => {
       const page = await open(width, height, `topics=${TOPICS.join(',')}&every=30&range=1h`);
       try {
+        // Traffic, action ratio, REJECT share, top quintuples, protocols: all drawn (the canvas
+        // charts draw in the frames after the figures).
+        const charts = '[data-testid="wall"] [data-testid^="chart-"][data-rendered="true"]';
+        await page.waitForFunction((sel) => document.querySelectorAll(sel).length >= 5, charts, {
+          timeout: 30_000,
+        });
         const m = await page.evaluate(() => {
           const root = document.scrollingElement!;
           const stage = document.querySelector<HTMLElement>('.stage')!;
@@ -66,7 +72,6 @@ describe('the wall in Chromium', () => {
             controls: document.querySelectorAll(
               '[data-testid="wall"] button, [data-testid="wall"] input',
             ).length,
-            charts: document.querySelectorAll('[data-testid="wall"] canvas').length,
           };
         });
         expect(m.scrollW).toBeLessThanOrEqual(m.w);
@@ -74,7 +79,6 @@ describe('the wall in Chromium', () => {
         for (const px of m.sizes) expect(px).toBeGreaterThanOrEqual(0.06 * height);
         expect(m.cursor).toBe('none');
         expect(m.controls).toBe(0);
-        expect(m.charts).toBeGreaterThan(3);
       } finally {
         await page.close();
       }

@@ -1,18 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
-  buildRatioOption,
+  ARC_GAP,
   buildRatioTimeOption,
+  MIN_SWEEP,
+  ratioDonut,
   ratioShares,
-  RATIO_SERIES,
   RATIO_TIME_SERIES,
   shareAxis,
-  type RatioSliceDatum,
   type RatioTotals,
 } from '../../client/charts/ratio-option.ts';
 import { pointsFromWindows } from '../../client/lib/series.ts';
 import { MIN, T0, win, wins } from './client-fixtures.ts';
 
-type Pie = { id: string; data: RatioSliceDatum[] };
 type Line = { id: string; data: Array<[number, number]> };
 
 const totalsOf = (w = win(1, {}, 300_000, 100_000)): RatioTotals => ({
@@ -24,31 +23,53 @@ const totalsOf = (w = win(1, {}, 300_000, 100_000)): RatioTotals => ({
 });
 
 describe('ratio now (donut)', () => {
-  it('splits an explicit range into shares that sum to 1', () => {
-    const o = buildRatioOption(totalsOf(), { theme: 'dark', basis: 'bytes' });
-    const [pie] = o.series as unknown as Pie[];
-    expect(pie!.id).toBe(RATIO_SERIES);
-    expect(pie!.data.map((d) => d.name)).toEqual(['ACCEPT', 'REJECT']);
-    expect(pie!.data[0]!.value).toBeCloseTo(0.75);
-    expect(pie!.data.reduce((n, d) => n + d.value, 0)).toBeCloseTo(1);
+  it('splits an explicit range into arcs that go round the circle once', () => {
+    const d = ratioDonut(totalsOf(), 'bytes');
+    expect(d.arcs.map((a) => a.datum.action)).toEqual(['ACCEPT', 'REJECT']);
+    expect(d.arcs[0]!.datum.value).toBeCloseTo(0.75);
+    expect(d.arcs.reduce((n, a) => n + a.datum.value, 0)).toBeCloseTo(1);
+    // ACCEPT from 12 o'clock, REJECT after it; with the gaps, one full turn.
+    expect(d.arcs[0]!.start).toBeCloseTo(ARC_GAP / 2);
+    expect(d.arcs[1]!.start).toBeCloseTo(0.75 + ARC_GAP / 2);
+    expect(d.arcs.reduce((n, a) => n + a.sweep + ARC_GAP, 0)).toBeCloseTo(1);
+    expect(d.center).toBe('25%');
+    expect(d.legend.map((l) => `${l.action} ${l.share}`)).toEqual(['ACCEPT 75%', 'REJECT 25%']);
   });
   it('carries what drill-down needs on each slice: action, exact totals, the range', () => {
     const t = totalsOf();
-    const [pie] = buildRatioOption(t, { theme: 'dark', basis: 'bytes' }).series as unknown as Pie[];
-    expect(pie!.data[1]).toMatchObject({
+    const d = ratioDonut(t, 'bytes');
+    expect(d.arcs[1]!.datum).toMatchObject({
       action: 'REJECT',
       bytes: 100_000,
       packets: 1_000,
       from: t.from,
       to: t.to,
     });
-    expect(pie!.data[0]).toMatchObject({ action: 'ACCEPT', bytes: 300_000 });
+    expect(d.arcs[0]!.datum).toMatchObject({ action: 'ACCEPT', bytes: 300_000 });
+    expect(d.arcs[1]!.title.split('\n')).toEqual([
+      'REJECT · window',
+      'Share 25%',
+      'Bytes 100 KB',
+      'Packets 1,000',
+      expect.stringMatching(/^Records /),
+    ]);
+  });
+  it('keeps a tiny REJECT share visible, and draws one ring for a single action', () => {
+    const tiny = ratioDonut(totalsOf(win(1, {}, 1_000_000_000, 10_000)), 'bytes');
+    expect(tiny.arcs[1]!.datum.value).toBeLessThan(0.0001);
+    expect(tiny.arcs[1]!.sweep + ARC_GAP).toBeCloseTo(MIN_SWEEP / (1 + MIN_SWEEP), 3);
+    expect(tiny.center).toBe('<0.1%');
+    const only = ratioDonut(totalsOf(win(1, {}, 300_000, 0)), 'bytes');
+    expect(only.arcs.map((a) => [a.datum.action, a.start, a.sweep])).toEqual([['ACCEPT', 0, 1]]);
+    expect(only.legend[1]).toMatchObject({ action: 'REJECT', share: '0%', datum: null });
   });
   it('has no slices for an empty range or no data', () => {
     expect(ratioShares(win(0, {}, 0, 0), 'bytes')).toEqual({ accept: 0, reject: 0, any: false });
-    const [pie] = buildRatioOption(null, { theme: 'light', basis: 'bytes' })
-      .series as unknown as Pie[];
-    expect(pie!.data).toEqual([]);
+    expect(ratioDonut(null, 'bytes')).toMatchObject({ arcs: [], empty: 'Waiting for data…' });
+    expect(ratioDonut(totalsOf(win(0, {}, 0, 0)), 'bytes')).toMatchObject({
+      arcs: [],
+      empty: 'No traffic in this range',
+    });
   });
   it('computes packet shares too', () => {
     const s = ratioShares(
