@@ -40,6 +40,13 @@ export interface Config {
   db: { memoryLimit: string | null; threads: number | null };
   /** `clickhouse://HOST:PORT/DB`: records in ClickHouse; null: the embedded DuckDB store. */
   store: string | null;
+  /**
+   * What this process does: `collector` (sources, parsing, windows, writes), `frontend` (HTTP API,
+   * sockets, the client), or `all` of it (one process, the default).
+   */
+  role: Role;
+  /** `redis://[user:pass@]HOST:PORT[/DB]` between collectors and front ends; null: one process. */
+  redis: string | null;
   simulator: {
     enabled: boolean;
     /** PRNG seed; the same seed replays the same traffic. */
@@ -54,6 +61,9 @@ export interface Config {
     backfillMinutes: number;
   };
 }
+
+export const ROLES = ['all', 'collector', 'frontend'] as const;
+export type Role = (typeof ROLES)[number];
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
@@ -96,6 +106,10 @@ Options of serve (environment variable in brackets):
                        [FLOWDECK_TRUST_PROXY=1]
   --store URL          clickhouse://HOST:PORT/DB (HTTP port) to keep records in ClickHouse
                        [FLOWDECK_STORE] (default: the embedded DuckDB store in the data directory)
+  --role R            all (one process), collector (sources, windows, writes) or frontend (API,
+                       sockets, the client); collector and frontend need --store clickhouse://
+                       and --redis [FLOWDECK_ROLE] (default all)
+  --redis URL          redis://HOST:PORT between collectors and front ends [FLOWDECK_REDIS]
   --db-memory SIZE     DuckDB memory limit, e.g. 2GB [FLOWDECK_DB_MEMORY] (default: a quarter of RAM, 1-8 GB)
   --db-threads N       DuckDB threads [FLOWDECK_DB_THREADS] (default: the number of cores)
   --seed N             simulator seed: the same seed replays the same traffic [FLOWDECK_SEED] (default: random)
@@ -158,6 +172,8 @@ export function loadConfig(argv: string[], env: Env = process.env): Readonly<Con
         'db-memory': { type: 'string' },
         'db-threads': { type: 'string' },
         store: { type: 'string' },
+        role: { type: 'string' },
+        redis: { type: 'string' },
       },
     });
     values = parsed.values;
@@ -300,6 +316,29 @@ export function loadConfig(argv: string[], env: Env = process.env): Readonly<Con
         return null;
       }
     })(),
+    role: (() => {
+      const v = pick('role', 'FLOWDECK_ROLE') ?? 'all';
+      if ((ROLES as readonly string[]).includes(v)) return v as Role;
+      problems.push(
+        `--role (FLOWDECK_ROLE) must be one of ${ROLES.join(', ')}, got ${JSON.stringify(v)}`,
+      );
+      return 'all';
+    })(),
+    redis: (() => {
+      const v = pick('redis', 'FLOWDECK_REDIS');
+      if (v === undefined || v === '') return null;
+      try {
+        const u = new URL(v);
+        if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new Error('not redis://');
+        if (!u.hostname) throw new Error('no host');
+        return v;
+      } catch {
+        problems.push(
+          `--redis (FLOWDECK_REDIS) must be a URL like redis://127.0.0.1:6379, got ${JSON.stringify(v)}`,
+        );
+        return null;
+      }
+    })(),
     db: {
       memoryLimit: (() => {
         const v = pick('db-memory', 'FLOWDECK_DB_MEMORY');
@@ -372,6 +411,16 @@ export function loadConfig(argv: string[], env: Env = process.env): Readonly<Con
       ),
     },
   };
+  if (config.role !== 'all') {
+    if (config.store === null)
+      problems.push(
+        `--role ${config.role} needs --store clickhouse://…: every process reads and writes the same records (the embedded DuckDB file belongs to one process)`,
+      );
+    if (config.redis === null)
+      problems.push(
+        `--role ${config.role} needs --redis redis://…: windows and rooms go between processes through Redis`,
+      );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(config);
 }

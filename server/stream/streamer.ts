@@ -109,9 +109,17 @@ export function createStreamer(
     warn?: (msg: string) => void;
     /** The live tail's socket events, under the same subscribe allowance. */
     tail?: Pick<Tail, 'attach'>;
+    /**
+     * Several processes share the rooms (through the Redis adapter): a publish is broadcast even
+     * when no socket of this process follows the topic, and resumes are honoured by any process
+     * of the cluster `instance` names.
+     */
+    cluster?: { instance: string };
   },
 ) {
   const { io, catalog, clock } = deps;
+  const instance = deps.cluster?.instance ?? INSTANCE;
+  const clustered = deps.cluster !== undefined;
   const buckets = new Map<string, Bucket>();
   const dropping = new Set<string>();
   const built = new Map<string, Built>();
@@ -179,7 +187,7 @@ export function createStreamer(
       topic,
       windows: deps.windows.windows(topic.id, from, to),
       serverTime: clock.now(),
-      instance: INSTANCE,
+      instance,
     };
   }
 
@@ -306,11 +314,16 @@ export function createStreamer(
     void socket.leave(SLOW_ROOM);
   }
 
+  /** A revision of a topic was published (here or by a collector): its snapshots are out of date. */
+  function note(agg: WindowAggregate) {
+    versions.set(agg.topicId, (versions.get(agg.topicId) ?? 0) + 1);
+    overviewVersion++;
+  }
+
   /** Sends a published window to its topic's subscribers; called by the aggregator's onWindow. */
   function publish(agg: WindowAggregate) {
     metrics.published++;
-    versions.set(agg.topicId, (versions.get(agg.topicId) ?? 0) + 1);
-    overviewVersion++;
+    note(agg);
     const room = topicRoom(agg.topicId);
     const members = io.sockets.adapter.rooms.get(room);
     if (members) {
@@ -322,8 +335,9 @@ export function createStreamer(
         if (state) queue(state, agg);
         else if (bufferedPackets(socket) >= config.slowAfterPackets) queue(markSlow(socket), agg);
       }
-      io.to(room).except(SLOW_ROOM).emit('window:published', agg);
     }
+    // Clustered, the room's members are on the front ends: the adapter carries it to them.
+    if (members || clustered) io.to(room).except(SLOW_ROOM).emit('window:published', agg);
     schedulePulse(agg.topicId);
   }
 
@@ -334,7 +348,7 @@ export function createStreamer(
       setTimeout(() => {
         pulseTimers.delete(topicId);
         const topic = catalog.topic(topicId);
-        if (topic && (io.sockets.adapter.rooms.get(OVERVIEW_ROOM)?.size ?? 0) > 0)
+        if (topic && (clustered || (io.sockets.adapter.rooms.get(OVERVIEW_ROOM)?.size ?? 0) > 0))
           io.to(OVERVIEW_ROOM).except(SLOW_ROOM).emit('pulse:updated', pulse(topic));
       }, config.pulseEveryMs),
     );
@@ -381,8 +395,8 @@ export function createStreamer(
         return reply(ack, badRequest(`at most ${config.maxTopicsPerSocket} topics per connection`));
       void socket.join(topicRoom(topic.id));
       const since = parsed.data.since;
-      if (since && since.instance === INSTANCE) {
-        // A reconnect to this process: only what was published while the client was away.
+      if (since && since.instance === instance) {
+        // A reconnect to this process (or cluster): only what was published while it was away.
         const full = snapshot(topic);
         const windows = full.windows.filter((w) => w.publishedAt > since.publishedAt);
         metrics.resumes++;
@@ -427,21 +441,36 @@ export function createStreamer(
     });
   }
 
+  // Windows a collector broadcasts reach this process's sockets through the adapter, not through
+  // publish(): their queues are checked here, so a socket that stops reading is still closed at
+  // its bound.
+  let sweep: ReturnType<typeof setInterval> | null = null;
+
   return {
     start() {
       io.on('connection', onConnection);
+      if (clustered && !sweep)
+        sweep = setInterval(() => {
+          for (const socket of io.sockets.sockets.values()) overQueued(socket);
+        }, 1_000);
     },
     stop() {
       io.off('connection', onConnection);
+      if (sweep) clearInterval(sweep);
+      sweep = null;
       for (const t of pulseTimers.values()) clearTimeout(t);
       pulseTimers.clear();
     },
     publish,
+    note,
     overview,
-    /** Tells every socket that the catalog changed (new, renamed or deleted topics and flow logs). */
+    /**
+     * Tells this process's sockets that the catalog changed (new, renamed or deleted topics and
+     * flow logs). Clustered, every process hears of the change and tells its own.
+     */
     catalogChanged() {
       built.clear();
-      io.emit('catalog:updated', { logsets: catalog.logsets, version: catalog.version });
+      io.local.emit('catalog:updated', { logsets: catalog.logsets, version: catalog.version });
     },
     metrics: () => ({
       ...metrics,

@@ -38,3 +38,30 @@ describe('--store', () => {
     });
   });
 });
+
+describe('--role and --redis', () => {
+  const ch = ['--store', 'clickhouse://127.0.0.1:8123/flows'];
+  it('runs everything in one process by default, without Redis', () => {
+    const c = loadConfig([], {});
+    expect([c.role, c.redis]).toEqual(['all', null]);
+  });
+
+  it('takes a collector or a front end with ClickHouse and Redis, from flags or environment', () => {
+    const c = loadConfig([...ch, '--role', 'collector', '--redis', 'redis://127.0.0.1:6379'], {});
+    expect([c.role, c.redis]).toEqual(['collector', 'redis://127.0.0.1:6379']);
+    const f = loadConfig(ch, { FLOWDECK_ROLE: 'frontend', FLOWDECK_REDIS: 'redis://r.internal' });
+    expect([f.role, f.redis]).toEqual(['frontend', 'redis://r.internal']);
+  });
+
+  it('says why a split role cannot run alone, and refuses unknown roles and URLs', () => {
+    expect(() => loadConfig(['--role', 'frontend'], {})).toThrow(
+      /--role frontend needs --store clickhouse:\/\/[\s\S]*--role frontend needs --redis/,
+    );
+    expect(() => loadConfig(['--role', 'worker'], {})).toThrow(
+      /--role \(FLOWDECK_ROLE\) must be one of all, collector, frontend/,
+    );
+    expect(() => loadConfig(['--redis', 'http://127.0.0.1:6379'], {})).toThrow(
+      /--redis \(FLOWDECK_REDIS\)/,
+    );
+  });
+});
