@@ -51,6 +51,11 @@ import {
   type AggregatorConfig,
 } from './window/aggregator.ts';
 import { createLateWindows, defaultLateWindowsConfig } from './window/late-windows.ts';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import { connectRedis } from './cluster/redis.ts';
+import { createBus, defaultBusConfig, type Bus, type BusMessage } from './cluster/bus.ts';
+import { clusterInstance } from './cluster/instance.ts';
+import { createWindowCache } from './stream/window-cache.ts';
 
 export interface AppDeps {
   clock?: Clock;
@@ -94,6 +99,18 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     timeoutMs: config.queryTimeoutSec * 1000,
   });
   const metrics = createMetrics();
+  // Roles: a collector runs the sources, the aggregator and the writes; a front end the API, the
+  // sockets and the client; `all` both (one process).
+  const collects = config.role !== 'frontend';
+  const serves = config.role !== 'collector';
+  const redis =
+    config.redis === null
+      ? null
+      : await connectRedis(config.redis, config.role, { warn: log.warn });
+  const bus: Bus | null = redis ? createBus(defaultBusConfig, { redis, warn: log.warn }) : null;
+  const cluster = redis ? { instance: await clusterInstance(redis) } : undefined;
+  /** This process, for telling its own catalog notices from others'. */
+  const processId = `${process.pid.toString(36)}-${Date.now().toString(36)}`;
   const store = await openStore(storeConfig, {
     clock,
     warn: log.warn,
@@ -156,11 +173,21 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
   const io: FlowServer = new Server(http.server, {
     serveClient: false,
     maxHttpBufferSize: 16 * 1024,
-    // The same host and origin checks for the handshake and the websocket upgrade.
+    // The same host and origin checks for the handshake and the websocket upgrade. A collector
+    // takes no browsers: its windows reach them through the front ends.
     allowRequest: (req, callback) => {
+      if (!serves) return callback('this is a collector; open dashboards on a front end', false);
       const refused = originCheck.checkRaw(req);
       callback(refused ? refused.message : null, refused === null);
     },
+    // Clustered: rooms span the processes (Redis streams), and a browser that lost its front end
+    // gets what it missed from another one (the session and its packets are kept in Redis).
+    ...(redis
+      ? {
+          adapter: createAdapter(redis, { streamName: 'flowdeck:sio', maxLen: 100_000 }),
+          connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000 },
+        }
+      : {}),
     ...(config.allowedOrigins.length > 0
       ? { cors: { origin: config.allowedOrigins, credentials: true } }
       : {}),
@@ -173,12 +200,14 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     next();
   });
 
-  // Every published revision goes to the browsers and into the store.
+  // Every published revision goes to the browsers and into the store (and, clustered, on the bus
+  // to the front ends' snapshots).
   let publish: (agg: WindowAggregate) => void = () => {};
   const onWindow = (agg: WindowAggregate) => {
     metrics.windowsPublished.inc();
     store.saveWindow(agg);
     publish(agg);
+    if (bus) void bus.publish({ kind: 'window', window: agg });
   };
   const aggregator = createAggregator(aggregatorConfig, {
     clock,
@@ -193,10 +222,21 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     { ...defaultTailConfig, ...deps.tail },
     { io, catalog, clock, windowMs: (id) => catalog.windowMs(id) },
   );
-  const streamer = createStreamer(
-    { ...defaultStreamerConfig, ...deps.streamer },
-    { io, catalog, windows: aggregator, clock, warn: log.warn, tail },
-  );
+  const streamerConfig = { ...defaultStreamerConfig, ...deps.streamer };
+  // A front end serves snapshots from the store, kept current by the bus; a collector from its
+  // aggregator.
+  const cache = collects
+    ? null
+    : createWindowCache({ keepMs: (streamerConfig.snapshotMinutes + 10) * MINUTE_MS }, { clock });
+  const streamer = createStreamer(streamerConfig, {
+    io,
+    catalog,
+    windows: cache ?? aggregator,
+    clock,
+    warn: log.warn,
+    tail,
+    ...(cluster ? { cluster } : {}),
+  });
   publish = streamer.publish;
 
   // Committed records go to the aggregator; a record older than its horizon updates its window
@@ -262,7 +302,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
       warn: log.warn,
     },
   );
-  {
+  if (collects) {
     const t = performance.now();
     const rebuilt = await checkpoint.rebuild(
       (id) => (catalog.topic(id) ? catalog.windowMs(id) : null),
@@ -278,46 +318,48 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
   // After a restart: the recent windows come back into memory, and the simulator carries on after
   // what is stored instead of generating it again.
   const now = clock.now();
-  for (const topic of catalog.topics())
-    aggregator.restore(
-      await store.loadWindows(topic.id, now - aggregatorConfig.horizonMs, now + 60 * MINUTE_MS),
-    );
+  if (collects)
+    for (const topic of catalog.topics())
+      aggregator.restore(
+        await store.loadWindows(topic.id, now - aggregatorConfig.horizonMs, now + 60 * MINUTE_MS),
+      );
   const resumeAfter = new Map(
     positions.map((p) => [resumeKey(p.topicId, p.streamId), p.windowStart]),
   );
   for (const p of positions) health.seed(p.topicId, p.streamId, p.windowStart);
 
-  const simulator = config.simulator.enabled
-    ? createSimulator(
-        {
-          seed: config.simulator.seed,
-          publishDelaySec: config.simulator.publishDelaySec,
-          jitterSec: config.simulator.jitterSec,
-          backfillMinutes: config.simulator.backfillMinutes,
-          tickMs: 250,
-          // Up to an hour is emitted before listen() (dashboards open full); a longer backfill
-          // goes in slices that wait for the store, whose queue would overflow otherwise.
-          backfillSliceMs: config.simulator.backfillMinutes > 60 ? 25 : 0,
-        },
-        {
-          catalog,
-          clock,
-          sink: (batch) => {
-            const done = ingest.ingest(batch);
-            done?.catch((err: Error) =>
-              log.warn(`simulator: a window was not stored: ${err.message}`),
-            );
-            return done !== null;
+  const simulator =
+    config.simulator.enabled && collects
+      ? createSimulator(
+          {
+            seed: config.simulator.seed,
+            publishDelaySec: config.simulator.publishDelaySec,
+            jitterSec: config.simulator.jitterSec,
+            backfillMinutes: config.simulator.backfillMinutes,
+            tickMs: 250,
+            // Up to an hour is emitted before listen() (dashboards open full); a longer backfill
+            // goes in slices that wait for the store, whose queue would overflow otherwise.
+            backfillSliceMs: config.simulator.backfillMinutes > 60 ? 25 : 0,
           },
-          resumeAfter,
-          // Generate only while the store has room for a large window.
-          busy: () => !store.hasRoom(100_000),
-        },
-      )
-    : null;
+          {
+            catalog,
+            clock,
+            sink: (batch) => {
+              const done = ingest.ingest(batch);
+              done?.catch((err: Error) =>
+                log.warn(`simulator: a window was not stored: ${err.message}`),
+              );
+              return done !== null;
+            },
+            resumeAfter,
+            // Generate only while the store has room for a large window.
+            busy: () => !store.hasRoom(100_000),
+          },
+        )
+      : null;
 
   const fileSource = createFileSource(
-    { ...defaultFileSourceConfig, watches: config.watches },
+    { ...defaultFileSourceConfig, watches: collects ? config.watches : [] },
     {
       ingest,
       clock,
@@ -481,8 +523,30 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
   );
   g('flowdeck_catalog_flow_logs', 'Flow logs in the catalog', () => catalog.flowLogs().length);
 
+  if (bus)
+    metrics.gauges(
+      'flowdeck_cluster_bus_messages',
+      'Cluster bus entries: published (written by this process), publish_failed, read, bad (not a flowdeck message), gaps (fell behind the stream: reloaded from the store)',
+      ['result'],
+      () => {
+        const m = bus.metrics();
+        return [
+          [{ result: 'published' }, m.published],
+          [{ result: 'publish_failed' }, m.publishFailed],
+          [{ result: 'read' }, m.read],
+          [{ result: 'bad' }, m.bad],
+          [{ result: 'gaps' }, m.gaps],
+        ];
+      },
+    );
+  if (cache)
+    g('flowdeck_window_cache_windows', 'Windows a front end holds for snapshots', () =>
+      cache.size(),
+    );
+
   registerApi(http, {
     catalog,
+    role: config.role,
     metrics,
     recentErrors: ingest.recentErrors,
     serverTime: () => clock.now(),
@@ -504,6 +568,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
       if (s.workerRestarts > 0)
         problems.push(`the store worker restarted ${s.workerRestarts} times`);
       if (s.queued > s.maxQueued * 0.9) problems.push('the store write queue is nearly full');
+      if (redis && redis.status !== 'ready') problems.push(`Redis is ${redis.status}`);
       return { status: problems.length === 0 ? 'ok' : 'degraded', problems };
     },
   });
@@ -511,21 +576,70 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
   registerIngestApi(http, { catalog, store, clock, health, windows: aggregator });
   const manager = createCatalogManager({ catalog, store, clock });
   registerCatalogApi(http, { catalog, manager, warn: log.warn });
-  registerPush(
-    http,
-    {
-      maxBodyBytes: config.maxBodyBytes,
-      maxConcurrent: 4,
-      maxLines: Math.floor(storeConfig.maxQueuedRecords / 2),
-    },
-    {
-      catalog,
-      ingest,
-      clock,
-      warn: log.warn,
-      onPushed: (status) => metrics.pushes.inc({ status: String(status) }),
-    },
-  );
+  if (collects)
+    registerPush(
+      http,
+      {
+        maxBodyBytes: config.maxBodyBytes,
+        maxConcurrent: 4,
+        maxLines: Math.floor(storeConfig.maxQueuedRecords / 2),
+      },
+      {
+        catalog,
+        ingest,
+        clock,
+        warn: log.warn,
+        onPushed: (status) => metrics.pushes.inc({ status: String(status) }),
+      },
+    );
+  else
+    http.post('/api/topics/:id/records', { config: { access: 'ingest' } }, async (_req, reply) =>
+      reply
+        .code(421)
+        .send(
+          fail(
+            'misdirected',
+            'this flowdeck server is a front end: push records to a collector (--role collector or all)',
+          ),
+        ),
+    );
+
+  // Clustered: a front end's snapshots come from the store, then from the bus in order; every
+  // process hears of catalog changes made elsewhere and reloads the catalog from the store.
+  let applyingRemoteCatalog = false;
+  async function loadRecentWindows(): Promise<void> {
+    if (!cache) return;
+    const t = clock.now();
+    const keep = (streamerConfig.snapshotMinutes + 10) * MINUTE_MS;
+    for (const topic of catalog.topics())
+      cache.load(topic.id, await store.loadWindows(topic.id, t - keep, t + 60 * MINUTE_MS));
+  }
+  async function reloadCatalog(): Promise<void> {
+    const stored = await store.loadCatalog();
+    if (stored === null) return;
+    applyingRemoteCatalog = true;
+    try {
+      catalog.replace(logsetsOf(stored));
+    } finally {
+      applyingRemoteCatalog = false;
+    }
+  }
+  const onBus = (m: BusMessage) => {
+    if (m.kind === 'window') {
+      if (cache?.put(m.window)) streamer.note(m.window);
+    } else if (m.origin !== processId) {
+      void reloadCatalog().catch((err: Error) =>
+        log.warn(`cluster: the catalog was not reloaded: ${err.message}`),
+      );
+    }
+  };
+  let busFrom: string | null = null;
+  if (bus) {
+    // The bus position first, then the store: what is published in between comes twice, and
+    // the newer revision wins; nothing falls between the two.
+    busFrom = await bus.lastId();
+    await loadRecentWindows();
+  }
 
   // A catalog change takes effect everywhere at once: retention, the windows of deleted topics,
   // the simulator's streams, and every open page.
@@ -540,6 +654,9 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
       .catch((err: Error) => log.warn(`retention settings: ${err.message}`));
     simulator?.refresh();
     streamer.catalogChanged();
+    if (cache) void loadRecentWindows().catch(() => {});
+    if (bus && !applyingRemoteCatalog)
+      void bus.publish({ kind: 'catalog', version: catalog.version, origin: processId });
   });
 
   const clientDir = resolve(config.clientDir);
@@ -627,14 +744,25 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     async listen(port = config.port, host = config.host) {
       streamer.start();
       tail.start();
-      aggregator.start();
-      store.start();
-      simulator?.start();
-      await fileSource.start();
-      // Publish what the backfill stored, so the first subscribers get it in their snapshot.
-      await ingest.idle();
-      aggregator.flush();
-      checkpoint.start();
+      if (collects) {
+        aggregator.start();
+        store.start();
+        simulator?.start();
+        await fileSource.start();
+        // Publish what the backfill stored, so the first subscribers get it in their snapshot.
+        await ingest.idle();
+        aggregator.flush();
+        checkpoint.start();
+      }
+      if (bus && busFrom !== null)
+        bus.start(busFrom, {
+          onMessage: onBus,
+          onGap: async (reason) => {
+            log.warn(`cluster: ${reason}; reloading windows and catalog from the store`);
+            await reloadCatalog();
+            await loadRecentWindows();
+          },
+        });
       started = true;
       await http.listen({ port, host });
       const addr = http.server.address();
@@ -648,23 +776,26 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     async close() {
       if (closed) return;
       closed = true;
-      if (started) {
+      if (started && collects) {
         simulator?.stop();
         await fileSource.stop();
         // What sources handed over is committed and counted before the windows are published.
         await store.flush().catch(() => {});
         await ingest.idle();
         aggregator.stop();
-        streamer.stop();
-        tail.stop();
         // Everything committed is counted in stored aggregates: the next start rebuilds nothing.
         await checkpoint.stop();
       }
+      streamer.stop();
+      tail.stop();
       late.stop();
-      io.disconnectSockets(true);
+      await bus?.stop();
+      // Only this process's sockets: clustered, a plain disconnectSockets() would close every front end's.
+      io.local.disconnectSockets(true);
       await new Promise<void>((done) => io.close(() => done()));
       await http.close().catch(() => {});
       await store.close();
+      redis?.disconnect();
     },
   };
 }

@@ -6,6 +6,8 @@ import type { Metrics } from '../metrics.ts';
 
 export interface ApiDeps {
   catalog: Catalog;
+  /** What this process does: all, collector or frontend. */
+  role: string;
   metrics: Metrics;
   /** 'ok', or what is wrong (the store is down...). */
   status: () => { status: 'ok' | 'degraded'; problems: string[] };
@@ -31,6 +33,7 @@ export function registerApi(app: FastifyInstance, deps: ApiDeps) {
   app.get('/api/health', async () =>
     ok({
       ...deps.status(),
+      role: deps.role,
       serverTime: deps.serverTime(),
       uptimeSeconds: Math.round((Date.now() - started) / 1000),
       memory: deps.memory(),
