@@ -1,0 +1,311 @@
+// Several flowdeck processes as a NOC runs them: one collector and two front ends, every one a
+// real `flowdeck serve` child, sharing a real ClickHouse and a real Redis (Debian's servers,
+// started here on free loopback ports). Records are pushed to the collector as a shipper does;
+// browsers' sockets connect to the front ends, one of them through a proxy that plays the load
+// balancer. What a user would check: windows reach clients on both front ends; a client whose
+// connection drops lands on the other front end without missing a revision; a client whose front
+// end is killed -9 resumes on the other and ends up with exactly the store's windows; a collector
+// restart loses nothing and counts nothing twice.
+import { io as connect, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeEncoded } from '../../shared/encoded.ts';
+import type {
+  ClientToServerEvents,
+  ServerToClientEvents,
+  TopicSnapshot,
+  WindowAggregate,
+} from '../../shared/events.ts';
+import { pushLines } from '../helpers/app.ts';
+import { startClickHouse, type ClickHouseChild } from '../helpers/clickhouse.ts';
+import { startFlowdeck, startProxy, type FlowdeckChild, type Proxy } from '../helpers/cluster.ts';
+import { startRedis, type RedisChild } from '../helpers/redis.ts';
+
+const TOPIC = 'topic-eni-prod';
+const WINDOW_MS = 300_000;
+type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** What a dashboard holds: the newest revision of each window, and every revision event seen. */
+class Follower {
+  readonly socket: Client;
+  readonly windows = new Map<number, WindowAggregate>();
+  readonly events: string[] = [];
+  snapshots = 0;
+  resumes = 0;
+  recovered = 0;
+  #instance = '';
+
+  constructor(url: string) {
+    this.socket = connect(url, {
+      transports: ['websocket'],
+      forceNew: true,
+      reconnectionDelay: 200,
+      reconnectionDelayMax: 1_000,
+    });
+    this.socket.on('window:published', (w) => {
+      if (w.topicId !== TOPIC) return;
+      this.events.push(`${w.windowStart}#${w.revision}`);
+      this.#merge(w);
+    });
+    this.socket.on('connect', () => {
+      // The session came back (rooms and missed packets): nothing to ask. Otherwise subscribe,
+      // with what is held, as the app does.
+      if (this.socket.recovered) {
+        this.recovered++;
+        return;
+      }
+      const held = [...this.windows.values()];
+      const since =
+        held.length > 0 && this.#instance
+          ? {
+              publishedAt: Math.max(...held.map((w) => w.publishedAt)),
+              instance: this.#instance,
+            }
+          : undefined;
+      this.socket.emit('topic:subscribe', { topicId: TOPIC, ...(since ? { since } : {}) }, (r) => {
+        if (!r.ok) return;
+        const snap = decodeEncoded(r.data) as TopicSnapshot;
+        this.#instance = snap.instance;
+        if (snap.resumed) this.resumes++;
+        else this.snapshots++;
+        for (const w of snap.windows) this.#merge(w);
+      });
+    });
+  }
+
+  #merge(w: WindowAggregate) {
+    const held = this.windows.get(w.windowStart);
+    if (!held || held.revision < w.revision) this.windows.set(w.windowStart, w);
+  }
+
+  revision(windowStart: number): number {
+    return this.windows.get(windowStart)?.revision ?? 0;
+  }
+
+  /** ACCEPT bytes held for a window. */
+  bytes(windowStart: number): number {
+    return this.windows.get(windowStart)?.accept.bytes ?? 0;
+  }
+
+  /** True once a window:published event for the window arrived (not only a snapshot). */
+  heard(windowStart: number): boolean {
+    return this.events.some((e) => e.startsWith(`${windowStart}#`));
+  }
+
+  close() {
+    this.socket.close();
+  }
+}
+
+/** A fresh page's view of the topic on a front end: its snapshot's windows by start. */
+async function freshView(url: string): Promise<Map<number, WindowAggregate>> {
+  const socket: Client = connect(url, { transports: ['websocket'], forceNew: true });
+  try {
+    const snap = await new Promise<TopicSnapshot>((done, fail) => {
+      socket.once('connect_error', fail);
+      socket.emit('topic:subscribe', { topicId: TOPIC }, (r) =>
+        r.ok ? done(decodeEncoded(r.data) as TopicSnapshot) : fail(new Error(r.error.message)),
+      );
+    });
+    return new Map(snap.windows.map((w) => [w.windowStart, w]));
+  } finally {
+    socket.close();
+  }
+}
+
+async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 60_000) {
+  const deadline = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('a cluster: one collector, two front ends, ClickHouse and Redis', () => {
+  let clickhouse: ClickHouseChild;
+  let redis: RedisChild;
+  let collector: FlowdeckChild;
+  let frontA: FlowdeckChild;
+  let frontB: FlowdeckChild;
+  let proxy: Proxy;
+  let shared: string[];
+  let collectorArgs: string[];
+  let collectorDir: string;
+  const open: Follower[] = [];
+  let enis: string[] = [];
+  /** Bytes pushed into each window of the topic: what its ACCEPT total must come to. */
+  const pushed = new Map<number, number>();
+
+  /** One record per ENI in the current window; each push is a new revision of it. */
+  const pushWindow = async (bytes: number): Promise<number> => {
+    const now = Date.now();
+    const w = Math.floor(now / WINDOW_MS) * WINDOW_MS;
+    const s = Math.floor(Math.max(w, now - 10_000) / 1000);
+    const lines = enis.map(
+      (eni) =>
+        `2 1300428518 ${eni} 10.0.1.12 10.0.2.8 51000 3306 6 10 ${bytes} ${s} ${s + 30} ACCEPT OK`,
+    );
+    const status = await pushLines(collector.url, TOPIC, lines);
+    expect(status).toBe(200);
+    pushed.set(w, (pushed.get(w) ?? 0) + bytes * lines.length);
+    return w;
+  };
+
+  beforeAll(async () => {
+    [clickhouse, redis] = await Promise.all([startClickHouse(), startRedis()]);
+    shared = [
+      '--store',
+      `clickhouse://127.0.0.1:${clickhouse.httpPort}/cluster`,
+      '--redis',
+      redis.url,
+    ];
+    const { mkdtemp } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    collectorDir = await mkdtemp(join(tmpdir(), 'flowdeck-collector-'));
+    collectorArgs = [...shared, '--role', 'collector', '--no-simulator'];
+    // The collector writes the catalog on first start; the front ends read it.
+    collector = await startFlowdeck(collectorArgs, { dataDir: collectorDir });
+    [frontA, frontB] = await Promise.all([
+      startFlowdeck([...shared, '--role', 'frontend']),
+      startFlowdeck([...shared, '--role', 'frontend']),
+    ]);
+    proxy = await startProxy(frontA.port);
+    const topics = (await (await fetch(`${frontA.url}/api/topics`)).json()) as {
+      data: Array<{ topics: Array<{ id: string; flowLogs: Array<{ resourceId: string }> }> }>;
+    };
+    enis = topics.data
+      .flatMap((l) => l.topics)
+      .find((t) => t.id === TOPIC)!
+      .flowLogs.map((f) => f.resourceId);
+    expect(enis.length).toBeGreaterThan(0);
+  }, 300_000);
+
+  afterAll(async () => {
+    for (const f of open) f.close();
+    await proxy?.close();
+    await Promise.all([frontA?.stop(), frontB?.stop(), collector?.stop()]);
+    await Promise.all([redis?.stop(), clickhouse?.stop()]);
+    const { rm } = await import('node:fs/promises');
+    if (collectorDir) await rm(collectorDir, { recursive: true, force: true });
+  }, 180_000);
+
+  const follow = (url: string) => {
+    const f = new Follower(url);
+    open.push(f);
+    return f;
+  };
+
+  it('every process says its role on /api/health and serves /metrics', async () => {
+    for (const [node, role] of [
+      [collector, 'collector'],
+      [frontA, 'frontend'],
+      [frontB, 'frontend'],
+    ] as const) {
+      const health = (await (await fetch(`${node.url}/api/health`)).json()) as {
+        data: { role: string; status: string };
+      };
+      expect(health.data).toMatchObject({ role, status: 'ok' });
+      const metrics = await (await fetch(`${node.url}/metrics`)).text();
+      expect(metrics).toContain('flowdeck_cluster_bus_messages');
+    }
+    // Records go to a collector; a front end says so instead of taking them.
+    expect(await pushLines(frontA.url, TOPIC, ['x'])).toBe(421);
+  });
+
+  it('brings the windows a collector builds to clients on both front ends', async () => {
+    const a = follow(frontA.url);
+    const b = follow(frontB.url);
+    await until('both subscribed', () => a.snapshots + b.snapshots === 2);
+    const w = await pushWindow(1_000);
+    await until('a published revision on both', () => a.heard(w) && b.heard(w));
+    await pushWindow(1_000);
+    // Everything pushed, on both, and nothing counted twice.
+    await until(
+      'the pushed totals on both',
+      () => a.bytes(w) === pushed.get(w) && b.bytes(w) === pushed.get(w),
+    );
+    // No revision twice, on either front end.
+    for (const f of [a, b]) expect(new Set(f.events).size).toBe(f.events.length);
+    expect(a.windows.get(w)).toEqual(b.windows.get(w));
+  }, 120_000);
+
+  it('a client whose connection drops carries on at the other front end, missing no revision', async () => {
+    proxy.target(frontA.port);
+    const c = follow(proxy.url);
+    await until('subscribed through the proxy', () => c.snapshots === 1);
+    const w = await pushWindow(2_000);
+    // A packet through A: the client holds its offset in the cluster's stream.
+    await until('a published revision through A', () => c.heard(w));
+    // The balancer sends the reconnect to B while revisions keep coming.
+    proxy.target(frontB.port);
+    proxy.cut();
+    for (let i = 0; i < 4; i++) {
+      await pushWindow(2_000);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    await until('connected to B', () => c.socket.connected);
+    const settled = await pushWindow(2_000);
+    await until('everything pushed', () => c.bytes(settled) === pushed.get(settled));
+    const fresh = (await freshView(frontB.url)).get(settled)!;
+    expect(c.windows.get(settled)).toEqual(fresh);
+    // The session came back from Redis: rooms and the packets sent while away, in order.
+    expect(c.recovered).toBe(1);
+    const mine = c.events
+      .filter((e) => e.startsWith(`${settled}#`))
+      .map((e) => Number(e.split('#')[1]));
+    expect(new Set(mine).size).toBe(mine.length);
+    for (let i = 1; i < mine.length; i++) expect(mine[i]).toBe(mine[i - 1]! + 1);
+  }, 120_000);
+
+  it('after kill -9 of its front end, a client resumes on the other with the store’s windows', async () => {
+    proxy.target(frontA.port);
+    const c = follow(proxy.url);
+    await until('subscribed through the proxy to A', () => c.snapshots === 1);
+    const w = await pushWindow(3_000);
+    await until('a published revision through A', () => c.heard(w));
+    const resumesBefore = c.resumes;
+    // Records keep flowing while A dies without a goodbye.
+    const flowing = (async () => {
+      for (let i = 0; i < 8; i++) {
+        await pushWindow(3_000);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    })();
+    proxy.target(frontB.port);
+    await frontA.kill();
+    await flowing;
+    await until('resumed on B', () => c.resumes > resumesBefore && c.socket.connected);
+    const last = await pushWindow(3_000);
+    // Every record pushed while A died is counted once.
+    await until('everything pushed', () => c.bytes(last) === pushed.get(last));
+    // What the client holds is what a freshly loaded page gets: no gap, nothing twice.
+    const fresh = await freshView(frontB.url);
+    expect(fresh.get(last)!.accept.bytes).toBe(pushed.get(last));
+    for (const [start, win] of fresh) expect(c.windows.get(start)).toEqual(win);
+    // The resume sent only what changed, not the hour.
+    expect(c.snapshots).toBe(1);
+  }, 180_000);
+
+  it('a collector restart loses nothing and counts nothing twice', async () => {
+    const b = follow(frontB.url);
+    await until('subscribed on B', () => b.snapshots === 1);
+    const w = await pushWindow(5_000);
+    await until('everything pushed, before', () => b.bytes(w) === pushed.get(w));
+    const before = b.windows.get(w)!;
+    await collector.stop();
+    collector = await startFlowdeck(collectorArgs, { dataDir: collectorDir });
+    // Records of the same window after the restart (unless the clock just crossed into the next).
+    const w2 = await pushWindow(5_000);
+    await until('everything pushed, after', () => b.bytes(w2) === pushed.get(w2));
+    if (w2 === w) {
+      // The revision carries on from the store's: no number is given twice.
+      expect(b.windows.get(w)!.revision).toBeGreaterThan(before.revision);
+    }
+    // The collector's stop closed none of the front end's sockets: B's client never reconnected.
+    expect([b.snapshots, b.resumes, b.recovered]).toEqual([1, 0, 0]);
+    // The store agrees: a freshly loaded page shows the same totals.
+    const fresh = await freshView(frontB.url);
+    for (const [start, bytes] of pushed)
+      if (fresh.has(start)) expect(fresh.get(start)!.accept.bytes).toBe(bytes);
+  }, 180_000);
+});
