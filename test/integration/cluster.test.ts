@@ -15,7 +15,7 @@ import type {
   TopicSnapshot,
   WindowAggregate,
 } from '../../shared/events.ts';
-import { pushLines } from '../helpers/app.ts';
+import { bearer, pushLines } from '../helpers/app.ts';
 import { startClickHouse, type ClickHouseChild } from '../helpers/clickhouse.ts';
 import { startFlowdeck, startProxy, type FlowdeckChild, type Proxy } from '../helpers/cluster.ts';
 import { startRedis, type RedisChild } from '../helpers/redis.ts';
@@ -211,6 +211,24 @@ describe('a cluster: one collector, two front ends, ClickHouse and Redis', () =>
     // Records go to a collector; a front end says so instead of taking them.
     expect(await pushLines(frontA.url, TOPIC, ['x'])).toBe(421);
   });
+
+  it('a catalog change made on one front end reaches the other and the collector', async () => {
+    const renamed = `prod ENI ${Date.now()}`;
+    const res = await fetch(`${frontA.url}/api/topics/${TOPIC}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', ...bearer('admin') },
+      body: JSON.stringify({ name: renamed }),
+    });
+    expect(res.status).toBe(200);
+    const nameOn = async (url: string) => {
+      const body = (await (await fetch(`${url}/api/topics`)).json()) as {
+        data: Array<{ topics: Array<{ id: string; name: string }> }>;
+      };
+      return body.data.flatMap((l) => l.topics).find((t) => t.id === TOPIC)?.name;
+    };
+    for (const node of [frontB, collector])
+      await until(`the new name on ${node.url}`, async () => (await nameOn(node.url)) === renamed);
+  }, 60_000);
 
   it('brings the windows a collector builds to clients on both front ends', async () => {
     const a = follow(frontA.url);
