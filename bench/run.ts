@@ -1,4 +1,4 @@
-// `npm run bench [parse|aggregate|ingest|fanout|store|clickhouse|memory|browser|soak...]`: throughput and latency figures, printed as a
+// `npm run bench [parse|aggregate|ingest|fanout|store|clickhouse|cluster|memory|browser|soak...]`: throughput and latency figures, printed as a
 // table. Targets are stated, never asserted: the figures go in the closing note of the work that
 // changes them. The store part generates 100 M records (FLOWDECK_BENCH_RECORDS overrides); the
 // memory part runs the server for 10 minutes at 240x (FLOWDECK_BENCH_MEMORY_MIN overrides).
@@ -6,6 +6,7 @@ import os from 'node:os';
 import { benchAggregate } from './aggregate.ts';
 import { benchBrowser } from './browser.ts';
 import { benchClickHouse } from './clickhouse.ts';
+import { benchCluster } from './cluster.ts';
 import { benchFanout } from './fanout.ts';
 import { benchIngest } from './ingest.ts';
 import { benchMemory } from './memory.ts';
@@ -24,6 +25,7 @@ if (want('ingest')) rows.push(...(await benchIngest()));
 if (want('fanout')) rows.push(...(await benchFanout()));
 if (want('store')) rows.push(...(await benchStore()));
 if (want('clickhouse')) rows.push(...(await benchClickHouse()));
+if (want('cluster')) rows.push(...(await benchCluster()));
 if (want('memory')) rows.push(...(await benchMemory()));
 if (want('browser')) rows.push(...(await benchBrowser()));
 if (want('soak')) rows.push(...(await benchSoak()));

@@ -17,7 +17,7 @@ import type {
 } from '../../shared/events.ts';
 import { bearer, pushLines } from '../helpers/app.ts';
 import { startClickHouse, type ClickHouseChild } from '../helpers/clickhouse.ts';
-import { startFlowdeck, startProxy, type FlowdeckChild, type Proxy } from '../helpers/cluster.ts';
+import { startNode, startProxy, type FlowdeckNode, type Proxy } from '../helpers/cluster.ts';
 import { startRedis, type RedisChild } from '../helpers/redis.ts';
 
 const TOPIC = 'topic-eni-prod';
@@ -123,9 +123,9 @@ async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 
 describe('a cluster: one collector, two front ends, ClickHouse and Redis', () => {
   let clickhouse: ClickHouseChild;
   let redis: RedisChild;
-  let collector: FlowdeckChild;
-  let frontA: FlowdeckChild;
-  let frontB: FlowdeckChild;
+  let collector: FlowdeckNode;
+  let frontA: FlowdeckNode;
+  let frontB: FlowdeckNode;
   let proxy: Proxy;
   let shared: string[];
   let collectorArgs: string[];
@@ -164,10 +164,10 @@ describe('a cluster: one collector, two front ends, ClickHouse and Redis', () =>
     collectorDir = await mkdtemp(join(tmpdir(), 'flowdeck-collector-'));
     collectorArgs = [...shared, '--role', 'collector', '--no-simulator'];
     // The collector writes the catalog on first start; the front ends read it.
-    collector = await startFlowdeck(collectorArgs, { dataDir: collectorDir });
+    collector = await startNode(collectorArgs, collectorDir);
     [frontA, frontB] = await Promise.all([
-      startFlowdeck([...shared, '--role', 'frontend']),
-      startFlowdeck([...shared, '--role', 'frontend']),
+      startNode([...shared, '--role', 'frontend']),
+      startNode([...shared, '--role', 'frontend']),
     ]);
     proxy = await startProxy(frontA.port);
     const topics = (await (await fetch(`${frontA.url}/api/topics`)).json()) as {
@@ -311,7 +311,7 @@ describe('a cluster: one collector, two front ends, ClickHouse and Redis', () =>
     await until('everything pushed, before', () => b.bytes(w) === pushed.get(w));
     const before = b.windows.get(w)!;
     await collector.stop();
-    collector = await startFlowdeck(collectorArgs, { dataDir: collectorDir });
+    collector = await startNode(collectorArgs, collectorDir);
     // Records of the same window after the restart (unless the clock just crossed into the next).
     const w2 = await pushWindow(5_000);
     await until('everything pushed, after', () => b.bytes(w2) === pushed.get(w2));
