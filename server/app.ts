@@ -55,6 +55,7 @@ import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { connectRedis } from './cluster/redis.ts';
 import { createBus, defaultBusConfig, type Bus, type BusMessage } from './cluster/bus.ts';
 import { clusterInstance } from './cluster/instance.ts';
+import { createTailRegistry } from './cluster/tail-registry.ts';
 import { createWindowCache } from './stream/window-cache.ts';
 
 export interface AppDeps {
@@ -220,7 +221,15 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
   );
   const tail = createTail(
     { ...defaultTailConfig, ...deps.tail },
-    { io, catalog, clock, windowMs: (id) => catalog.windowMs(id) },
+    {
+      io,
+      catalog,
+      clock,
+      windowMs: (id) => catalog.windowMs(id),
+      ...(redis
+        ? { cluster: { registry: createTailRegistry(redis), collects, warn: log.warn } }
+        : {}),
+    },
   );
   const streamerConfig = { ...defaultStreamerConfig, ...deps.streamer };
   // A front end serves snapshots from the store, kept current by the bus; a collector from its

@@ -24,6 +24,7 @@ import type { FlowRecord } from '../../shared/record.ts';
 import { fail, ok, type Reply } from '../../shared/reply.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { Clock } from '../clock.ts';
+import type { TailRegistry } from '../cluster/tail-registry.ts';
 
 type FlowServer = Server<ClientToServerEvents, ServerToClientEvents>;
 type FlowSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
@@ -40,6 +41,10 @@ export interface TailConfig {
   /** Longest query text. */
   maxQueryLength: number;
 }
+
+/** Clustered: how often rooms are announced (front end) or read (collector), and their expiry. */
+const ANNOUNCE_EVERY_MS = 2_000;
+const ROOM_TTL_MS = 10_000;
 
 export const defaultTailConfig: TailConfig = {
   flushEveryMs: 250,
@@ -68,12 +73,25 @@ const unsubscribeSchema = z.object({ topicId: z.string().min(1).max(200) }).pass
 
 export function createTail(
   config: TailConfig,
-  deps: { io: FlowServer; catalog: Catalog; clock: Clock; windowMs: (topicId: string) => number },
+  deps: {
+    io: FlowServer;
+    catalog: Catalog;
+    clock: Clock;
+    windowMs: (topicId: string) => number;
+    /**
+     * Clustered: a front end announces its rooms there; a collector matches records for every
+     * announced room (its own sockets are none) and numbers their batches.
+     */
+    cluster?: { registry: TailRegistry; collects: boolean; warn: (msg: string) => void };
+  },
 ) {
   const { io, catalog, clock } = deps;
+  const cluster = deps.cluster;
   const rooms = new Map<string, Room>();
   const byTopic = new Map<string, Set<Room>>();
   let timer: ReturnType<typeof setInterval> | null = null;
+  let syncTimer: ReturnType<typeof setInterval> | null = null;
+  let syncFailing = false;
   const metrics = { records: 0, sent: 0, skipped: 0, batches: 0, badRequests: 0 };
 
   function dropRoom(key: string) {
@@ -143,7 +161,57 @@ export function createTail(
       room.matched = 0;
       room.skipped = 0;
       io.to(room.key).except('slow').emit('tail:records', batch);
+      if (cluster?.collects) void cluster.registry.saveSeq(room.key, room.seq).catch(() => {});
     }
+  }
+
+  /** A room for (topic, query), created on first use; null when the query does not parse. */
+  function openRoom(topicId: string, q: string): Room | null {
+    const key = roomOf(topicId, q);
+    const held = rooms.get(key);
+    if (held) return held;
+    const query = parseQuery(q);
+    if (!query.ok) return null;
+    const room: Room = {
+      key,
+      topicId,
+      q,
+      match: matchQuery(query.ast),
+      pending: [],
+      matched: 0,
+      skipped: 0,
+      seq: 0,
+    };
+    rooms.set(key, room);
+    let set = byTopic.get(topicId);
+    if (!set) byTopic.set(topicId, (set = new Set()));
+    set.add(room);
+    return room;
+  }
+
+  /**
+   * Clustered. A front end announces the rooms its sockets tail; a collector takes the rooms
+   * announced anywhere (with their batch numbers) and lets go of those no front end renewed.
+   */
+  async function syncCluster(): Promise<void> {
+    if (!cluster) return;
+    if (!cluster.collects) {
+      const mine = [...rooms.keys()].filter(
+        (k) => (io.sockets.adapter.rooms.get(k)?.size ?? 0) > 0,
+      );
+      await cluster.registry.announce(mine, ROOM_TTL_MS);
+      return;
+    }
+    const live = new Set(await cluster.registry.rooms());
+    for (const key of live) {
+      if (rooms.has(key) || !key.startsWith(ROOM_PREFIX)) continue;
+      const [topicId, q] = key.slice(ROOM_PREFIX.length).split('\u0000') as [string, string];
+      if (!catalog.topic(topicId)) continue;
+      const room = openRoom(topicId, q ?? '');
+      if (room) room.seq = await cluster.registry.seqOf(key);
+    }
+    for (const key of [...rooms.keys()])
+      if (!live.has(key) && (io.sockets.adapter.rooms.get(key)?.size ?? 0) === 0) dropRoom(key);
   }
 
   function leaveTopic(socket: FlowSocket, topicId: string) {
@@ -194,32 +262,26 @@ export function createTail(
         return helpers.reply(ack, bad(`at most ${config.maxTailsPerSocket} tails per connection`));
       // One query per topic and socket: a new query replaces the old.
       leaveTopic(socket, topicId);
-      const key = roomOf(topicId, q);
-      if (!rooms.has(key)) {
-        const room: Room = {
-          key,
-          topicId,
-          q,
-          match: matchQuery(query.ast),
-          pending: [],
-          matched: 0,
-          skipped: 0,
-          seq: 0,
-        };
-        rooms.set(key, room);
-        let set = byTopic.get(topicId);
-        if (!set) byTopic.set(topicId, (set = new Set()));
-        set.add(room);
-      }
-      void socket.join(key);
-      const answer: TailSubscribed = {
+      const room = openRoom(topicId, q)!;
+      void socket.join(room.key);
+      const answer = (seq: number): TailSubscribed => ({
         topicId,
         q,
         flushEveryMs: config.flushEveryMs,
         maxPerFlush: config.maxPerFlush,
-        seq: rooms.get(key)!.seq,
-      };
-      helpers.reply(ack, ok(answer));
+        seq,
+      });
+      if (!cluster || cluster.collects) return helpers.reply(ack, ok(answer(room.seq)));
+      // A front end: the collector numbers the batches. Announced at once, so records start
+      // coming without waiting for the next round.
+      void Promise.all([
+        cluster.registry.seqOf(room.key),
+        cluster.registry.announce([room.key], ROOM_TTL_MS),
+      ])
+        .then(([seq]) => helpers.reply(ack, ok(answer(seq))))
+        .catch((err: Error) =>
+          helpers.reply(ack, fail('unavailable', `the live tail is unavailable: ${err.message}`)),
+        );
     });
     socket.on('tail:unsubscribe', (req) => {
       const parsed = unsubscribeSchema.safeParse(req);
@@ -239,11 +301,26 @@ export function createTail(
       io.of('/').adapter.on('delete-room', onDeleteRoom);
       timer = setInterval(flush, config.flushEveryMs);
       timer.unref?.();
+      if (cluster && !syncTimer) {
+        const sync = () =>
+          void syncCluster().then(
+            () => (syncFailing = false),
+            (err: Error) => {
+              if (!syncFailing) cluster.warn(`live tail: the cluster's rooms: ${err.message}`);
+              syncFailing = true;
+            },
+          );
+        sync();
+        syncTimer = setInterval(sync, ANNOUNCE_EVERY_MS);
+        syncTimer.unref?.();
+      }
     },
     stop() {
       io.of('/').adapter.off('delete-room', onDeleteRoom);
       if (timer) clearInterval(timer);
       timer = null;
+      if (syncTimer) clearInterval(syncTimer);
+      syncTimer = null;
     },
     metrics: () => ({ ...metrics, rooms: rooms.size }),
   };

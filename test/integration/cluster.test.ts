@@ -247,6 +247,30 @@ describe('a cluster: one collector, two front ends, ClickHouse and Redis', () =>
     expect(a.windows.get(w)).toEqual(b.windows.get(w));
   }, 120_000);
 
+  it('tails the collector’s records live on a front end', async () => {
+    const socket: Client = connect(frontB.url, { transports: ['websocket'], forceNew: true });
+    try {
+      const batches: Array<{ records: Array<{ bytes: number | null; dstport: number | null }> }> =
+        [];
+      socket.on('tail:records', (b) => batches.push(b));
+      const answer = await new Promise<{ ok: boolean }>((done) =>
+        socket.emit('tail:subscribe', { topicId: TOPIC, q: 'dstport:3306' }, done),
+      );
+      expect(answer.ok).toBe(true);
+      // The collector learns of the room within its next round; push until records come.
+      await until('tailed records', async () => {
+        await pushWindow(7_000);
+        await new Promise((r) => setTimeout(r, 500));
+        return batches.some((b) => b.records.length > 0);
+      });
+      const records = batches.flatMap((b) => b.records);
+      expect(records.every((r) => r.dstport === 3306)).toBe(true);
+      expect(records.some((r) => r.bytes === 7_000)).toBe(true);
+    } finally {
+      socket.close();
+    }
+  }, 60_000);
+
   it('a client whose connection drops carries on at the other front end, missing no revision', async () => {
     proxy.target(frontA.port);
     const c = follow(proxy.url);
