@@ -34,7 +34,21 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function config(dir: string, httpPort: number, tcpPort: number, interserver: number): string {
+/** A `remote_servers` cluster named flowdeck: one shard per TCP port, one replica each. */
+function remoteServers(tcpPorts: readonly number[]): string {
+  const shards = tcpPorts
+    .map((p) => `      <shard><replica><host>127.0.0.1</host><port>${p}</port></replica></shard>`)
+    .join('\n');
+  return `  <remote_servers>\n    <flowdeck>\n${shards}\n    </flowdeck>\n  </remote_servers>\n`;
+}
+
+function config(
+  dir: string,
+  httpPort: number,
+  tcpPort: number,
+  interserver: number,
+  cluster = '',
+): string {
   return `<?xml version="1.0"?>
 <yandex>
   <logger>
@@ -59,7 +73,7 @@ function config(dir: string, httpPort: number, tcpPort: number, interserver: num
   <uncompressed_cache_size>268435456</uncompressed_cache_size>
   <max_concurrent_queries>100</max_concurrent_queries>
   <timezone>UTC</timezone>
-</yandex>
+${cluster}</yandex>
 `;
 }
 
@@ -94,11 +108,24 @@ const USERS = `<?xml version="1.0"?>
 </yandex>
 `;
 
-/** Starts a server; resolves once it answers /ping (a slow machine may take a while). */
-export async function startClickHouse(timeoutMs = 60_000): Promise<ClickHouseChild> {
+/**
+ * Starts a server; resolves once it answers /ping (a slow machine may take a while). `cluster`:
+ * the TCP ports of the shards its `remote_servers` names `flowdeck` (this one among them).
+ */
+export async function startClickHouse(
+  timeoutMs = 60_000,
+  ports?: { tcpPort: number; cluster: readonly number[] },
+): Promise<ClickHouseChild> {
   const dir = await mkdtemp(join(tmpdir(), 'flowdeck-clickhouse-'));
-  const [httpPort, tcpPort, interserver] = [await freePort(), await freePort(), await freePort()];
-  await writeFile(join(dir, 'config.xml'), config(dir, httpPort, tcpPort, interserver));
+  const [httpPort, tcpPort, interserver] = [
+    await freePort(),
+    ports?.tcpPort ?? (await freePort()),
+    await freePort(),
+  ];
+  await writeFile(
+    join(dir, 'config.xml'),
+    config(dir, httpPort, tcpPort, interserver, ports ? remoteServers(ports.cluster) : ''),
+  );
   await writeFile(join(dir, 'users.xml'), USERS);
   const child = spawn(CLICKHOUSE_SERVER, [`--config-file=${join(dir, 'config.xml')}`], {
     cwd: dir,
@@ -161,8 +188,34 @@ export async function startClickHouse(timeoutMs = 60_000): Promise<ClickHouseChi
   };
 }
 
-/** The backends the store-facing suites run on. */
+/**
+ * `n` servers, each a shard of the cluster `flowdeck` their `remote_servers` name. The flowdeck
+ * URL lists their HTTP ports: `clickhouse://127.0.0.1:A,127.0.0.1:B/DB`.
+ */
+export async function startClickHouseShards(n: number): Promise<ClickHouseChild[]> {
+  const tcpPorts: number[] = [];
+  for (let i = 0; i < n; i++) tcpPorts.push(await freePort());
+  const started = await Promise.allSettled(
+    tcpPorts.map((tcpPort) => startClickHouse(90_000, { tcpPort, cluster: tcpPorts })),
+  );
+  const up = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed) {
+    await Promise.all(up.map((s) => s.stop()));
+    throw (failed as PromiseRejectedResult).reason;
+  }
+  return up;
+}
+
+/** The URL flowdeck takes for a set of shards (or one server). */
+export const clickHouseUrl = (servers: readonly ClickHouseChild[], database: string) =>
+  `clickhouse://${servers.map((s) => `127.0.0.1:${s.httpPort}`).join(',')}/${database}`;
+
+/** The backends the app-level suites (reconciliation, restart) run on. */
 export const BACKENDS = ['duckdb', 'clickhouse'] as const;
+/** The store suite runs on these, two ClickHouse shards among them. */
+export const STORE_BACKENDS = [...BACKENDS, 'clickhouse-2-shards'] as const;
+export type StoreBackend = (typeof STORE_BACKENDS)[number];
 export type Backend = (typeof BACKENDS)[number];
 
 /**
@@ -170,16 +223,16 @@ export type Backend = (typeof BACKENDS)[number];
  * stops it after; `args()` gives the flags that point flowdeck at it (a database per suite), and
  * nothing on DuckDB (the data directory's file).
  */
-export function backendFlags(backend: Backend, database: string): { args(): string[] } {
-  let server: ClickHouseChild | null = null;
+export function backendFlags(backend: StoreBackend, database: string): { args(): string[] } {
+  let servers: ClickHouseChild[] = [];
   beforeAll(async () => {
-    if (backend === 'clickhouse') server = await startClickHouse();
-  }, 120_000);
+    if (backend === 'clickhouse') servers = [await startClickHouse()];
+    if (backend === 'clickhouse-2-shards') servers = await startClickHouseShards(2);
+  }, 180_000);
   afterAll(async () => {
-    await server?.stop();
+    await Promise.all(servers.map((s) => s.stop()));
   });
   return {
-    args: () =>
-      server ? ['--store', `clickhouse://127.0.0.1:${server.httpPort}/${database}`] : [],
+    args: () => (servers.length > 0 ? ['--store', clickHouseUrl(servers, database)] : []),
   };
 }

@@ -52,11 +52,33 @@ PARTITION BY ${PARTITION}
 ORDER BY (topic, window_start, seq)`;
 }
 
-/** Every table of the store, in a database that exists. */
-export function createTables(database: string): string[] {
+/**
+ * Sharded: on every shard, the records of its topics (`records_shard`) and a `Distributed` table
+ * over all shards named `records`, which every read goes through and every insert goes into
+ * (spread by topic, so a topic's records stay on one shard and its partitions drop there).
+ */
+export function createShardTables(database: string, cluster: string): string[] {
+  const db = checkDatabase(database);
+  const name = ident(cluster, 'a cluster name');
+  return [
+    createRecordsTable(db).replace(`${db}.records (`, `${db}.records_shard (`),
+    `CREATE TABLE IF NOT EXISTS ${db}.records AS ${db}.records_shard
+ENGINE = Distributed(${name}, ${db}, records_shard, sipHash64(topic))`,
+  ];
+}
+
+/**
+ * Every table of the store, in a database that exists. Sharded, `records` is made on every shard
+ * by createShardTables and the rest (windows, catalog, rejected lines, offsets, marks: small) live
+ * on the first shard.
+ */
+export function createTables(
+  database: string,
+  opts: { records: boolean } = { records: true },
+): string[] {
   const db = checkDatabase(database);
   return [
-    createRecordsTable(db),
+    ...(opts.records ? [createRecordsTable(db)] : []),
     // A window's aggregate per revision; FINAL (or a merge) keeps the highest.
     `CREATE TABLE IF NOT EXISTS ${db}.windows (
   topic String, window_start Int64, revision UInt64,
@@ -80,30 +102,48 @@ export function createTables(database: string): string[] {
   ];
 }
 
-/**
- * `clickhouse://[USER[:PASSWORD]@]HOST[:PORT][/DB]` (the HTTP port, 8123 by default; database
- * flowdeck by default) as the client's HTTP address, credentials and database.
- */
-export function parseClickHouseUrl(text: string): {
+export interface ClickHouseTarget {
+  /** The first (or only) server's HTTP address: windows, catalog and the rest live there. */
   httpUrl: string;
   database: string;
   username?: string;
   password?: string;
-} {
-  let u: URL;
-  try {
-    u = new URL(text);
-  } catch {
-    throw new Error(`not a ClickHouse URL: ${text} (clickhouse://HOST:PORT/DB)`);
-  }
-  if (u.protocol !== 'clickhouse:' || u.hostname === '')
-    throw new Error(`not a ClickHouse URL: ${text} (clickhouse://HOST:PORT/DB)`);
-  const database = checkDatabase(decodeURIComponent(u.pathname.replace(/^\//, '')) || 'flowdeck');
+  /** Several servers: the shards' HTTP addresses, in the URL's order, and their cluster's name. */
+  shards?: { httpUrls: string[]; cluster: string };
+}
+
+const URL_SHAPE = /^clickhouse:\/\/(?:([^@/?#]*)@)?([^/?#]+)(?:\/([^?#]*))?(?:\?([^#]*))?$/;
+const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/;
+
+/**
+ * `clickhouse://[USER[:PASSWORD]@]HOST[:PORT][,HOST[:PORT]...][/DB][?cluster=NAME]` (HTTP ports,
+ * 8123 by default; database flowdeck by default) as the client's HTTP addresses, credentials and
+ * database. Several hosts are the shards of the cluster NAME (default flowdeck) that each server's
+ * `remote_servers` defines.
+ */
+export function parseClickHouseUrl(text: string): ClickHouseTarget {
+  const bad = () => new Error(`not a ClickHouse URL: ${text} (clickhouse://HOST:PORT/DB)`);
+  const m = URL_SHAPE.exec(text);
+  if (!m) throw bad();
+  const [, auth, hostList, path, query] = m;
+  const httpUrls = hostList!.split(',').map((h) => {
+    const hp = HOST_PORT.exec(h.trim());
+    if (!hp) throw bad();
+    return `http://${hp[1]}:${hp[2] ?? '8123'}`;
+  });
+  const database = checkDatabase(decodeURIComponent(path ?? '') || 'flowdeck');
+  const params = new URLSearchParams(query ?? '');
+  for (const key of params.keys())
+    if (key !== 'cluster')
+      throw new Error(`unknown ClickHouse URL parameter ${key} (only cluster)`);
+  const cluster = ident(params.get('cluster') ?? 'flowdeck', 'a cluster name');
+  const [user, pass] = auth === undefined ? [] : auth.split(/:(.*)/s);
   return {
-    httpUrl: `http://${u.hostname}:${u.port || '8123'}`,
+    httpUrl: httpUrls[0]!,
     database,
-    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
-    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(user ? { username: decodeURIComponent(user) } : {}),
+    ...(pass ? { password: decodeURIComponent(pass) } : {}),
+    ...(httpUrls.length > 1 ? { shards: { httpUrls, cluster } } : {}),
   };
 }
 

@@ -50,7 +50,7 @@ import type {
   WriteAck,
   WriteUnit,
 } from '../types.ts';
-import { createTables, DAY_MS, parseClickHouseUrl } from './schema.ts';
+import { createShardTables, createTables, DAY_MS, parseClickHouseUrl } from './schema.ts';
 import { compileClickHouse, literal } from './sql.ts';
 import { recordsTsv, tsvLines } from './write.ts';
 
@@ -176,15 +176,23 @@ export async function openClickHouseStore(
 ): Promise<Store> {
   const cfg = checkStoreConfig(config);
   let perTopic = { ...(cfg.perTopic ?? {}) };
-  const { httpUrl, database, username, password } = parseClickHouseUrl(url);
+  const { httpUrl, database, username, password, shards } = parseClickHouseUrl(url);
   const db = database;
-  const ch: ClickHouseClient = createClient({
-    url: httpUrl,
-    ...(username !== undefined ? { username } : {}),
-    ...(password !== undefined ? { password } : {}),
-    log: { level: ClickHouseLogLevel.OFF },
-    request_timeout: 120_000,
-  });
+  const client = (at: string): ClickHouseClient =>
+    createClient({
+      url: at,
+      ...(username !== undefined ? { username } : {}),
+      ...(password !== undefined ? { password } : {}),
+      log: { level: ClickHouseLogLevel.OFF },
+      request_timeout: 120_000,
+    });
+  const ch: ClickHouseClient = client(httpUrl);
+  // Sharded: records go through the Distributed `records` table, by topic, into each shard's
+  // `records_shard`; what removes records (partitions, deletes) runs on every shard's own table.
+  const shardClients: ClickHouseClient[] = shards
+    ? [ch, ...shards.httpUrls.slice(1).map(client)]
+    : [ch];
+  const RECORDS_LOCAL = shards ? 'records_shard' : 'records';
   const warn = deps.warn ?? ((m: string) => console.warn(m));
 
   async function select<T = Row>(query: string): Promise<T[]> {
@@ -198,12 +206,16 @@ export async function openClickHouseStore(
       deps.onRead?.('clickhouse', (performance.now() - t0) / 1000);
     }
   }
-  async function command(query: string): Promise<void> {
+  async function command(query: string, on: ClickHouseClient = ch): Promise<void> {
     try {
-      await ch.command({ query });
+      await on.command({ query });
     } catch (err) {
       throw new StoreError(`ClickHouse: ${(err as Error).message}`, 'db', { cause: err });
     }
+  }
+  /** The statement on every shard (one server: on it), one after the other. */
+  async function onEveryShard(query: string): Promise<void> {
+    for (const c of shardClients) await command(query, c);
   }
   async function insertTsv(table: string, body: string): Promise<void> {
     if (body === '') return;
@@ -212,6 +224,11 @@ export async function openClickHouseStore(
         table: `${db}.${table}`,
         values: Readable.from([Buffer.from(body)], { objectMode: false }),
         format: 'TabSeparated',
+        // Into a Distributed table: answered once every shard has its part (a read right after
+        // sees the records, as on one server).
+        ...(shards && table === 'records'
+          ? { clickhouse_settings: { insert_distributed_sync: 1 } }
+          : {}),
       });
     } catch (err) {
       throw new StoreError(`ClickHouse: ${(err as Error).message}`, 'db', { cause: err });
@@ -235,10 +252,18 @@ export async function openClickHouseStore(
   };
 
   try {
-    await command(`CREATE DATABASE IF NOT EXISTS ${db}`);
-    for (const ddl of createTables(db)) await command(ddl);
+    if (shards) {
+      for (const c of shardClients) {
+        await command(`CREATE DATABASE IF NOT EXISTS ${db}`, c);
+        for (const ddl of createShardTables(db, shards.cluster)) await command(ddl, c);
+      }
+      for (const ddl of createTables(db, { records: false })) await command(ddl);
+    } else {
+      await command(`CREATE DATABASE IF NOT EXISTS ${db}`);
+      for (const ddl of createTables(db)) await command(ddl);
+    }
   } catch (err) {
-    await ch.close();
+    await Promise.all(shardClients.map((c) => c.close()));
     throw err;
   }
   const [seqRow] = await select<{ s: string }>(
@@ -561,15 +586,25 @@ export async function openClickHouseStore(
     });
   }
 
-  /** Waits until the table's mutations (ALTER ... DELETE) have run: 18.16 runs them in the background. */
+  /**
+   * Waits until the table's mutations (ALTER ... DELETE) have run on every server that holds it:
+   * 18.16 runs them in the background.
+   */
   async function mutationsDone(table: string): Promise<void> {
     const deadline = Date.now() + 120_000;
+    const on = table === RECORDS_LOCAL ? shardClients : [ch];
     for (;;) {
-      const [r] = await select(
-        `SELECT count() AS n FROM system.mutations
-         WHERE database = ${literal(db)} AND table = ${literal(table)} AND is_done = 0`,
-      );
-      if (num(r?.n) === 0) return;
+      let running = 0;
+      for (const c of on) {
+        const r = await c.query({
+          query: `SELECT count() AS n FROM system.mutations
+                  WHERE database = ${literal(db)} AND table = ${literal(table)} AND is_done = 0`,
+          format: 'JSONEachRow',
+        });
+        const [row] = await r.json<Row>();
+        running += num(row?.n);
+      }
+      if (running === 0) return;
       if (Date.now() > deadline)
         throw new StoreError(`ClickHouse: ${table} mutations still running`, 'db');
       await new Promise((done) => setTimeout(done, 50));
@@ -598,15 +633,24 @@ export async function openClickHouseStore(
       const end =
         Date.UTC(Number(day.slice(0, 4)), Number(day.slice(4, 6)) - 1, Number(day.slice(6))) +
         DAY_MS;
-      if (end <= cutoff)
+      if (end > cutoff) partial = true;
+      else if (table === 'records')
+        await onEveryShard(
+          `ALTER TABLE ${db}.${RECORDS_LOCAL} DROP PARTITION (${literal(topic)}, ${literal(Number(day))})`,
+        );
+      else
         await command(
           `ALTER TABLE ${db}.${table} DROP PARTITION (${literal(topic)}, ${literal(Number(day))})`,
         );
-      else partial = true;
     }
     if (partial) {
-      await command(`ALTER TABLE ${db}.${table} DELETE WHERE ${scope}`);
-      await mutationsDone(table);
+      if (table === 'records') {
+        await onEveryShard(`ALTER TABLE ${db}.${RECORDS_LOCAL} DELETE WHERE ${scope}`);
+        await mutationsDone(RECORDS_LOCAL);
+      } else {
+        await command(`ALTER TABLE ${db}.${table} DELETE WHERE ${scope}`);
+        await mutationsDone(table);
+      }
     }
     return n;
   }
@@ -761,7 +805,10 @@ export async function openClickHouseStore(
           const u = await topicUsage(t);
           records += u.records;
           windowsDropped += u.windows;
-          for (const table of ['records', 'windows', 'quarantine'])
+          await onEveryShard(
+            `ALTER TABLE ${db}.${RECORDS_LOCAL} DELETE WHERE topic = ${literal(t)}`,
+          );
+          for (const table of ['windows', 'quarantine'])
             await command(`ALTER TABLE ${db}.${table} DELETE WHERE topic = ${literal(t)}`);
         }
         return { records, windows: windowsDropped };
@@ -831,7 +878,7 @@ export async function openClickHouseStore(
       );
       closed = true;
       if (timer !== null) clearTimeout(timer);
-      await ch.close();
+      await Promise.all(shardClients.map((c) => c.close()));
     },
   };
 
