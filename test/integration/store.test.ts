@@ -5,10 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  BACKENDS,
+  clickHouseUrl,
   startClickHouse,
-  type Backend,
+  startClickHouseShards,
+  STORE_BACKENDS as BACKENDS,
   type ClickHouseChild,
+  type StoreBackend as Backend,
 } from '../helpers/clickhouse.ts';
 import { simulatedBatches } from '../helpers/simulated.ts';
 import type { WindowAggregate } from '../../shared/events.ts';
@@ -44,9 +46,13 @@ function q(text: string): QueryNode | null {
 
 let dir: string;
 
-/** Every backend runs this suite (DuckDB in a temporary directory, a real ClickHouse 18.16). */
+/**
+ * Every backend runs this suite: DuckDB in a temporary directory, a real ClickHouse 18.16, and two
+ * ClickHouse servers as the shards of one cluster (records through a Distributed table).
+ */
 let backend: Backend = 'duckdb';
 let clickhouse: ClickHouseChild | null = null;
+let shards: ClickHouseChild[] | null = null;
 /** A fresh ClickHouse database per test (a reopen in the same test sees the same one). */
 let database = '';
 let databases = 0;
@@ -55,14 +61,15 @@ let databases = 0;
 function useBackend(b: Backend): void {
   beforeAll(async () => {
     if (b === 'clickhouse') clickhouse ??= await startClickHouse();
-  }, 120_000);
+    if (b === 'clickhouse-2-shards') shards ??= await startClickHouseShards(2);
+  }, 180_000);
   beforeEach(() => {
     backend = b;
   });
 }
 
 afterAll(async () => {
-  await clickhouse?.stop();
+  await Promise.all([clickhouse, ...(shards ?? [])].map((s) => s?.stop()));
 });
 
 /** A test of one backend's own behaviour: registered in that backend's run of the suite only. */
@@ -99,7 +106,11 @@ async function openTest(
 ) {
   const clock = manualClock(now);
   const url =
-    backend === 'clickhouse' ? `clickhouse://127.0.0.1:${clickhouse!.httpPort}/${database}` : null;
+    backend === 'clickhouse'
+      ? clickHouseUrl([clickhouse!], database)
+      : backend === 'clickhouse-2-shards'
+        ? clickHouseUrl(shards!, database)
+        : null;
   const store = await openStore(
     { ...defaultStoreConfig(dir), flushIntervalMs: 20, ...overrides, ...(url ? { url } : {}) },
     { clock, warn: (m) => warnings.push(m) },
@@ -267,6 +278,37 @@ function windowAgg(
 
 describe.each(BACKENDS)('store: records (%s)', (b) => {
   useBackend(b);
+  itOn(b, 'clickhouse-2-shards')(
+    'spreads topics over the shards, a topic whole on one, and reads them all back',
+    async () => {
+      const { store } = await openTest();
+      const topics = Array.from({ length: 12 }, (_, i) => `topic-shard-${i}`);
+      for (const [i, t] of topics.entries())
+        appendTo(store, t, 'eni-aaaa1111', [eni({ bytes: 1000 + i }), eni({ bytes: 2000 + i })]);
+      await store.flush();
+      // Each shard's own table, asked directly.
+      const perShard = await Promise.all(
+        shards!.map(async (s) => {
+          const res = await fetch(
+            `${s.url}/?query=${encodeURIComponent(
+              `SELECT topic, count() AS n FROM ${database}.records_shard GROUP BY topic FORMAT JSONEachRow`,
+            )}`,
+          );
+          return (await res.text())
+            .trim()
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => JSON.parse(l) as { topic: string; n: string });
+        }),
+      );
+      expect(perShard.every((rows) => rows.length > 0)).toBe(true);
+      const held = perShard.flat();
+      expect(held.map((r) => r.topic).sort()).toEqual([...topics].sort());
+      expect(held.every((r) => Number(r.n) === 2)).toBe(true);
+      // Reads go through the Distributed table: every record, from both shards.
+      expect(await all(store)).toHaveLength(topics.length * 2);
+    },
+  );
   it('round-trips every field, IPv6 addresses, NODATA nulls and extra fields', async () => {
     const { store } = await openTest();
     const v6 = eni({

@@ -65,3 +65,29 @@ describe('--role and --redis', () => {
     );
   });
 });
+
+describe('ClickHouse shards in the URL', () => {
+  it('takes several hosts as the shards of a cluster (default flowdeck)', () => {
+    expect(parseClickHouseUrl('clickhouse://ch1:8123,ch2:9000,ch3/flows')).toEqual({
+      httpUrl: 'http://ch1:8123',
+      database: 'flows',
+      shards: {
+        httpUrls: ['http://ch1:8123', 'http://ch2:9000', 'http://ch3:8123'],
+        cluster: 'flowdeck',
+      },
+    });
+    expect(
+      parseClickHouseUrl('clickhouse://u:p@ch1,ch2/flows?cluster=noc_shards').shards?.cluster,
+    ).toBe('noc_shards');
+    expect(parseClickHouseUrl('clickhouse://ch1/flows').shards).toBeUndefined();
+  });
+
+  it('refuses a bad host, cluster name or parameter', () => {
+    for (const bad of [
+      'clickhouse://ch1,/f',
+      'clickhouse://ch1,ch2/f?cluster=a;b',
+      'clickhouse://ch1/f?user=x',
+    ])
+      expect(() => parseClickHouseUrl(bad), bad).toThrow();
+  });
+});
