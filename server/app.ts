@@ -55,6 +55,8 @@ import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { connectRedis } from './cluster/redis.ts';
 import { createBus, defaultBusConfig, type Bus, type BusMessage } from './cluster/bus.ts';
 import { clusterInstance } from './cluster/instance.ts';
+import { createCollectorLease, defaultLeaseConfig } from './cluster/ownership.ts';
+import { hostname } from 'node:os';
 import { createTailRegistry } from './cluster/tail-registry.ts';
 import { createWindowCache } from './stream/window-cache.ts';
 
@@ -112,6 +114,22 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
   const cluster = redis ? { instance: await clusterInstance(redis) } : undefined;
   /** This process, for telling its own catalog notices from others'. */
   const processId = `${process.pid.toString(36)}-${Date.now().toString(36)}`;
+  // One active collector per cluster: a standby waits here, before it opens anything, until the
+  // active one's lease is gone; then it starts as after a crash (below), from what is stored.
+  const lease =
+    redis && collects
+      ? createCollectorLease(defaultLeaseConfig, {
+          redis,
+          id: `${hostname()}:${resolve(config.dataDir)}`,
+          info: log.info,
+          warn: log.warn,
+          onLost: () => {
+            log.warn('cluster: stopping, another collector may be active now');
+            process.kill(process.pid, 'SIGTERM');
+          },
+        })
+      : null;
+  await lease?.acquire();
   const store = await openStore(storeConfig, {
     clock,
     warn: log.warn,
@@ -207,8 +225,16 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
   const onWindow = (agg: WindowAggregate) => {
     metrics.windowsPublished.inc();
     store.saveWindow(agg);
-    publish(agg);
-    if (bus) void bus.publish({ kind: 'window', window: agg });
+    if (!bus) return publish(agg);
+    // Clustered, a revision goes out once it is stored: a collector that takes over after this
+    // one died starts from the stored revisions, and its next one is above any a browser holds.
+    void store.flush().then(
+      () => {
+        publish(agg);
+        void bus.publish({ kind: 'window', window: agg });
+      },
+      (err: Error) => log.warn(`cluster: window ${agg.topicId} not published: ${err.message}`),
+    );
   };
   const aggregator = createAggregator(aggregatorConfig, {
     clock,
@@ -794,6 +820,8 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
         aggregator.stop();
         // Everything committed is counted in stored aggregates: the next start rebuilds nothing.
         await checkpoint.stop();
+        // A standby takes over at once.
+        await lease?.release();
       }
       streamer.stop();
       tail.stop();

@@ -17,6 +17,7 @@ import type {
 } from '../../shared/events.ts';
 import { bearer, pushLines } from '../helpers/app.ts';
 import { startClickHouse, type ClickHouseChild } from '../helpers/clickhouse.ts';
+import { serveChild } from '../helpers/child-server.ts';
 import { startNode, startProxy, type FlowdeckNode, type Proxy } from '../helpers/cluster.ts';
 import { startRedis, type RedisChild } from '../helpers/redis.ts';
 
@@ -349,5 +350,57 @@ describe('a cluster: one collector, two front ends, ClickHouse and Redis', () =>
     const fresh = await freshView(frontB.url);
     for (const [start, bytes] of pushed)
       if (fresh.has(start)) expect(fresh.get(start)!.accept.bytes).toBe(bytes);
+  }, 180_000);
+
+  it('a standby collector takes over when the active one is killed, revisions carrying on', async () => {
+    const b = follow(frontB.url);
+    await until('subscribed on B', () => b.snapshots === 1);
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const standbyDir = await mkdtemp(join(tmpdir(), 'flowdeck-standby-'));
+    const standby = serveChild([
+      ...shared,
+      '--role',
+      'collector',
+      '--no-simulator',
+      '--data',
+      standbyDir,
+    ]);
+    try {
+      // It waits for the lease, taking no records and answering nothing meanwhile.
+      await until('the standby says so', () => /standby/.test(standby.output()));
+      const w = await pushWindow(11_000);
+      await until('everything pushed to the active one', () => b.bytes(w) === pushed.get(w));
+      const revision = b.revision(w);
+
+      // The active collector dies; its lease runs out and the standby starts from the store.
+      await collector.kill();
+      const url = await standby.listening;
+      collector = {
+        url,
+        port: Number(new URL(url).port),
+        server: standby,
+        stop: async () => {
+          await standby.stop();
+          await rm(standbyDir, { recursive: true, force: true });
+        },
+        kill: async () => {
+          await standby.kill9();
+          await rm(standbyDir, { recursive: true, force: true });
+        },
+      };
+      const w2 = await pushWindow(13_000);
+      await until('everything pushed, on B', () => b.bytes(w2) === pushed.get(w2));
+      // Its revisions go on from the stored ones: above any the browser holds.
+      if (w2 === w) expect(b.revision(w)).toBeGreaterThan(revision);
+      // And a freshly loaded page agrees.
+      expect((await freshView(frontB.url)).get(w2)!.accept.bytes).toBe(pushed.get(w2));
+    } finally {
+      if (collector.server !== standby) {
+        await standby.kill9();
+        await rm(standbyDir, { recursive: true, force: true });
+      }
+    }
   }, 180_000);
 });
