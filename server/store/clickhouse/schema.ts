@@ -53,6 +53,101 @@ ORDER BY (topic, window_start, seq)`;
 }
 
 /**
+ * The rollup: per topic, window and combination of the dimensions a dashboard filters by (the
+ * query language's rollup fields), the sums of bytes, packets and records, kept by a materialized
+ * view on every insert into the records (late records included). Its partitions are the records'
+ * (retention drops and deletes the same rows), so it is always exact: a rollup-safe filter gives
+ * the same answer on it as on the records, from a hundredth of the rows.
+ */
+export const ROLLUP_DIMS: ReadonlyArray<readonly [string, string]> = [
+  ['stream', 'String'],
+  ['version', 'Nullable(String)'],
+  ['account_id', 'Nullable(String)'],
+  ['interface_id', 'Nullable(String)'],
+  ['protocol', 'Nullable(Int32)'],
+  ['action', 'Nullable(String)'],
+  ['log_status', 'Nullable(String)'],
+  ['ccn_id', 'Nullable(String)'],
+  ['src_region', 'Nullable(String)'],
+  ['dst_region', 'Nullable(String)'],
+  ['region_id', 'Nullable(String)'],
+  // An address that is not an IP (a host name some formats write) is kept as text: a word looked
+  // for in the addresses can match it. IP addresses are not kept (a word never equals one).
+  ['src_text', 'Nullable(String)'],
+  ['dst_text', 'Nullable(String)'],
+];
+
+/** How each rollup dimension is computed from a record (most are the column itself). */
+const DIM_SOURCE: Readonly<Record<string, string>> = {
+  src_text: 'if(isNull(src_ip_hi), srcaddr, NULL)',
+  dst_text: 'if(isNull(dst_ip_hi), dstaddr, NULL)',
+};
+
+// NULL and '' differ: each nullable dimension is hashed with its null flag.
+const HASHED = ROLLUP_DIMS.map(([c, t]) =>
+  t.startsWith('Nullable') ? `isNull(${c}), ifNull(toString(${c}), '')` : c,
+).join(', ');
+
+/** A record counted as traffic by the window aggregator's rules (kept as a rollup dimension). */
+export const TRAFFIC_EXPR =
+  "toUInt8(start_s IS NOT NULL AND action IS NOT NULL AND (log_status IS NULL OR log_status = 'OK'))";
+
+/**
+ * The rollup table `table` and the view filling it from `source` (records, or a shard's
+ * records_shard). A rollup-safe query reads the same columns from it as from the records; its
+ * `srcaddr` and `dstaddr` are the addresses that are not IPs (what a word can equal).
+ */
+export function createRollup(database: string, source: string, table: string): string[] {
+  const db = checkDatabase(database);
+  const dims = ROLLUP_DIMS.map(([c]) => c);
+  return [
+    `CREATE TABLE IF NOT EXISTS ${db}.${table} (
+  topic String, window_start Int64, dims_key UInt64,
+  ${ROLLUP_DIMS.map(([c, t]) => `${c} ${t}`).join(', ')},
+  traffic UInt8, bytes Int64, packets Int64, records UInt64,
+  srcaddr Nullable(String) ALIAS src_text,
+  dstaddr Nullable(String) ALIAS dst_text
+) ENGINE = SummingMergeTree((bytes, packets, records))
+PARTITION BY ${PARTITION}
+ORDER BY (topic, window_start, dims_key)`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.${table}_view TO ${db}.${table} AS ${rollupSelect(db, source, dims, HASHED)}`,
+  ];
+}
+
+function rollupSelect(
+  db: string,
+  source: string,
+  dims: string[],
+  hashed: string,
+  where = '',
+): string {
+  const picked = dims.map((c) => (DIM_SOURCE[c] ? `${DIM_SOURCE[c]} AS ${c}` : c));
+  return `SELECT topic, window_start, cityHash64(${hashed}, ${TRAFFIC_EXPR}) AS dims_key,
+  ${picked.join(', ')}, ${TRAFFIC_EXPR} AS traffic,
+  sum(ifNull(bytes, 0)) AS bytes, sum(ifNull(packets, 0)) AS packets, count() AS records
+FROM ${db}.${source}${where ? `\nWHERE ${where}` : ''}
+GROUP BY topic, window_start, dims_key, ${dims.join(', ')}, traffic`;
+}
+
+/** Fills the rollup from the records (`where`) stored before its view existed. */
+export function backfillRollup(
+  database: string,
+  source: string,
+  table: string,
+  where: string,
+): string {
+  const db = checkDatabase(database);
+  return `INSERT INTO ${db}.${table} (topic, window_start, dims_key, ${ROLLUP_DIMS.map(([c]) => c).join(', ')}, traffic, bytes, packets, records)
+${rollupSelect(
+  db,
+  source,
+  ROLLUP_DIMS.map(([c]) => c),
+  HASHED,
+  where,
+)}`;
+}
+
+/**
  * Sharded: on every shard, the records of its topics (`records_shard`) and a `Distributed` table
  * over all shards named `records`, which every read goes through and every insert goes into
  * (spread by topic, so a topic's records stay on one shard and its partitions drop there).
