@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { compileClickHouse, literal } from '../../server/store/clickhouse/sql.ts';
 import { likePrefix } from '../../server/store/filter.ts';
-import { createRecordsTable, tsvField } from '../../server/store/clickhouse/schema.ts';
+import {
+  createRecordsTable,
+  createRollup,
+  featuresOf,
+  tsvField,
+} from '../../server/store/clickhouse/schema.ts';
 import { parseQuery, type QueryNode } from '../../shared/query/index.ts';
 
 function ast(text: string): QueryNode | null {
@@ -69,5 +74,25 @@ describe('ClickHouse TSV and schema', () => {
       /PARTITION BY \(topic, toYYYYMMDD\(toDateTime\(intDiv\(window_start, 1000\)\)\)\)/,
     );
     expect(() => createRecordsTable('x; DROP DATABASE y')).toThrow(/not a database name/);
+  });
+});
+
+describe('what the server version allows', () => {
+  it('keeps 18.16 on plain types and dictionary-encodes low-cardinality text from 19.3', () => {
+    expect(featuresOf('18.16.1').lowCardinality).toBe(false);
+    expect(featuresOf('19.1.6').lowCardinality).toBe(false);
+    expect(featuresOf('19.3.4').lowCardinality).toBe(true);
+    expect(featuresOf('24.8.4.13').lowCardinality).toBe(true);
+    const old = createRecordsTable('flows', featuresOf('18.16.1'));
+    expect(old).not.toContain('LowCardinality');
+    const recent = createRecordsTable('flows', featuresOf('23.3.1'));
+    expect(recent).toContain('topic LowCardinality(String)');
+    expect(recent).toContain('action LowCardinality(Nullable(String))');
+    // Addresses and numbers keep their types.
+    expect(recent).toContain('srcaddr Nullable(String)');
+    expect(recent).toContain('bytes Nullable(Int64)');
+    expect(
+      createRollup('flows', 'records', 'records_by_window', featuresOf('23.3.1'))[0],
+    ).toContain('stream LowCardinality(String)');
   });
 });

@@ -38,15 +38,53 @@ export const RECORD_COLUMNS: ReadonlyArray<readonly [string, string]> = [
 
 export const DAY_MS = 86_400_000;
 
+/**
+ * What the server's version allows beyond 18.16 (SELECT version()). Only table creation uses it:
+ * tables made by an older server stay as they are.
+ */
+export interface ClickHouseFeatures {
+  version: string;
+  /** LowCardinality(String) without an experimental setting (19.3 and later). */
+  lowCardinality: boolean;
+}
+
+export function featuresOf(version: string): ClickHouseFeatures {
+  const [major = 0, minor = 0] = version.split('.').map((n) => Number.parseInt(n, 10) || 0);
+  return { version, lowCardinality: major > 19 || (major === 19 && minor >= 3) };
+}
+
+/** 18.16's feature set: what every statement here works with. */
+export const BASELINE: ClickHouseFeatures = featuresOf('18.16');
+
+/** Text columns with few distinct values (dictionary-encoded where the server allows). */
+const LOW_CARDINALITY = new Set([
+  'topic',
+  'stream',
+  'format',
+  'version',
+  'account_id',
+  'action',
+  'log_status',
+  'src_region',
+  'dst_region',
+  'region_id',
+]);
+
+/** A column's type under `features`: a low-cardinality text column dictionary-encoded if allowed. */
+export function columnType(column: string, type: string, features: ClickHouseFeatures): string {
+  if (!features.lowCardinality || !LOW_CARDINALITY.has(column)) return type;
+  return type === 'String' || type === 'Nullable(String)' ? `LowCardinality(${type})` : type;
+}
+
 /** The partition of a row: its topic and the UTC day of its window start (what retention drops). */
 export const PARTITION = '(topic, toYYYYMMDD(toDateTime(intDiv(window_start, 1000))))';
 
 const checkDatabase = (database: string) => ident(database, 'a database name');
 
-export function createRecordsTable(database: string): string {
+export function createRecordsTable(database: string, features = BASELINE): string {
   const db = checkDatabase(database);
   return `CREATE TABLE IF NOT EXISTS ${db}.records (
-  ${RECORD_COLUMNS.map(([c, t]) => `${c} ${t}`).join(',\n  ')}
+  ${RECORD_COLUMNS.map(([c, t]) => `${c} ${columnType(c, t, features)}`).join(',\n  ')}
 ) ENGINE = MergeTree
 PARTITION BY ${PARTITION}
 ORDER BY (topic, window_start, seq)`;
@@ -97,13 +135,18 @@ export const TRAFFIC_EXPR =
  * records_shard). A rollup-safe query reads the same columns from it as from the records; its
  * `srcaddr` and `dstaddr` are the addresses that are not IPs (what a word can equal).
  */
-export function createRollup(database: string, source: string, table: string): string[] {
+export function createRollup(
+  database: string,
+  source: string,
+  table: string,
+  features = BASELINE,
+): string[] {
   const db = checkDatabase(database);
   const dims = ROLLUP_DIMS.map(([c]) => c);
   return [
     `CREATE TABLE IF NOT EXISTS ${db}.${table} (
-  topic String, window_start Int64, dims_key UInt64,
-  ${ROLLUP_DIMS.map(([c, t]) => `${c} ${t}`).join(', ')},
+  topic ${columnType('topic', 'String', features)}, window_start Int64, dims_key UInt64,
+  ${ROLLUP_DIMS.map(([c, t]) => `${c} ${columnType(c, t, features)}`).join(', ')},
   traffic UInt8, bytes Int64, packets Int64, records UInt64,
   srcaddr Nullable(String) ALIAS src_text,
   dstaddr Nullable(String) ALIAS dst_text
@@ -152,11 +195,15 @@ ${rollupSelect(
  * over all shards named `records`, which every read goes through and every insert goes into
  * (spread by topic, so a topic's records stay on one shard and its partitions drop there).
  */
-export function createShardTables(database: string, cluster: string): string[] {
+export function createShardTables(
+  database: string,
+  cluster: string,
+  features = BASELINE,
+): string[] {
   const db = checkDatabase(database);
   const name = ident(cluster, 'a cluster name');
   return [
-    createRecordsTable(db).replace(`${db}.records (`, `${db}.records_shard (`),
+    createRecordsTable(db, features).replace(`${db}.records (`, `${db}.records_shard (`),
     `CREATE TABLE IF NOT EXISTS ${db}.records AS ${db}.records_shard
 ENGINE = Distributed(${name}, ${db}, records_shard, sipHash64(topic))`,
   ];
@@ -169,11 +216,11 @@ ENGINE = Distributed(${name}, ${db}, records_shard, sipHash64(topic))`,
  */
 export function createTables(
   database: string,
-  opts: { records: boolean } = { records: true },
+  opts: { records: boolean; features?: ClickHouseFeatures } = { records: true },
 ): string[] {
   const db = checkDatabase(database);
   return [
-    ...(opts.records ? [createRecordsTable(db)] : []),
+    ...(opts.records ? [createRecordsTable(db, opts.features)] : []),
     // A window's aggregate per revision; FINAL (or a merge) keeps the highest.
     `CREATE TABLE IF NOT EXISTS ${db}.windows (
   topic String, window_start Int64, revision UInt64,

@@ -56,7 +56,9 @@ import {
   createShardTables,
   createTables,
   DAY_MS,
+  featuresOf,
   parseClickHouseUrl,
+  type ClickHouseFeatures,
 } from './schema.ts';
 import { rollupSafe } from '../filter.ts';
 import { compileClickHouse, literal } from './sql.ts';
@@ -277,7 +279,8 @@ export async function openClickHouseStore(
       format: 'TabSeparated',
     });
     if ((await exists.text()).trim() === '1') {
-      for (const ddl of createRollup(db, RECORDS_LOCAL, ROLLUP_LOCAL)) await command(ddl, c);
+      for (const ddl of createRollup(db, RECORDS_LOCAL, ROLLUP_LOCAL, features))
+        await command(ddl, c);
       return;
     }
     const seq = await c.query({
@@ -285,16 +288,33 @@ export async function openClickHouseStore(
       format: 'TabSeparated',
     });
     const upTo = Number((await seq.text()).trim() || 0);
-    for (const ddl of createRollup(db, RECORDS_LOCAL, ROLLUP_LOCAL)) await command(ddl, c);
+    for (const ddl of createRollup(db, RECORDS_LOCAL, ROLLUP_LOCAL, features))
+      await command(ddl, c);
     if (upTo > 0)
       await command(backfillRollup(db, RECORDS_LOCAL, ROLLUP_LOCAL, `seq <= ${literal(upTo)}`), c);
   }
 
+  // New tables use what the server's version allows (the oldest shard's, when sharded).
+  let features: ClickHouseFeatures = featuresOf('18.16');
+  try {
+    const versions: string[] = [];
+    for (const c of shardClients) {
+      const r = await c.query({ query: 'SELECT version()', format: 'TabSeparated' });
+      versions.push((await r.text()).trim());
+    }
+    const oldest = versions
+      .map(featuresOf)
+      .sort((a, b) => Number(a.lowCardinality) - Number(b.lowCardinality))[0];
+    if (oldest) features = oldest;
+  } catch (err) {
+    await Promise.all(shardClients.map((c) => c.close()));
+    throw new StoreError(`ClickHouse: ${(err as Error).message}`, 'db', { cause: err });
+  }
   try {
     if (shards) {
       for (const c of shardClients) {
         await command(`CREATE DATABASE IF NOT EXISTS ${db}`, c);
-        for (const ddl of createShardTables(db, shards.cluster)) await command(ddl, c);
+        for (const ddl of createShardTables(db, shards.cluster, features)) await command(ddl, c);
         await ensureRollup(c);
         await command(
           `CREATE TABLE IF NOT EXISTS ${db}.${ROLLUP} AS ${db}.${ROLLUP_LOCAL}
@@ -302,10 +322,10 @@ ENGINE = Distributed(${shards.cluster}, ${db}, ${ROLLUP_LOCAL}, sipHash64(topic)
           c,
         );
       }
-      for (const ddl of createTables(db, { records: false })) await command(ddl);
+      for (const ddl of createTables(db, { records: false, features })) await command(ddl);
     } else {
       await command(`CREATE DATABASE IF NOT EXISTS ${db}`);
-      for (const ddl of createTables(db)) await command(ddl);
+      for (const ddl of createTables(db, { records: true, features })) await command(ddl);
       await ensureRollup(ch);
     }
   } catch (err) {
