@@ -55,7 +55,8 @@ import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { connectRedis } from './cluster/redis.ts';
 import { createBus, defaultBusConfig, type Bus, type BusMessage } from './cluster/bus.ts';
 import { clusterInstance } from './cluster/instance.ts';
-import { createCollectorLease, defaultLeaseConfig } from './cluster/ownership.ts';
+import { createCollectorLease, defaultLeaseConfig, LEASE_KEY } from './cluster/ownership.ts';
+import { serveStandby } from './cluster/standby.ts';
 import { hostname } from 'node:os';
 import { createTailRegistry } from './cluster/tail-registry.ts';
 import { createWindowCache } from './stream/window-cache.ts';
@@ -129,7 +130,15 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
           },
         })
       : null;
-  await lease?.acquire();
+  if (lease) {
+    // Health and metrics while on standby (an orchestrator sees it alive), on the same port.
+    const standby = await serveStandby(config.port, config.host, () => redis!.get(LEASE_KEY));
+    try {
+      await lease.acquire();
+    } finally {
+      await standby.close();
+    }
+  }
   const store = await openStore(storeConfig, {
     clock,
     warn: log.warn,

@@ -16,7 +16,7 @@ import type {
   WindowAggregate,
 } from '../../shared/events.ts';
 import { bearer, pushLines } from '../helpers/app.ts';
-import { startClickHouse, type ClickHouseChild } from '../helpers/clickhouse.ts';
+import { freePort, startClickHouse, type ClickHouseChild } from '../helpers/clickhouse.ts';
 import { serveChild } from '../helpers/child-server.ts';
 import { startNode, startProxy, type FlowdeckNode, type Proxy } from '../helpers/cluster.ts';
 import { startRedis, type RedisChild } from '../helpers/redis.ts';
@@ -359,6 +359,7 @@ describe('a cluster: one collector, two front ends, ClickHouse and Redis', () =>
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const standbyDir = await mkdtemp(join(tmpdir(), 'flowdeck-standby-'));
+    const port = await freePort();
     const standby = serveChild([
       ...shared,
       '--role',
@@ -366,10 +367,19 @@ describe('a cluster: one collector, two front ends, ClickHouse and Redis', () =>
       '--no-simulator',
       '--data',
       standbyDir,
+      '--port',
+      String(port),
     ]);
     try {
-      // It waits for the lease, taking no records and answering nothing meanwhile.
+      // It waits for the lease: its health says so (and who is active), records are refused.
       await until('the standby says so', () => /standby/.test(standby.output()));
+      const health = (await (await fetch(`http://127.0.0.1:${port}/api/health`)).json()) as {
+        data: { status: string; active: string };
+      };
+      expect(health.data.status).toBe('standby');
+      expect(health.data.active).toMatch(/:/);
+      const refused = await pushLines(`http://127.0.0.1:${port}`, TOPIC, ['x']);
+      expect(refused).toBe(503);
       const w = await pushWindow(11_000);
       await until('everything pushed to the active one', () => b.bytes(w) === pushed.get(w));
       const revision = b.revision(w);
