@@ -1,12 +1,13 @@
 // A real ClickHouse (Debian's clickhouse-server) as a child process for tests: a temporary data
 // directory, free loopback ports, the default user without a password, UTC. Started and waited for
 // (GET /ping), stopped and removed after.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll } from 'vitest';
 import { join } from 'node:path';
+import { spawnDaemon } from './daemon.ts';
 
 export const CLICKHOUSE_SERVER = '/usr/sbin/clickhouse-server';
 
@@ -127,40 +128,23 @@ export async function startClickHouse(
     config(dir, httpPort, tcpPort, interserver, ports ? remoteServers(ports.cluster) : ''),
   );
   await writeFile(join(dir, 'users.xml'), USERS);
-  const child = spawn(CLICKHOUSE_SERVER, [`--config-file=${join(dir, 'config.xml')}`], {
+  const daemon = spawnDaemon(CLICKHOUSE_SERVER, [`--config-file=${join(dir, 'config.xml')}`], {
+    dir,
     cwd: dir,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    graceMs: 15_000,
   });
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  let exitCode: number | null | undefined;
-  const exited = new Promise<void>((done) =>
-    child.once('exit', (code) => {
-      exitCode = code;
-      done();
-    }),
-  );
+  const { child, stop } = daemon;
   const url = `http://127.0.0.1:${httpPort}`;
   const readLog = async () => {
     const err = await readFile(join(dir, 'server.err.log'), 'utf8').catch(() => '');
-    return `${output}\n${err}`.slice(-4000);
-  };
-  const stop = async () => {
-    if (exitCode === undefined) {
-      child.kill('SIGTERM');
-      const killed = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(killed);
-    }
-    await rm(dir, { recursive: true, force: true });
+    return `${daemon.output()}\n${err}`.slice(-4000);
   };
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (exitCode !== undefined) {
+    if (daemon.exitCode() !== undefined) {
       const log = await readLog();
       await rm(dir, { recursive: true, force: true });
-      throw new Error(`clickhouse-server exited (${exitCode}) before answering: ${log}`);
+      throw new Error(`clickhouse-server exited (${daemon.exitCode()}) before answering: ${log}`);
     }
     const ok = await fetch(`${url}/ping`)
       .then((r) => r.ok)
@@ -180,7 +164,7 @@ export async function startClickHouse(
     tcpPort,
     dir,
     child,
-    log: () => log || output,
+    log: () => log || daemon.output(),
     stop: async () => {
       log = await readLog();
       await stop();

@@ -1,11 +1,12 @@
 // A real Redis (Debian's redis-server) as a child process for tests: a free loopback port, a
 // temporary directory, no persistence. Started and waited for (PING), stopped and removed after.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './clickhouse.ts';
+import { spawnDaemon } from './daemon.ts';
 
 export const REDIS_SERVER = '/usr/bin/redis-server';
 
@@ -36,7 +37,7 @@ function ping(port: number): Promise<boolean> {
 export async function startRedis(timeoutMs = 30_000): Promise<RedisChild> {
   const dir = await mkdtemp(join(tmpdir(), 'flowdeck-redis-'));
   const port = await freePort();
-  const child = spawn(
+  const daemon = spawnDaemon(
     REDIS_SERVER,
     [
       '--port',
@@ -54,40 +55,30 @@ export async function startRedis(timeoutMs = 30_000): Promise<RedisChild> {
       '--loglevel',
       'warning',
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { dir, graceMs: 10_000 },
   );
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  let exitCode: number | null | undefined;
-  const exited = new Promise<void>((done) =>
-    child.once('exit', (code) => {
-      exitCode = code;
-      done();
-    }),
-  );
-  const stop = async () => {
-    if (exitCode === undefined) {
-      child.kill('SIGTERM');
-      const killed = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(killed);
-    }
-    await rm(dir, { recursive: true, force: true });
-  };
+  const { child, stop } = daemon;
   const deadline = Date.now() + timeoutMs;
   while (!(await ping(port))) {
-    if (exitCode !== undefined) {
+    if (daemon.exitCode() !== undefined) {
       await rm(dir, { recursive: true, force: true });
-      throw new Error(`redis-server exited (${exitCode}) before answering: ${output.slice(-2000)}`);
+      throw new Error(
+        `redis-server exited (${daemon.exitCode()}) before answering: ${daemon.output().slice(-2000)}`,
+      );
     }
     if (Date.now() > deadline) {
       await stop();
       throw new Error(
-        `redis-server did not answer PING in ${timeoutMs} ms: ${output.slice(-2000)}`,
+        `redis-server did not answer PING in ${timeoutMs} ms: ${daemon.output().slice(-2000)}`,
       );
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { url: `redis://127.0.0.1:${port}`, port, child, log: () => output.slice(-4000), stop };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    child,
+    log: () => daemon.output().slice(-4000),
+    stop,
+  };
 }

@@ -98,17 +98,19 @@ ORDER BY (topic, window_start, seq)`;
  * the same answer on it as on the records, from a hundredth of the rows.
  */
 export const ROLLUP_DIMS: ReadonlyArray<readonly [string, string]> = [
-  ['stream', 'String'],
-  ['version', 'Nullable(String)'],
-  ['account_id', 'Nullable(String)'],
-  ['interface_id', 'Nullable(String)'],
-  ['protocol', 'Nullable(Int32)'],
-  ['action', 'Nullable(String)'],
-  ['log_status', 'Nullable(String)'],
-  ['ccn_id', 'Nullable(String)'],
-  ['src_region', 'Nullable(String)'],
-  ['dst_region', 'Nullable(String)'],
-  ['region_id', 'Nullable(String)'],
+  ...[
+    'stream',
+    'version',
+    'account_id',
+    'interface_id',
+    'protocol',
+    'action',
+    'log_status',
+    'ccn_id',
+    'src_region',
+    'dst_region',
+    'region_id',
+  ].map((c) => [c, RECORD_COLUMNS.find(([name]) => name === c)![1]] as const),
   // An address that is not an IP (a host name some formats write) is kept as text: a word looked
   // for in the addresses can match it. IP addresses are not kept (a word never equals one).
   ['src_text', 'Nullable(String)'],
