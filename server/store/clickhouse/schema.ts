@@ -2,6 +2,8 @@
 // drops whole partitions: 18.16 has no TTL) and ordered by topic and window, so a dashboard's
 // range reads only its topic's granules. Addresses are text plus two UInt64 halves (18.16 has no
 // IPv6 or 128-bit integer type); missing values (`-` in a log line) are NULL.
+import { COLUMN_NAMES, type ColumnKey } from '../../../shared/query/fields.ts';
+import { ROLLUP_FIELDS } from '../filter.ts';
 import { ident, literal } from './sql.ts';
 
 /** [column, type] of `records`, in insert (TSV) order. */
@@ -98,19 +100,13 @@ ORDER BY (topic, window_start, seq)`;
  * the same answer on it as on the records, from a hundredth of the rows.
  */
 export const ROLLUP_DIMS: ReadonlyArray<readonly [string, string]> = [
-  ...[
-    'stream',
-    'version',
-    'account_id',
-    'interface_id',
-    'protocol',
-    'action',
-    'log_status',
-    'ccn_id',
-    'src_region',
-    'dst_region',
-    'region_id',
-  ].map((c) => [c, RECORD_COLUMNS.find(([name]) => name === c)![1]] as const),
+  // The rollup fields of the query language (filter.ts), as columns of the records' types.
+  ...[...ROLLUP_FIELDS]
+    .filter((f) => f !== 'topic')
+    .map((f) => {
+      const c = COLUMN_NAMES[f as ColumnKey];
+      return [c, RECORD_COLUMNS.find(([name]) => name === c)![1]] as const;
+    }),
   // An address that is not an IP (a host name some formats write) is kept as text: a word looked
   // for in the addresses can match it. IP addresses are not kept (a word never equals one).
   ['src_text', 'Nullable(String)'],
