@@ -1,0 +1,96 @@
+// An alert rule, as the API takes it and the UI edits it: which records (a query of the query
+// language, '' for all), what to measure over each capture window, the comparison that makes it
+// hold, and for how many consecutive windows it must hold before it fires. A change rule compares
+// the measure with the same window an hour or a day before (a drop or a spike, in percent).
+// Validated once, here, at the edge (zod); the evaluator trusts the type.
+import { z } from 'zod';
+
+export const MEASURES = [
+  'bytes',
+  'packets',
+  'records',
+  'reject_share_bytes',
+  'reject_share_packets',
+  'distinct_dstports_per_src',
+] as const;
+export type Measure = (typeof MEASURES)[number];
+
+/** Measures that are sums: a window without records measures 0 (not "unknown"). */
+export const SUM_MEASURES: ReadonlySet<Measure> = new Set(['bytes', 'packets', 'records']);
+
+export const OPS = ['>', '>=', '<', '<='] as const;
+export type Op = (typeof OPS)[number];
+
+const id = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only');
+
+export const ruleInputSchema = z
+  .object({
+    topicId: id,
+    name: z.string().trim().min(1, 'a rule needs a name').max(200),
+    query: z.string().max(2000).default(''),
+    measure: z.enum(MEASURES),
+    op: z.enum(OPS),
+    threshold: z.number().finite(),
+    windows: z.number().int().min(1).max(288).default(1),
+    change: z
+      .object({
+        against: z.enum(['hour', 'day']),
+        /** A drop: the measure fell by more than `threshold` percent; a spike: rose by more. */
+        direction: z.enum(['drop', 'spike']),
+      })
+      .strict()
+      .optional(),
+    enabled: z.boolean().default(true),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    if (r.measure.startsWith('reject_share') && !r.change && (r.threshold < 0 || r.threshold > 1))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['threshold'],
+        message: 'a REJECT share is compared as a fraction from 0 to 1 (0.2 is 20%)',
+      });
+    if (r.change && r.threshold <= 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['threshold'],
+        message: 'a change rule takes a percent above 0 (50 is a 50% drop or spike)',
+      });
+  });
+
+export type RuleInput = z.input<typeof ruleInputSchema>;
+export type Rule = z.output<typeof ruleInputSchema> & { id: string };
+
+/** True when `value` compares with the rule's threshold by its op. */
+export function holds(op: Op, value: number, threshold: number): boolean {
+  switch (op) {
+    case '>':
+      return value > threshold;
+    case '>=':
+      return value >= threshold;
+    case '<':
+      return value < threshold;
+    case '<=':
+      return value <= threshold;
+  }
+}
+
+/**
+ * A change rule's value: how far `now` moved from `before`, in percent, in the rule's direction
+ * (a drop from 100 to 20 is 80; a spike from 100 to 300 is 200). Null without a baseline (no
+ * window then, or one that measured 0 for a drop), so nothing is judged against nothing.
+ */
+export function changePercent(
+  direction: 'drop' | 'spike',
+  now: number,
+  before: number | null,
+): number | null {
+  if (before === null) return null;
+  if (direction === 'drop') return before > 0 ? ((before - now) / before) * 100 : null;
+  if (before === 0) return now > 0 ? Number.POSITIVE_INFINITY : 0;
+  return ((now - before) / before) * 100;
+}
