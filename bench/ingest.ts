@@ -146,7 +146,7 @@ function batches(
  * services, one record per quintuple and window), window after window back from `endMs`: real
  * flow logs repeat addresses and ports the way these do.
  */
-function simulatedLines(count: number, endMs: number, seed = 7): string[] {
+export function simulatedLines(count: number, endMs: number, seed = 7): string[] {
   const catalog = createCatalog(defaultLogsets());
   const models = buildTrafficModel(catalog, { seed, accountId: '1300428518' }).filter(
     (m) => m.topicId === TOPIC,
@@ -159,7 +159,7 @@ function simulatedLines(count: number, endMs: number, seed = 7): string[] {
 }
 
 /** Lines parsed per second by the parser alone (best of two passes): the peer of every row. */
-function parseAlone(lines: readonly string[]): number {
+export function parseAlone(lines: readonly string[]): number {
   let best = Infinity;
   for (let pass = 0; pass < 2; pass++) {
     const parser = createLineParser('auto');

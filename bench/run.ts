@@ -1,9 +1,10 @@
-// `npm run bench [parse|aggregate|ingest|fanout|store|clickhouse|cluster|memory|browser|soak...]`: throughput and latency figures, printed as a
+// `npm run bench [parse|aggregate|alerts|ingest|fanout|store|clickhouse|cluster|memory|browser|soak...]`: throughput and latency figures, printed as a
 // table. Targets are stated, never asserted: the figures go in the closing note of the work that
 // changes them. The store part generates 100 M records (FLOWDECK_BENCH_RECORDS overrides); the
 // memory part runs the server for 10 minutes at 240x (FLOWDECK_BENCH_MEMORY_MIN overrides).
 import os from 'node:os';
 import { benchAggregate } from './aggregate.ts';
+import { benchAlerts } from './alerts.ts';
 import { benchBrowser } from './browser.ts';
 import { benchClickHouse } from './clickhouse.ts';
 import { benchCluster } from './cluster.ts';
@@ -22,6 +23,7 @@ const rows: BenchRow[] = [];
 if (want('parse')) rows.push(...(await benchParse()));
 if (want('aggregate')) rows.push(...(await benchAggregate()));
 if (want('ingest')) rows.push(...(await benchIngest()));
+if (want('alerts')) rows.push(...(await benchAlerts()));
 if (want('fanout')) rows.push(...(await benchFanout()));
 if (want('store')) rows.push(...(await benchStore()));
 if (want('clickhouse')) rows.push(...(await benchClickHouse()));

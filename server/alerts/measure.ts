@@ -1,0 +1,154 @@
+// What alert rules measure, per capture window, from the records as they are committed (the live
+// tail's path: matched in memory, never read back from the store). Only traffic records count (an
+// action, and log status OK or none), as in the windows. Rules with the same query share one
+// matcher and one set of sums (as the live tail's rooms do): a record is matched once per distinct
+// query, not once per rule. Per-source measures keep one group per source address; the sources
+// kept per window are bounded, and what the bound leaves out is counted (`overflow`), never
+// dropped silently.
+import type { Measure } from '../../shared/alerts/rule.ts';
+import { SUM_MEASURES } from '../../shared/alerts/rule.ts';
+import type { QueryNode } from '../../shared/query/index.ts';
+import { matchQuery, type MatchRecord, type RecordPredicate } from '../../shared/query/match.ts';
+
+/** The group of a topic-wide measure. */
+export const TOPIC_GROUP = '';
+
+interface Sums {
+  bytes: number;
+  packets: number;
+  records: number;
+  rejectBytes: number;
+  rejectPackets: number;
+}
+
+interface WindowState {
+  sums: Sums;
+  /** Destination ports per source address (when a rule of the query counts them). */
+  ports: Map<string, Set<number>> | null;
+}
+
+export interface MeasureLimits {
+  /** Sources a per-source measure keeps per window. */
+  maxSources: number;
+  /** Windows kept (the newest). */
+  maxWindows: number;
+}
+
+export const defaultMeasureLimits: MeasureLimits = { maxSources: 20_000, maxWindows: 64 };
+
+/** One distinct query's sums per window. */
+class Accumulator {
+  readonly match: RecordPredicate;
+  perSource = false;
+  overflow = 0;
+  readonly windows = new Map<number, WindowState>();
+
+  constructor(
+    where: QueryNode | null,
+    readonly limits: MeasureLimits,
+  ) {
+    this.match = matchQuery(where);
+  }
+
+  #window(start: number): WindowState {
+    let w = this.windows.get(start);
+    if (w) return w;
+    w = {
+      sums: { bytes: 0, packets: 0, records: 0, rejectBytes: 0, rejectPackets: 0 },
+      ports: this.perSource ? new Map() : null,
+    };
+    this.windows.set(start, w);
+    if (this.windows.size > this.limits.maxWindows)
+      this.windows.delete(Math.min(...this.windows.keys()));
+    return w;
+  }
+
+  fold(windowStart: number, r: MatchRecord): void {
+    const w = this.#window(windowStart);
+    const bytes = r.bytes ?? 0;
+    const packets = r.packets ?? 0;
+    w.sums.bytes += bytes;
+    w.sums.packets += packets;
+    w.sums.records++;
+    if (r.action === 'REJECT') {
+      w.sums.rejectBytes += bytes;
+      w.sums.rejectPackets += packets;
+    }
+    if (w.ports && r.srcaddr !== null && r.dstport !== null) {
+      let set = w.ports.get(r.srcaddr);
+      if (!set) {
+        if (w.ports.size >= this.limits.maxSources) {
+          this.overflow++;
+          return;
+        }
+        w.ports.set(r.srcaddr, (set = new Set()));
+      }
+      set.add(r.dstport);
+    }
+  }
+
+  values(windowStart: number, measure: Measure): Map<string, number> {
+    const w = this.windows.get(windowStart);
+    const out = new Map<string, number>();
+    if (measure === 'distinct_dstports_per_src') {
+      for (const [src, ports] of w?.ports ?? []) out.set(src, ports.size);
+      return out;
+    }
+    const s = w?.sums;
+    if (SUM_MEASURES.has(measure)) {
+      out.set(TOPIC_GROUP, s ? s[measure as 'bytes' | 'packets' | 'records'] : 0);
+    } else if (measure === 'reject_share_bytes') {
+      if (s && s.bytes > 0) out.set(TOPIC_GROUP, s.rejectBytes / s.bytes);
+    } else if (measure === 'reject_share_packets') {
+      if (s && s.packets > 0) out.set(TOPIC_GROUP, s.rejectPackets / s.packets);
+    }
+    return out;
+  }
+}
+
+export interface TrackedMeasure {
+  /**
+   * The measure of a window by group: one topic-wide value, or one per source. A window without
+   * matching records measures 0 for sums, nothing for shares (no traffic has no share).
+   */
+  values(windowStart: number): Map<string, number>;
+}
+
+/** The measures of a set of rules, fed one committed record at a time. */
+export function createMeasureSet(limits: MeasureLimits = defaultMeasureLimits) {
+  const byQuery = new Map<string, Accumulator>();
+  return {
+    /** Starts measuring for a rule; `key` names its query (rules with the same key share it). */
+    track(rule: { measure: Measure; key: string; where: QueryNode | null }): TrackedMeasure {
+      let acc = byQuery.get(rule.key);
+      if (!acc) byQuery.set(rule.key, (acc = new Accumulator(rule.where, limits)));
+      if (rule.measure === 'distinct_dstports_per_src') acc.perSource = true;
+      const a = acc;
+      return { values: (w) => a.values(w, rule.measure) };
+    },
+    /** A committed record of window `windowStart`. */
+    add(windowStart: number, r: MatchRecord): void {
+      if (r.action === null || (r.logStatus !== null && r.logStatus !== 'OK')) return;
+      for (const acc of byQuery.values()) if (acc.match(r)) acc.fold(windowStart, r);
+    },
+    metrics: () => {
+      let windows = 0;
+      let overflow = 0;
+      for (const a of byQuery.values()) {
+        windows = Math.max(windows, a.windows.size);
+        overflow += a.overflow;
+      }
+      return { queries: byQuery.size, windows, overflow };
+    },
+  };
+}
+
+/** One rule's measure on its own (a set of one). */
+export function createMeasure(
+  rule: { measure: Measure; where: QueryNode | null },
+  limits: MeasureLimits = defaultMeasureLimits,
+) {
+  const set = createMeasureSet(limits);
+  const tracked = set.track({ ...rule, key: '' });
+  return { add: set.add, values: tracked.values, metrics: set.metrics };
+}
