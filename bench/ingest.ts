@@ -159,7 +159,7 @@ export function simulatedLines(count: number, endMs: number, seed = 7): string[]
 }
 
 /** Lines parsed per second by the parser alone (best of two passes): the peer of every row. */
-export function parseAlone(lines: readonly string[]): number {
+function parseAlone(lines: readonly string[]): number {
   let best = Infinity;
   for (let pass = 0; pass < 2; pass++) {
     const parser = createLineParser('auto');
