@@ -2,6 +2,7 @@
 // log topics, flow logs write into a topic, and each collected resource is a log stream of it.
 // The wire and read shape (LogsetInfo trees) is derived from three flat lists of entities
 // (CatalogEntities), which is what the store keeps. No Node, no DOM.
+import type { Rule } from './alerts/rule.ts';
 import type { CaptureWindowSec } from './capture-window.ts';
 import type { Thresholds } from './thresholds.ts';
 
@@ -102,10 +103,15 @@ export type LogsetEntity = Omit<LogsetInfo, 'topics'>;
 export type TopicEntity = Omit<TopicInfo, 'format' | 'flowLogs' | 'streams' | 'regions'>;
 export type FlowLogEntity = FlowLogInfo;
 
+/** An alert rule as the store keeps it (shared/alerts/rule.ts), with when it was made and changed. */
+export type AlertRuleEntity = Rule & { createdAt: number; updatedAt: number };
+
 export interface CatalogEntities {
   logsets: LogsetEntity[];
   topics: TopicEntity[];
   flowLogs: FlowLogEntity[];
+  /** Absent in catalogs written before alert rules existed. */
+  alertRules?: AlertRuleEntity[];
 }
 
 /** The log streams a flow log writes: its resource, or for CCN one per region. */

@@ -214,7 +214,7 @@ export interface QuarantineQuery {
 /** What one saveCatalog transaction does. */
 export interface CatalogChange {
   upsert?: Partial<CatalogEntities>;
-  remove?: { logsets?: string[]; topics?: string[]; flowLogs?: string[] };
+  remove?: { logsets?: string[]; topics?: string[]; flowLogs?: string[]; alertRules?: string[] };
   /** Topics whose records, windows, rollups and rejected lines go too. */
   dropTopicData?: string[];
 }

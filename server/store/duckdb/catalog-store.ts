@@ -4,6 +4,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { isCaptureWindow } from '../../../shared/capture-window.ts';
 import type {
+  AlertRuleEntity,
   CatalogEntities,
   FlowLogEntity,
   LogsetEntity,
@@ -14,14 +15,14 @@ import type { CatalogChange, TopicUsage } from '../types.ts';
 
 export type { CatalogChange, TopicUsage };
 
-type Kind = 'logset' | 'topic' | 'flowlog';
+type Kind = 'logset' | 'topic' | 'flowlog' | 'alertrule';
 const DOC_VERSION = 1;
 
 /** The entities as stored, or null when the catalog was never written (a new data directory). */
 export async function loadCatalog(con: DuckDBConnection): Promise<CatalogEntities | null> {
   const seeded = await con.runAndReadAll('SELECT value FROM meta WHERE key = ?', [META_CATALOG]);
   if (seeded.getRows().length === 0) return null;
-  const out: CatalogEntities = { logsets: [], topics: [], flowLogs: [] };
+  const out: CatalogEntities = { logsets: [], topics: [], flowLogs: [], alertRules: [] };
   const rows = (
     await con.runAndReadAll('SELECT kind, id, doc FROM catalog ORDER BY kind, id')
   ).getRows();
@@ -36,6 +37,7 @@ export async function loadCatalog(con: DuckDBConnection): Promise<CatalogEntitie
     if (kind === 'logset') out.logsets.push(entity as unknown as LogsetEntity);
     else if (kind === 'topic') out.topics.push(entity as unknown as TopicEntity);
     else if (kind === 'flowlog') out.flowLogs.push(migrateFlowLog(entity));
+    else if (kind === 'alertrule') out.alertRules!.push(entity as unknown as AlertRuleEntity);
   }
   return out;
 }
@@ -73,6 +75,8 @@ export async function applyCatalogChange(
   for (const l of change.upsert?.logsets ?? []) await put('logset', l);
   for (const t of change.upsert?.topics ?? []) await put('topic', t);
   for (const f of change.upsert?.flowLogs ?? []) await put('flowlog', f);
+  for (const r of change.upsert?.alertRules ?? []) await put('alertrule', r);
+  for (const id of change.remove?.alertRules ?? []) await del('alertrule', id);
   for (const id of change.remove?.flowLogs ?? []) await del('flowlog', id);
   for (const id of change.remove?.topics ?? []) await del('topic', id);
   for (const id of change.remove?.logsets ?? []) await del('logset', id);
