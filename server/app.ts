@@ -17,6 +17,8 @@ import { registerApi } from './api/routes.ts';
 import { createLiveCatalog } from './catalog/catalog.ts';
 import { createCatalogManager } from './catalog/manage.ts';
 import { registerCatalogApi } from './api/catalog.ts';
+import { registerAlertsApi } from './api/alerts.ts';
+import { createRuleBook } from './alerts/rules.ts';
 import { registerAuth, socketRole } from './api/auth.ts';
 import { registerPush } from './api/push.ts';
 import { createFailureThrottle, defaultThrottleConfig, loadTokens } from './api/tokens.ts';
@@ -159,6 +161,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
   const catalog = createLiveCatalog(logsetsOf(stored), (err) =>
     log.warn(`catalog listener: ${(err as Error).message}`),
   );
+  const rules = createRuleBook({ store, catalog, clock }, stored.alertRules ?? []);
   const retentionOfTopics = () =>
     Object.fromEntries(
       catalog.topics().flatMap((t) => (t.retention ? [[t.id, { ...t.retention }]] : [])),
@@ -620,6 +623,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
   registerIngestApi(http, { catalog, store, clock, health, windows: aggregator });
   const manager = createCatalogManager({ catalog, store, clock });
   registerCatalogApi(http, { catalog, manager, warn: log.warn });
+  registerAlertsApi(http, { rules, warn: log.warn });
   if (collects)
     registerPush(
       http,
@@ -664,6 +668,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     applyingRemoteCatalog = true;
     try {
       catalog.replace(logsetsOf(stored));
+      rules.replace(stored.alertRules ?? []);
     } finally {
       applyingRemoteCatalog = false;
     }
@@ -699,6 +704,16 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     simulator?.refresh();
     streamer.catalogChanged();
     if (cache) void loadRecentWindows().catch(() => {});
+    if (bus && !applyingRemoteCatalog)
+      void bus.publish({ kind: 'catalog', version: catalog.version, origin: processId });
+    // The alert rules of a deleted topic go with it.
+    if (!applyingRemoteCatalog)
+      void rules
+        .dropOrphans()
+        .catch((err: Error) => log.warn(`alert rules of deleted topics: ${err.message}`));
+  });
+  // Rule changes reach the other processes as catalog changes do.
+  rules.onChange(() => {
     if (bus && !applyingRemoteCatalog)
       void bus.publish({ kind: 'catalog', version: catalog.version, origin: processId });
   });

@@ -1,0 +1,52 @@
+// Alert rule routes: GET /api/alerts/rules[?topicId=] and /api/alerts/rules/:id (read), POST,
+// PATCH and DELETE (admin). Bodies go through the rule schema (rules.ts); a refused change gets
+// its status, code and the problem of each field, as the catalog routes do.
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { fail, ok } from '../../shared/reply.ts';
+import { CatalogRefusal } from '../catalog/manage.ts';
+import type { RuleBook } from '../alerts/rules.ts';
+
+type IdParams = { Params: { id: string } };
+
+export function registerAlertsApi(
+  app: FastifyInstance,
+  deps: { rules: RuleBook; warn: (msg: string) => void },
+) {
+  const { rules } = deps;
+  async function run<T>(reply: FastifyReply, status: number, task: () => Promise<T>) {
+    try {
+      return reply.code(status).send(ok(await task()));
+    } catch (err) {
+      if (err instanceof CatalogRefusal) {
+        const body = fail(err.code, err.message);
+        if (!body.ok) {
+          if (err.fields.length > 0) body.error.fields = err.fields;
+          if (err.details) body.error.details = err.details;
+        }
+        return reply.code(err.status).send(body);
+      }
+      deps.warn(`alert rules: ${(err as Error).message}`);
+      return reply
+        .code(503)
+        .send(fail('unavailable', 'the change could not be stored; nothing changed, try again'));
+    }
+  }
+  app.get<{ Querystring: { topicId?: string } }>('/api/alerts/rules', async (req) =>
+    ok(rules.list(typeof req.query.topicId === 'string' ? req.query.topicId : undefined)),
+  );
+  app.get<IdParams>('/api/alerts/rules/:id', async (req, reply) => {
+    const r = rules.get(req.params.id);
+    return r
+      ? ok(r)
+      : reply
+          .code(404)
+          .send(fail('not_found', `no alert rule ${JSON.stringify(req.params.id.slice(0, 80))}`));
+  });
+  app.post('/api/alerts/rules', (req, reply) => run(reply, 201, () => rules.create(req.body)));
+  app.patch<IdParams>('/api/alerts/rules/:id', (req, reply) =>
+    run(reply, 200, () => rules.update(req.params.id, req.body)),
+  );
+  app.delete<IdParams>('/api/alerts/rules/:id', (req, reply) =>
+    run(reply, 200, () => rules.remove(req.params.id)),
+  );
+}
