@@ -19,6 +19,7 @@ import { createCatalogManager } from './catalog/manage.ts';
 import { registerCatalogApi } from './api/catalog.ts';
 import { registerAlertsApi } from './api/alerts.ts';
 import { createRuleBook } from './alerts/rules.ts';
+import { createAlertEngine, defaultAlertEngineConfig } from './alerts/engine.ts';
 import { registerAuth, socketRole } from './api/auth.ts';
 import { registerPush } from './api/push.ts';
 import { createFailureThrottle, defaultThrottleConfig, loadTokens } from './api/tokens.ts';
@@ -162,6 +163,16 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     log.warn(`catalog listener: ${(err as Error).message}`),
   );
   const rules = createRuleBook({ store, catalog, clock }, stored.alertRules ?? []);
+  // Rules are judged where the records are: on a collector (or the one process).
+  const alerts = createAlertEngine(defaultAlertEngineConfig, {
+    rules,
+    catalog,
+    clock,
+    onNotice: (n) =>
+      log.info(
+        `alert ${n.kind}: ${n.ruleName} (${n.topicId}${n.group ? ` ${n.group}` : ''}) value ${n.value} against ${n.threshold}, episode ${n.episode}`,
+      ),
+  });
   const retentionOfTopics = () =>
     Object.fromEntries(
       catalog.topics().flatMap((t) => (t.retention ? [[t.id, { ...t.retention }]] : [])),
@@ -236,6 +247,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
   let publish: (agg: WindowAggregate) => void = () => {};
   const onWindow = (agg: WindowAggregate) => {
     metrics.windowsPublished.inc();
+    alerts.onWindow(agg);
     store.saveWindow(agg);
     if (!bus) return publish(agg);
     // Clustered, a revision goes out once it is stored: a collector that takes over after this
@@ -292,6 +304,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     add(topicId: string, streamId: string, records: readonly FlowRecord[]) {
       const windowMs = catalog.windowMs(topicId);
       tail.add(topicId, streamId, records);
+      alerts.add(topicId, streamId, records);
       const r = aggregator.add(topicId, streamId, records);
       for (const s of r.skipped) {
         if (s.reason === 'beyond-horizon' && s.record.start !== null)
@@ -623,7 +636,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
   registerIngestApi(http, { catalog, store, clock, health, windows: aggregator });
   const manager = createCatalogManager({ catalog, store, clock });
   registerCatalogApi(http, { catalog, manager, warn: log.warn });
-  registerAlertsApi(http, { rules, warn: log.warn });
+  registerAlertsApi(http, { rules, alerts, warn: log.warn });
   if (collects)
     registerPush(
       http,

@@ -1,18 +1,19 @@
-// Alert rule routes: GET /api/alerts/rules[?topicId=] and /api/alerts/rules/:id (read), POST,
-// PATCH and DELETE (admin). Bodies go through the rule schema (rules.ts); a refused change gets
+// Alert routes: GET /api/alerts[?topicId=] (what is pending or firing, recent notices); rules at
+// GET /api/alerts/rules[?topicId=] and /api/alerts/rules/:id (read), POST, PATCH and DELETE (admin). Bodies go through the rule schema (rules.ts); a refused change gets
 // its status, code and the problem of each field, as the catalog routes do.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { fail, ok } from '../../shared/reply.ts';
 import { CatalogRefusal } from '../catalog/manage.ts';
 import type { RuleBook } from '../alerts/rules.ts';
+import type { AlertEngine } from '../alerts/engine.ts';
 
 type IdParams = { Params: { id: string } };
 
 export function registerAlertsApi(
   app: FastifyInstance,
-  deps: { rules: RuleBook; warn: (msg: string) => void },
+  deps: { rules: RuleBook; alerts: AlertEngine; warn: (msg: string) => void },
 ) {
-  const { rules } = deps;
+  const { rules, alerts } = deps;
   async function run<T>(reply: FastifyReply, status: number, task: () => Promise<T>) {
     try {
       return reply.code(status).send(ok(await task()));
@@ -31,6 +32,16 @@ export function registerAlertsApi(
         .send(fail('unavailable', 'the change could not be stored; nothing changed, try again'));
     }
   }
+  // What is pending or firing now, and the newest notices (firing, resolved), newest first.
+  app.get<{ Querystring: { topicId?: string } }>('/api/alerts', async (req) => {
+    const topic = typeof req.query.topicId === 'string' ? req.query.topicId : undefined;
+    const mine = <T extends { topicId: string }>(x: T) =>
+      topic === undefined || x.topicId === topic;
+    return ok({
+      active: alerts.status().filter((s) => s.state !== 'ok' && mine(s)),
+      notices: alerts.notices().filter(mine).slice(-100).reverse(),
+    });
+  });
   app.get<{ Querystring: { topicId?: string } }>('/api/alerts/rules', async (req) =>
     ok(rules.list(typeof req.query.topicId === 'string' ? req.query.topicId : undefined)),
   );

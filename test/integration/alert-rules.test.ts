@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reply } from '../../shared/reply.ts';
-import { bearer, startApp } from '../helpers/app.ts';
+import { bearer, pushLines, startApp } from '../helpers/app.ts';
 import { BACKENDS, backendFlags } from '../helpers/clickhouse.ts';
 
 async function call<T>(
@@ -155,6 +155,58 @@ describe.each(BACKENDS)('alert rules (%s store)', (backend) => {
         await new Promise((r) => setTimeout(r, 100));
       } while (Date.now() < deadline);
       expect(left).toEqual([]);
+    } finally {
+      await ctx.stop();
+    }
+  }, 120_000);
+
+  it('fire when their window is published, with the measured value', async () => {
+    const ctx = await startApp(args());
+    try {
+      const made = await call<{ id: string }>(ctx.url, 'POST', '/api/alerts/rules', {
+        ...SSH,
+        threshold: 3,
+        windows: 1,
+      });
+      const id = made.body.ok ? made.body.data.id : '';
+      const eni = ctx.app.catalog.topic('topic-eni-prod')!.streams[0]!.id;
+      const now = Math.floor(Date.now() / 1000) - 5;
+      const line = (dstport: number, action: string) =>
+        `2 1300428518 ${eni} 198.51.100.7 10.0.1.12 40000 ${dstport} 6 2 120 ${now} ${now + 3} ${action} OK`;
+      // Five SSH rejects and traffic the query leaves out.
+      const lines = [
+        ...Array.from({ length: 5 }, () => line(22, 'REJECT')),
+        line(22, 'ACCEPT'),
+        line(443, 'REJECT'),
+      ];
+      expect(await pushLines(ctx.url, 'topic-eni-prod', lines)).toBe(200);
+      type Alerts = {
+        active: Array<{ ruleId: string; state: string; value: number }>;
+        notices: Array<{ ruleId: string; kind: string; value: number; episode: number }>;
+      };
+      let seen: Alerts = { active: [], notices: [] };
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline) {
+        const r = await call<Alerts>(ctx.url, 'GET', '/api/alerts', undefined, {});
+        if (r.body.ok) seen = r.body.data;
+        if (seen.active.some((a) => a.ruleId === id && a.state === 'firing')) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(seen.active).toContainEqual(
+        expect.objectContaining({ ruleId: id, state: 'firing', value: 5 }),
+      );
+      expect(seen.notices).toContainEqual(
+        expect.objectContaining({ ruleId: id, kind: 'firing', value: 5, episode: 1 }),
+      );
+      // A later revision of the same window that does not change the outcome tells nothing new.
+      expect(await pushLines(ctx.url, 'topic-eni-prod', [line(443, 'ACCEPT')])).toBe(200);
+      await ctx.app.store.flush();
+      ctx.app.aggregator.flush();
+      const after = await call<Alerts>(ctx.url, 'GET', '/api/alerts', undefined, {});
+      const firing = after.body.ok
+        ? after.body.data.notices.filter((n) => n.ruleId === id && n.kind === 'firing')
+        : [];
+      expect(firing).toHaveLength(1);
     } finally {
       await ctx.stop();
     }
