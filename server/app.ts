@@ -20,6 +20,8 @@ import { registerCatalogApi } from './api/catalog.ts';
 import { registerAlertsApi } from './api/alerts.ts';
 import { createRuleBook } from './alerts/rules.ts';
 import { createAlertEngine, defaultAlertEngineConfig } from './alerts/engine.ts';
+import { alertLink } from './alerts/link.ts';
+import { createWebhooks, defaultWebhookConfig } from './alerts/webhooks.ts';
 import { registerAuth, socketRole } from './api/auth.ts';
 import { registerPush } from './api/push.ts';
 import { createFailureThrottle, defaultThrottleConfig, loadTokens } from './api/tokens.ts';
@@ -163,15 +165,32 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     log.warn(`catalog listener: ${(err as Error).message}`),
   );
   const rules = createRuleBook({ store, catalog, clock }, stored.alertRules ?? []);
+  // Notices go to the rules' webhooks; each links to the records that made it.
+  let publicBase = config.publicUrl ?? `http://localhost:${config.port}`;
+  const webhooks = createWebhooks(defaultWebhookConfig, {
+    rule: (id) => rules.get(id),
+    topicName: (id) => catalog.topic(id)?.name ?? id,
+    windowMs: (id) => (catalog.topic(id) ? catalog.windowMs(id) : 60_000),
+    link: (n) => {
+      const rule = rules.get(n.ruleId);
+      const to = n.windowStart + (catalog.topic(n.topicId) ? catalog.windowMs(n.topicId) : 60_000);
+      const q = rule?.query ?? '';
+      return alertLink(publicBase, n.topicId, n.since, to, q, `${n.ruleName}: records`);
+    },
+    now: () => clock.now(),
+    warn: log.warn,
+  });
   // Rules are judged where the records are: on a collector (or the one process).
   const alerts = createAlertEngine(defaultAlertEngineConfig, {
     rules,
     catalog,
     clock,
-    onNotice: (n) =>
+    onNotice: (n) => {
       log.info(
         `alert ${n.kind}: ${n.ruleName} (${n.topicId}${n.group ? ` ${n.group}` : ''}) value ${n.value} against ${n.threshold}, episode ${n.episode}`,
-      ),
+      );
+      webhooks.send(n);
+    },
   });
   const retentionOfTopics = () =>
     Object.fromEntries(
@@ -636,7 +655,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
   registerIngestApi(http, { catalog, store, clock, health, windows: aggregator });
   const manager = createCatalogManager({ catalog, store, clock });
   registerCatalogApi(http, { catalog, manager, warn: log.warn });
-  registerAlertsApi(http, { rules, alerts, warn: log.warn });
+  registerAlertsApi(http, { rules, alerts, webhooks, warn: log.warn });
   if (collects)
     registerPush(
       http,
@@ -839,6 +858,8 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
       await http.listen({ port, host });
       const addr = http.server.address();
       const boundPort = typeof addr === 'object' && addr ? addr.port : port;
+      if (config.publicUrl === null)
+        publicBase = `http://${host === '0.0.0.0' ? 'localhost' : host}:${boundPort}`;
       return {
         port: boundPort,
         url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${boundPort}`,
@@ -863,6 +884,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
       streamer.stop();
       tail.stop();
       late.stop();
+      webhooks.stop();
       await bus?.stop();
       // Only this process's sockets: clustered, a plain disconnectSockets() would close every front end's.
       io.local.disconnectSockets(true);

@@ -47,6 +47,8 @@ export interface Config {
   role: Role;
   /** `redis://[user:pass@]HOST:PORT[/DB]` between collectors and front ends; null: one process. */
   redis: string | null;
+  /** How people reach the dashboards (links in alert notices); null: http://HOST:PORT. */
+  publicUrl: string | null;
   simulator: {
     enabled: boolean;
     /** PRNG seed; the same seed replays the same traffic. */
@@ -110,6 +112,8 @@ Options of serve (environment variable in brackets):
                        sockets, the client); collector and frontend need --store clickhouse://
                        and --redis [FLOWDECK_ROLE] (default all)
   --redis URL          redis://HOST:PORT between collectors and front ends [FLOWDECK_REDIS]
+  --public-url URL     how people reach the dashboards, for links in alert notices
+                       (https://noc.example) [FLOWDECK_PUBLIC_URL] (default http://HOST:PORT)
   --db-memory SIZE     DuckDB memory limit, e.g. 2GB [FLOWDECK_DB_MEMORY] (default: a quarter of RAM, 1-8 GB)
   --db-threads N       DuckDB threads [FLOWDECK_DB_THREADS] (default: the number of cores)
   --seed N             simulator seed: the same seed replays the same traffic [FLOWDECK_SEED] (default: random)
@@ -174,6 +178,7 @@ export function loadConfig(argv: string[], env: Env = process.env): Readonly<Con
         store: { type: 'string' },
         role: { type: 'string' },
         redis: { type: 'string' },
+        'public-url': { type: 'string' },
       },
     });
     values = parsed.values;
@@ -335,6 +340,20 @@ export function loadConfig(argv: string[], env: Env = process.env): Readonly<Con
       } catch {
         problems.push(
           `--redis (FLOWDECK_REDIS) must be a URL like redis://127.0.0.1:6379, got ${JSON.stringify(v)}`,
+        );
+        return null;
+      }
+    })(),
+    publicUrl: (() => {
+      const v = pick('public-url', 'FLOWDECK_PUBLIC_URL');
+      if (v === undefined || v === '') return null;
+      try {
+        const u = new URL(v);
+        if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http(s)');
+        return u.toString().replace(/\/$/, '');
+      } catch {
+        problems.push(
+          `--public-url (FLOWDECK_PUBLIC_URL) must be an http(s) URL like https://noc.example, got ${JSON.stringify(v)}`,
         );
         return null;
       }

@@ -6,14 +6,24 @@ import { fail, ok } from '../../shared/reply.ts';
 import { CatalogRefusal } from '../catalog/manage.ts';
 import type { RuleBook } from '../alerts/rules.ts';
 import type { AlertEngine } from '../alerts/engine.ts';
+import type { Webhooks } from '../alerts/webhooks.ts';
+import type { AlertRuleEntity } from '../../shared/catalog.ts';
+
+/** A rule as the API shows it: webhook secrets are never sent back, only that one is set. */
+function shown(r: AlertRuleEntity) {
+  return {
+    ...r,
+    notify: (r.notify ?? []).map(({ secret, ...h }) => ({ ...h, hasSecret: Boolean(secret) })),
+  };
+}
 
 type IdParams = { Params: { id: string } };
 
 export function registerAlertsApi(
   app: FastifyInstance,
-  deps: { rules: RuleBook; alerts: AlertEngine; warn: (msg: string) => void },
+  deps: { rules: RuleBook; alerts: AlertEngine; webhooks: Webhooks; warn: (msg: string) => void },
 ) {
-  const { rules, alerts } = deps;
+  const { rules, alerts, webhooks } = deps;
   async function run<T>(reply: FastifyReply, status: number, task: () => Promise<T>) {
     try {
       return reply.code(status).send(ok(await task()));
@@ -43,19 +53,25 @@ export function registerAlertsApi(
     });
   });
   app.get<{ Querystring: { topicId?: string } }>('/api/alerts/rules', async (req) =>
-    ok(rules.list(typeof req.query.topicId === 'string' ? req.query.topicId : undefined)),
+    ok(
+      rules.list(typeof req.query.topicId === 'string' ? req.query.topicId : undefined).map(shown),
+    ),
   );
+  // The webhook deliveries, newest first (each attempt: delivered, retrying, failed, refused).
+  app.get('/api/alerts/deliveries', async () => ok([...webhooks.deliveries()].reverse()));
   app.get<IdParams>('/api/alerts/rules/:id', async (req, reply) => {
     const r = rules.get(req.params.id);
     return r
-      ? ok(r)
+      ? ok(shown(r))
       : reply
           .code(404)
           .send(fail('not_found', `no alert rule ${JSON.stringify(req.params.id.slice(0, 80))}`));
   });
-  app.post('/api/alerts/rules', (req, reply) => run(reply, 201, () => rules.create(req.body)));
+  app.post('/api/alerts/rules', (req, reply) =>
+    run(reply, 201, async () => shown(await rules.create(req.body))),
+  );
   app.patch<IdParams>('/api/alerts/rules/:id', (req, reply) =>
-    run(reply, 200, () => rules.update(req.params.id, req.body)),
+    run(reply, 200, async () => shown(await rules.update(req.params.id, req.body))),
   );
   app.delete<IdParams>('/api/alerts/rules/:id', (req, reply) =>
     run(reply, 200, () => rules.remove(req.params.id)),

@@ -27,6 +27,21 @@ const id = z
   .max(200)
   .regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only');
 
+export const NOTIFY_FORMATS = ['json', 'slack', 'wecom', 'dingtalk', 'feishu'] as const;
+
+const notifySchema = z
+  .object({
+    kind: z.literal('webhook'),
+    url: z
+      .string()
+      .max(2000)
+      .regex(/^https?:\/\/[^\s/?#]+(?:[/?#]\S*)?$/i, 'an http(s) URL'),
+    /** HMAC-SHA256 key of the X-Flowdeck-Signature header (json format). */
+    secret: z.string().max(500).optional(),
+    format: z.enum(NOTIFY_FORMATS).default('json'),
+  })
+  .strict();
+
 export const ruleInputSchema = z
   .object({
     topicId: id,
@@ -45,6 +60,8 @@ export const ruleInputSchema = z
       .strict()
       .optional(),
     enabled: z.boolean().default(true),
+    /** Where notices go: webhooks (JSON signed with the secret, or a chat robot's body). */
+    notify: z.array(notifySchema).max(5).default([]),
   })
   .strict()
   .superRefine((r, ctx) => {

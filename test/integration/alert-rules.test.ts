@@ -2,7 +2,9 @@
 // changed and deleted; refused with the problem of each field (and the query's position); kept
 // across a restart; gone with their topic. Reading is open as dashboards are; writing needs the
 // admin token.
+import { createHmac } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -209,6 +211,105 @@ describe.each(BACKENDS)('alert rules (%s store)', (backend) => {
       expect(firing).toHaveLength(1);
     } finally {
       await ctx.stop();
+    }
+  }, 120_000);
+
+  it('send signed notices to a webhook, retrying while it fails, and log each delivery', async () => {
+    // A local receiver: the first call fails, the next ones are taken.
+    const got: Array<{ body: string; signature: string | undefined }> = [];
+    let calls = 0;
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        calls++;
+        if (calls === 1) {
+          res.writeHead(500).end();
+          return;
+        }
+        got.push({ body, signature: req.headers['x-flowdeck-signature'] as string | undefined });
+        res.writeHead(204).end();
+      });
+    });
+    const port = await new Promise<number>((done) =>
+      receiver.listen(0, '127.0.0.1', () => done((receiver.address() as { port: number }).port)),
+    );
+    const ctx = await startApp([...args(), '--public-url', 'https://noc.example']);
+    try {
+      const secret = 's3cret-for-tests';
+      const made = await call<{ id: string; notify: Array<Record<string, unknown>> }>(
+        ctx.url,
+        'POST',
+        '/api/alerts/rules',
+        {
+          ...SSH,
+          // A topic no other test here writes to: the records behind the notice are its own.
+          topicId: 'topic-nat-prod',
+          threshold: 1,
+          windows: 1,
+          notify: [{ kind: 'webhook', url: `http://127.0.0.1:${port}/hook?key=x`, secret }],
+        },
+      );
+      expect(made.status).toBe(201);
+      // The secret is never sent back.
+      expect(made.body.ok && made.body.data.notify).toEqual([
+        {
+          kind: 'webhook',
+          url: `http://127.0.0.1:${port}/hook?key=x`,
+          format: 'json',
+          hasSecret: true,
+        },
+      ]);
+      const id = made.body.ok ? made.body.data.id : '';
+      const nat = ctx.app.catalog.topic('topic-nat-prod')!.streams[0]!.id;
+      const s = Math.floor(Date.now() / 1000) - 5;
+      const line = `2 1300428518 ${nat} 198.51.100.7 10.0.1.12 40000 22 6 2 120 ${s} ${s + 3} REJECT OK`;
+      expect(await pushLines(ctx.url, 'topic-nat-prod', [line, line, line])).toBe(200);
+
+      const deadline = Date.now() + 30_000;
+      while (got.length === 0 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(got).toHaveLength(1);
+      const { body, signature } = got[0]!;
+      // Signed with the rule's secret: HMAC-SHA256 of the exact body.
+      expect(signature).toBe(`sha256=${createHmac('sha256', secret).update(body).digest('hex')}`);
+      const notice = JSON.parse(body) as {
+        rule: { id: string };
+        state: string;
+        value: number;
+        threshold: number;
+        link: string;
+      };
+      expect(notice).toMatchObject({ rule: { id }, state: 'firing', value: 3, threshold: 1 });
+      // The link opens the records behind it: the rule's query over the episode's windows.
+      const link = new URL(notice.link);
+      expect(link.origin).toBe('https://noc.example');
+      expect(link.pathname).toBe('/topics/topic-nat-prod');
+      expect(link.searchParams.get('dq')).toBe(SSH.query);
+      const [from, to] = link.searchParams.get('drill')!.split(',').map(Number);
+      const records = await call<{ total: number }>(
+        ctx.url,
+        'GET',
+        `/api/records?topic=topic-nat-prod&from=${from}&to=${to}&q=${encodeURIComponent(SSH.query)}&limit=10`,
+        undefined,
+        {},
+      );
+      expect(records.body.ok && records.body.data.total).toBe(notice.value);
+
+      // The failed first attempt and the retry are in the delivery log, without the URL's key.
+      const log = await call<Array<{ outcome: string; attempt: number; target: string }>>(
+        ctx.url,
+        'GET',
+        '/api/alerts/deliveries',
+        undefined,
+        {},
+      );
+      const outcomes = log.body.ok ? log.body.data.map((d) => `${d.outcome}#${d.attempt}`) : [];
+      expect(outcomes).toEqual(['delivered#2', 'retrying#1']);
+      expect(log.body.ok && log.body.data.every((d) => !d.target.includes('key'))).toBe(true);
+    } finally {
+      await ctx.stop();
+      receiver.close();
     }
   }, 120_000);
 });

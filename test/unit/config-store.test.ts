@@ -91,3 +91,13 @@ describe('ClickHouse shards in the URL', () => {
       expect(() => parseClickHouseUrl(bad), bad).toThrow();
   });
 });
+
+describe('--public-url', () => {
+  it('takes an http(s) URL for the links of alert notices, and refuses anything else', () => {
+    expect(loadConfig([], {}).publicUrl).toBeNull();
+    expect(loadConfig(['--public-url', 'https://noc.example/'], {}).publicUrl).toBe(
+      'https://noc.example',
+    );
+    expect(() => loadConfig(['--public-url', 'ftp://x'], {})).toThrow(/--public-url/);
+  });
+});
