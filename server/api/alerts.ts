@@ -3,7 +3,7 @@
 // its status, code and the problem of each field, as the catalog routes do.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { fail, ok } from '../../shared/reply.ts';
-import { CatalogRefusal } from '../catalog/manage.ts';
+import { answerChange } from './change.ts';
 import type { RuleBook } from '../alerts/rules.ts';
 import type { AlertEngine } from '../alerts/engine.ts';
 import type { Webhooks } from '../alerts/webhooks.ts';
@@ -24,24 +24,8 @@ export function registerAlertsApi(
   deps: { rules: RuleBook; alerts: AlertEngine; webhooks: Webhooks; warn: (msg: string) => void },
 ) {
   const { rules, alerts, webhooks } = deps;
-  async function run<T>(reply: FastifyReply, status: number, task: () => Promise<T>) {
-    try {
-      return reply.code(status).send(ok(await task()));
-    } catch (err) {
-      if (err instanceof CatalogRefusal) {
-        const body = fail(err.code, err.message);
-        if (!body.ok) {
-          if (err.fields.length > 0) body.error.fields = err.fields;
-          if (err.details) body.error.details = err.details;
-        }
-        return reply.code(err.status).send(body);
-      }
-      deps.warn(`alert rules: ${(err as Error).message}`);
-      return reply
-        .code(503)
-        .send(fail('unavailable', 'the change could not be stored; nothing changed, try again'));
-    }
-  }
+  const run = <T>(reply: FastifyReply, status: number, task: () => Promise<T>) =>
+    answerChange(reply, status, task, (m) => deps.warn(`alert rules: ${m}`));
   // What is pending or firing now, and the newest notices (firing, resolved), newest first.
   app.get<{ Querystring: { topicId?: string } }>('/api/alerts', async (req) => {
     const topic = typeof req.query.topicId === 'string' ? req.query.topicId : undefined;

@@ -3,7 +3,8 @@
 // shape, a refused change its status, code and the problem of each field.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { fail, ok } from '../../shared/reply.ts';
-import { CatalogRefusal, type CatalogManager } from '../catalog/manage.ts';
+import type { CatalogManager } from '../catalog/manage.ts';
+import { answerChange } from './change.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 
 export interface CatalogApiDeps {
@@ -17,25 +18,8 @@ type IdParams = { Params: { id: string } };
 export function registerCatalogApi(app: FastifyInstance, deps: CatalogApiDeps) {
   const { catalog, manager } = deps;
 
-  async function run<T>(reply: FastifyReply, status: number, task: () => Promise<T>) {
-    try {
-      const data = await task();
-      return reply.code(status).send(ok(data));
-    } catch (err) {
-      if (err instanceof CatalogRefusal) {
-        const body = fail(err.code, err.message);
-        if (!body.ok) {
-          if (err.fields.length > 0) body.error.fields = err.fields;
-          if (err.details) body.error.details = err.details;
-        }
-        return reply.code(err.status).send(body);
-      }
-      deps.warn(`catalog: ${(err as Error).message}`);
-      return reply
-        .code(503)
-        .send(fail('unavailable', 'the change could not be stored; nothing changed, try again'));
-    }
-  }
+  const run = <T>(reply: FastifyReply, status: number, task: () => Promise<T>) =>
+    answerChange(reply, status, task, (m) => deps.warn(`catalog: ${m}`));
   const missing = (reply: FastifyReply, what: string, id: string) =>
     reply.code(404).send(fail('not_found', `no ${what} ${JSON.stringify(id.slice(0, 80))}`));
 
