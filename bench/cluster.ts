@@ -3,6 +3,7 @@
 // same 2,000 clients on one all-in-one process in the same run. A revision counts from the
 // collector's publishedAt to each client's receipt (one machine, one clock).
 import { io as connect, type Socket } from 'socket.io-client';
+import { decodeEncoded } from '../shared/encoded.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../shared/events.ts';
 import { pushLines } from '../test/helpers/app.ts';
 import { startClickHouse } from '../test/helpers/clickhouse.ts';
@@ -86,7 +87,6 @@ async function publishedAtOf(url: string, key: string): Promise<number> {
   const [start] = key.split('#').map(Number);
   const s: Client = connect(url, { transports: ['websocket'], forceNew: true });
   try {
-    const { decodeEncoded } = await import('../shared/encoded.ts');
     const snap = await new Promise<{
       windows: Array<{ windowStart: number; publishedAt: number }>;
     }>((ok, fail) =>

@@ -60,7 +60,7 @@ import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { connectRedis } from './cluster/redis.ts';
 import { createBus, defaultBusConfig, type Bus, type BusMessage } from './cluster/bus.ts';
 import { clusterInstance } from './cluster/instance.ts';
-import { createCollectorLease, defaultLeaseConfig, LEASE_KEY } from './cluster/ownership.ts';
+import { createCollectorLease, defaultLeaseConfig, LEASE_KEY } from './cluster/lease.ts';
 import { serveStandby } from './cluster/standby.ts';
 import { hostname } from 'node:os';
 import { createTailRegistry } from './cluster/tail-registry.ts';
@@ -687,12 +687,15 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
   // Clustered: a front end's snapshots come from the store, then from the bus in order; every
   // process hears of catalog changes made elsewhere and reloads the catalog from the store.
   let applyingRemoteCatalog = false;
-  async function loadRecentWindows(): Promise<void> {
+  /** The recent windows of `topicIds` (default: every topic) from the store into the cache. */
+  async function loadRecentWindows(
+    topicIds: readonly string[] = catalog.topics().map((t) => t.id),
+  ): Promise<void> {
     if (!cache) return;
     const t = clock.now();
     const keep = (streamerConfig.snapshotMinutes + 10) * MINUTE_MS;
-    for (const topic of catalog.topics())
-      cache.load(topic.id, await store.loadWindows(topic.id, t - keep, t + 60 * MINUTE_MS));
+    for (const id of topicIds)
+      cache.load(id, await store.loadWindows(id, t - keep, t + 60 * MINUTE_MS));
   }
   async function reloadCatalog(): Promise<void> {
     const stored = await store.loadCatalog();
@@ -735,7 +738,15 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
       .catch((err: Error) => log.warn(`retention settings: ${err.message}`));
     simulator?.refresh();
     streamer.catalogChanged();
-    if (cache) void loadRecentWindows().catch(() => {});
+    // A front end loads the windows of new topics only (a rename changes no window).
+    if (cache) {
+      for (const t of before.topics()) if (!after.topic(t.id)) cache.forget(t.id);
+      const added = after
+        .topics()
+        .filter((t) => !before.topic(t.id))
+        .map((t) => t.id);
+      if (added.length > 0) void loadRecentWindows(added).catch(() => {});
+    }
     if (bus && !applyingRemoteCatalog)
       void bus.publish({ kind: 'catalog', version: catalog.version, origin: processId });
     // The alert rules of a deleted topic go with it.

@@ -1,12 +1,18 @@
 // The alert rules: kept in the store with the catalog (one document per rule), validated at the
 // edge with the rule schema, their query parsed (a rule with a query that does not parse is
 // refused with the position), their topic checked. Changes run one at a time, in call order.
-import { randomUUID } from 'node:crypto';
 import { ruleInputSchema, type Rule } from '../../shared/alerts/rule.ts';
 import type { AlertRuleEntity } from '../../shared/catalog.ts';
 import { parseQuery } from '../../shared/query/index.ts';
 import type { Catalog } from '../catalog/catalog.ts';
-import { CatalogRefusal } from '../catalog/manage.ts';
+import {
+  CatalogRefusal,
+  invalid,
+  notFound,
+  parse,
+  randomId,
+  serialQueue,
+} from '../catalog/manage.ts';
 import type { Clock } from '../clock.ts';
 import type { Store } from '../store/contract.ts';
 
@@ -18,33 +24,15 @@ export function createRuleBook(
   initial: readonly AlertRuleEntity[] = [],
 ) {
   const rules = new Map(initial.map((r) => [r.id, r]));
-  let chain: Promise<unknown> = Promise.resolve();
   const listeners = new Set<() => void>();
-  const serial = <T>(task: () => Promise<T>): Promise<T> => {
-    const run = chain.then(task, task);
-    chain = run.catch(() => {});
-    return run;
-  };
+  const serial = serialQueue();
   const changed = () => {
     for (const l of listeners) l();
   };
 
   /** The input checked as a whole: fields, query, topic. */
   function check(input: unknown): Omit<Rule, 'id'> {
-    const parsed = ruleInputSchema.safeParse(input);
-    if (!parsed.success) {
-      const fields = parsed.error.issues.map((i) => ({
-        path: i.path.join('.'),
-        message: i.message,
-      }));
-      throw new CatalogRefusal(
-        400,
-        'invalid',
-        fields.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message)).join('; '),
-        fields,
-      );
-    }
-    const r = parsed.data;
+    const r = parse(ruleInputSchema, input);
     const q = parseQuery(r.query);
     if (!q.ok)
       throw new CatalogRefusal(
@@ -55,9 +43,7 @@ export function createRuleBook(
         { position: q.error.position, length: q.error.length },
       );
     if (!deps.catalog.topic(r.topicId))
-      throw new CatalogRefusal(400, 'invalid', `topicId: no topic ${JSON.stringify(r.topicId)}`, [
-        { path: 'topicId', message: `no topic ${JSON.stringify(r.topicId)}` },
-      ]);
+      throw invalid([{ path: 'topicId', message: `no topic ${JSON.stringify(r.topicId)}` }]);
     return r;
   }
 
@@ -79,7 +65,7 @@ export function createRuleBook(
         const now = deps.clock.now();
         const rule: AlertRuleEntity = {
           ...r,
-          id: `rule-${randomUUID().slice(0, 8)}`,
+          id: randomId('rule-'),
           createdAt: now,
           updatedAt: now,
         };
@@ -92,15 +78,14 @@ export function createRuleBook(
     update: (id: string, patch: unknown) =>
       serial(async () => {
         const held = rules.get(id);
-        if (!held)
-          throw new CatalogRefusal(404, 'not_found', `no alert rule ${JSON.stringify(id)}`);
+        if (!held) throw notFound('alert rule', id);
         if (typeof patch !== 'object' || patch === null || Array.isArray(patch))
           throw new CatalogRefusal(400, 'invalid', 'a rule change is a JSON object');
         const p = patch as Record<string, unknown>;
         if ('id' in p || 'createdAt' in p || 'updatedAt' in p)
           throw new CatalogRefusal(400, 'invalid', 'id, createdAt and updatedAt are not changed');
         if ('topicId' in p && p.topicId !== held.topicId)
-          throw new CatalogRefusal(400, 'invalid', 'topicId: a rule stays on its topic', [
+          throw invalid([
             { path: 'topicId', message: 'a rule stays on its topic; make a new rule' },
           ]);
         const { id: _i, createdAt: _c, updatedAt: _u, ...base } = held;
@@ -118,8 +103,7 @@ export function createRuleBook(
       }),
     remove: (id: string) =>
       serial(async () => {
-        if (!rules.has(id))
-          throw new CatalogRefusal(404, 'not_found', `no alert rule ${JSON.stringify(id)}`);
+        if (!rules.has(id)) throw notFound('alert rule', id);
         await deps.store.saveCatalog({ remove: { alertRules: [id] } });
         rules.delete(id);
         changed();

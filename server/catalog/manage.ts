@@ -48,7 +48,8 @@ export class CatalogRefusal extends Error {
   }
 }
 
-const invalid = (fields: FieldProblem[]) =>
+/** A 400 naming the problem of each field. */
+export const invalid = (fields: FieldProblem[]) =>
   new CatalogRefusal(
     400,
     'invalid',
@@ -57,7 +58,7 @@ const invalid = (fields: FieldProblem[]) =>
       : `${fields.length} problems: ${fields.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message)).join('; ')}`,
     fields,
   );
-const notFound = (what: string, id: string) =>
+export const notFound = (what: string, id: string) =>
   new CatalogRefusal(404, 'not_found', `no ${what} ${JSON.stringify(id.slice(0, 80))}`);
 
 /** What deleting a topic removes. */
@@ -79,7 +80,8 @@ export interface ManageDeps {
   rejectedLines?: (topicId: string) => Promise<number>;
 }
 
-function parse<T>(
+/** `body` through a zod schema; a refusal naming each field's problem when it does not fit. */
+export function parse<T>(
   schema: {
     safeParse(
       v: unknown,
@@ -92,7 +94,17 @@ function parse<T>(
   return r.data;
 }
 
-const randomId = (prefix: string, n = 8): string => {
+/** Runs the tasks given to it one at a time, in call order (a failed one does not stop the next). */
+export function serialQueue() {
+  let chain: Promise<unknown> = Promise.resolve();
+  return <T>(task: () => Promise<T>): Promise<T> => {
+    const run = chain.then(task);
+    chain = run.catch(() => {});
+    return run;
+  };
+}
+
+export const randomId = (prefix: string, n = 8): string => {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
   const bytes = randomBytes(n);
   let s = '';
@@ -125,14 +137,7 @@ function changedImmutables(
 
 export function createCatalogManager(deps: ManageDeps) {
   const { catalog, store, clock } = deps;
-  let chain: Promise<unknown> = Promise.resolve();
-
-  /** Runs changes one at a time, in call order. */
-  function serial<T>(task: () => Promise<T>): Promise<T> {
-    const run = chain.then(task);
-    chain = run.catch(() => {});
-    return run;
-  }
+  const serial = serialQueue();
 
   const entities = (): CatalogEntities => entitiesOf(catalog.logsets);
 

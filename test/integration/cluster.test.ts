@@ -6,6 +6,9 @@
 // connection drops lands on the other front end without missing a revision; a client whose front
 // end is killed -9 resumes on the other and ends up with exactly the store's windows; a collector
 // restart loses nothing and counts nothing twice.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeEncoded } from '../../shared/encoded.ts';
@@ -159,9 +162,6 @@ describe('a cluster: one collector, two front ends, ClickHouse and Redis', () =>
       '--redis',
       redis.url,
     ];
-    const { mkdtemp } = await import('node:fs/promises');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
     collectorDir = await mkdtemp(join(tmpdir(), 'flowdeck-collector-'));
     collectorArgs = [...shared, '--role', 'collector', '--no-simulator'];
     // The collector writes the catalog on first start; the front ends read it.
@@ -186,7 +186,6 @@ describe('a cluster: one collector, two front ends, ClickHouse and Redis', () =>
     await proxy?.close();
     await Promise.all([frontA?.stop(), frontB?.stop(), collector?.stop()]);
     await Promise.all([redis?.stop(), clickhouse?.stop()]);
-    const { rm } = await import('node:fs/promises');
     if (collectorDir) await rm(collectorDir, { recursive: true, force: true });
   }, 180_000);
 
@@ -355,9 +354,6 @@ describe('a cluster: one collector, two front ends, ClickHouse and Redis', () =>
   it('a standby collector takes over when the active one is killed, revisions carrying on', async () => {
     const b = follow(frontB.url);
     await until('subscribed on B', () => b.snapshots === 1);
-    const { mkdtemp, rm } = await import('node:fs/promises');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
     const standbyDir = await mkdtemp(join(tmpdir(), 'flowdeck-standby-'));
     const port = await freePort();
     const standby = serveChild([
