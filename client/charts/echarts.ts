@@ -1,28 +1,17 @@
 // The one place the app registers ECharts parts (only those used, through `echarts/core`) and its two
-// themes. Every option builder takes its colours from `palette(theme)` so all charts agree.
-import {
-  BarChart,
-  EffectScatterChart,
-  HeatmapChart,
-  LineChart,
-  LinesChart,
-  ScatterChart,
-} from 'echarts/charts';
+// themes. Every option builder takes its colours from `palette(theme)` so all charts agree. The
+// time charts' parts are here; the CCN map's and matrix's (geo, lines, heatmap, visual map) are in
+// echarts-map.ts, a chunk of their own that only a CCN topic's dashboard loads.
+import { BarChart, LineChart } from 'echarts/charts';
 import {
   AriaComponent,
-  DataZoomComponent,
-  DatasetComponent,
-  GeoComponent,
-  GraphicComponent,
   GridComponent,
-  LegendComponent,
-  MarkLineComponent,
+  LegendPlainComponent,
+  MarkAreaComponent,
   TitleComponent,
   TooltipComponent,
-  VisualMapComponent,
 } from 'echarts/components';
 import { registerTheme, use } from 'echarts/core';
-import { LabelLayout } from 'echarts/features';
 import { CanvasRenderer } from 'echarts/renderers';
 
 import { PALETTES, echartsTheme, type Palette, type ThemeName } from './palette.ts';
@@ -76,22 +65,12 @@ function buildTheme(theme: ThemeName) {
 use([
   LineChart,
   BarChart,
-  LinesChart,
-  ScatterChart,
-  EffectScatterChart,
-  HeatmapChart,
   GridComponent,
   TooltipComponent,
-  LegendComponent,
-  DatasetComponent,
-  GeoComponent,
-  GraphicComponent,
-  VisualMapComponent,
+  LegendPlainComponent,
   TitleComponent,
-  DataZoomComponent,
-  MarkLineComponent,
+  MarkAreaComponent,
   AriaComponent,
-  LabelLayout,
   CanvasRenderer,
 ]);
 registerTheme(echartsTheme('dark'), buildTheme('dark'));
