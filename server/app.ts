@@ -3,6 +3,7 @@
 // call it on port 0 with a temporary data directory.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import fastifyCompress from '@fastify/compress';
 import fastifyStatic from '@fastify/static';
 import Fastify from 'fastify';
 import { Server } from 'socket.io';
@@ -220,6 +221,14 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     trustProxy: config.trustProxy,
   });
   await registerSecurity(http, originCheck);
+  // API answers (JSON, CSV, NDJSON exports) go out br or gzip when the client takes it and they are
+  // over 1 KiB; static files are pre-compressed by the build. Request bodies are not touched: the
+  // push route gunzips its own, bounded after decompression.
+  await http.register(fastifyCompress, {
+    globalDecompression: false,
+    threshold: 1024,
+    encodings: ['br', 'gzip'],
+  });
   registerAuth(http, auth);
   http.addHook('onResponse', async (req, reply) => {
     metrics.httpSeconds.observe(

@@ -1,6 +1,7 @@
 // The app end to end on port 0: the simulator feeds the parser and the aggregator, and a real
 // socket.io-client gets a snapshot, then live windows.
 import { request } from 'node:http';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WindowAggregate } from '../../shared/events.ts';
 import type { Reply } from '../../shared/reply.ts';
@@ -132,5 +133,31 @@ describe('app on port 0 with the simulator', () => {
     // The charts (ECharts, the world map) are not in it: they come with the pages that draw them.
     expect(bytes).toBeLessThan(300 * 1024);
     expect((await fetch(`${ctx.url}/`)).headers.get('cache-control')).toBe('no-cache');
+  });
+
+  it('answers the API compressed when the client takes it, and plain when it does not', async () => {
+    const get = (encoding: string) =>
+      new Promise<{ encoding: string | undefined; body: Buffer }>((resolve, reject) => {
+        request(`${ctx.url}/api/topics`, { headers: { 'accept-encoding': encoding } }, (r) => {
+          const chunks: Buffer[] = [];
+          r.on('data', (c: Buffer) => chunks.push(c));
+          r.on('end', () =>
+            resolve({ encoding: r.headers['content-encoding'], body: Buffer.concat(chunks) }),
+          );
+        })
+          .on('error', reject)
+          .end();
+      });
+    const plain = await get('identity');
+    expect(plain.encoding).toBeUndefined();
+    const topics = JSON.parse(plain.body.toString('utf8')) as { ok: boolean };
+    expect(topics.ok).toBe(true);
+    const br = await get('br, gzip');
+    expect(br.encoding).toBe('br');
+    expect(br.body.length).toBeLessThan(plain.body.length / 2);
+    expect(JSON.parse(brotliDecompressSync(br.body).toString('utf8'))).toEqual(topics);
+    const gz = await get('gzip');
+    expect(gz.encoding).toBe('gzip');
+    expect(JSON.parse(gunzipSync(gz.body).toString('utf8'))).toEqual(topics);
   });
 });
