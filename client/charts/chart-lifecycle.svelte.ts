@@ -6,7 +6,14 @@
 import type { Attachment } from 'svelte/attachments';
 import { untrack } from 'svelte';
 import { init, type ECElementEvent, type EChartsCoreOption, type EChartsType } from 'echarts/core';
-import { hasData, seriesKey } from './chart-data.ts';
+import {
+  hasData,
+  optionChanges,
+  optionParts,
+  sameParts,
+  seriesKey,
+  type OptionParts,
+} from './chart-data.ts';
 import { registerChart } from './chart-registry.ts';
 import { chartPixelRatio } from './render-scale.ts';
 import { cancelDraw, queueDraw } from './draw-queue.ts';
@@ -140,22 +147,29 @@ export function chartLifecycle(get: () => ChartParams): Attachment<HTMLElement> 
     });
     observer.observe(el);
 
-    // What was drawn last, as JSON: a live update that leaves this chart's data as it was (a
-    // window still reporting does not move the top list) costs no redraw. Formatters are
-    // functions of the data in the option, so the data's JSON says whether they changed too.
-    let drawn = '';
+    // What was drawn last and what was asked for last, per component, as JSON: a live update that
+    // leaves this chart's data as it was (a window still reporting does not move the top list)
+    // costs no redraw, and one that moves the series merges only what changed since the last draw
+    // (optionChanges; a draw replaced while it waited for its frame never happened).
+    let drawn: OptionParts = optionParts({});
+    let asked: OptionParts = drawn;
     const draw = (option: EChartsCoreOption) => {
-      const json = JSON.stringify(option);
-      if (json === drawn) return;
-      drawn = json;
+      const parts = optionParts(option);
+      if (sameParts(parts, asked)) return;
+      asked = parts;
       // Drawn in a coming frame, beside the other charts' draws but not in the same frame.
       queueDraw(chart, () => {
         if (chart.isDisposed()) return;
         const key = seriesKey(option);
+        // A new series set replaces the old one whole (replaceMerge): the whole option goes.
         const replace = currentKey !== null && key !== currentKey;
+        const changes =
+          currentKey === null || replace ? option : optionChanges(option, parts, drawn);
+        drawn = parts;
+        if (!changes) return;
         // Only the first draw animates. An update drawn with animation (a new window entering, a
         // bar growing) redraws the chart every frame for a second: a live page would never rest.
-        const base = currentKey === null ? option : { ...option, animation: false };
+        const base = currentKey === null ? option : { ...changes, animation: false };
         // The tooltip lives in the chart's own element, named as its container: without one,
         // ECharts reads the element's computed position on every update, which forces a style
         // recalculation of the whole page right after the page changed (about a third of an

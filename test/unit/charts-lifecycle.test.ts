@@ -5,8 +5,15 @@ import {
   pendingDraws,
   queueDraw,
 } from '../../client/charts/draw-queue.ts';
-import type { EChartsType } from 'echarts/core';
-import { hasData, seriesKey } from '../../client/charts/chart-data.ts';
+import type { EChartsCoreOption, EChartsType } from 'echarts/core';
+import {
+  hasData,
+  optionChanges,
+  optionParts,
+  sameParts,
+  seriesKey,
+  type OptionParts,
+} from '../../client/charts/chart-data.ts';
 import { registerChart } from '../../client/charts/chart-registry.ts';
 import { buildTrafficOption } from '../../client/charts/traffic-option.ts';
 import { palette, echartsTheme } from '../../client/charts/palette.ts';
@@ -34,6 +41,33 @@ describe('chart lifecycle helpers', () => {
       ),
     ).toBe(true);
     expect(hasData({ dataset: { source: [[1, 2]] } })).toBe(true);
+  });
+  it('merges only the components a live update changed, and formatters with every change', () => {
+    const at = (n: number) =>
+      buildTrafficOption(pointsFromWindows(wins(n), null), { theme: 'dark', metric: 'bits' });
+    const changes = (option: EChartsCoreOption, drawn: OptionParts) =>
+      optionChanges(option, optionParts(option), drawn);
+    const five = optionParts(at(5));
+    // The first draw is the whole option.
+    expect(Object.keys(changes(at(5), new Map())!).sort()).toEqual(Object.keys(at(5)).sort());
+    // The same option again: nothing to draw.
+    expect(sameParts(optionParts(at(5)), five)).toBe(true);
+    expect(changes(at(5), five)).toBeNull();
+    // One more window: the series change; the legend and grid are not merged again; the
+    // tooltip (its formatter reads the new points) goes along.
+    const next = changes(at(6), five)!;
+    expect(sameParts(optionParts(at(6)), five)).toBe(false);
+    const keys = Object.keys(next);
+    expect(keys).toContain('series');
+    expect(keys).toContain('tooltip');
+    expect(keys).not.toContain('legend');
+    expect(keys).not.toContain('grid');
+    expect(next.series).toEqual(at(6).series);
+    // A component that left the option is not asked for (ECharts' merge keeps it, as before).
+    const plain = { series: [{ id: 'a', data: [1] }], title: { text: 'x' } };
+    expect(changes({ series: [{ id: 'a', data: [2] }] }, optionParts(plain))).toEqual({
+      series: [{ id: 'a', data: [2] }],
+    });
   });
 });
 
