@@ -214,7 +214,14 @@ export interface QuarantineQuery {
 /** What one saveCatalog transaction does. */
 export interface CatalogChange {
   upsert?: Partial<CatalogEntities>;
-  remove?: { logsets?: string[]; topics?: string[]; flowLogs?: string[]; alertRules?: string[] };
+  remove?: {
+    logsets?: string[];
+    topics?: string[];
+    flowLogs?: string[];
+    alertRules?: string[];
+    alertEpisodes?: string[];
+    alertSilences?: string[];
+  };
   /** Topics whose records, windows, rollups and rejected lines go too. */
   dropTopicData?: string[];
 }

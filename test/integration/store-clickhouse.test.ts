@@ -2,6 +2,7 @@
 // clickhouse-server 18.16 as a child process, and DuckDB in a temporary directory), and every read
 // must give the same answer. DuckDB's answers are checked against hand-computed ones in
 // store.test.ts; here ClickHouse must equal them.
+import type { AlertEpisode, AlertSilence } from '../../shared/alerts/episode.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -277,6 +278,50 @@ describe('the ClickHouse store answers as the DuckDB store does', () => {
     expect(b && sort(b.flowLogs)).toEqual(a && sort(a.flowLogs));
     expect(b && sort(b.topics)).toEqual(a && sort(a.topics));
     expect(b?.flowLogs).toHaveLength(entities.flowLogs.length - 1);
+
+    // Alerting's episodes and silences are catalog documents too: kept, replaced, removed.
+    const episode = (id: string, state: 'firing' | 'resolved'): AlertEpisode => ({
+      id,
+      ruleId: 'rule-1',
+      ruleName: 'ssh rejects',
+      topicId: 'topic-eni-prod',
+      group: '',
+      state,
+      since: T0,
+      lastWindow: T0 + MIN,
+      end: state === 'resolved' ? T0 + 2 * MIN : null,
+      value: 7,
+      peak: 9,
+      threshold: 5,
+      query: 'dstport:22',
+      firedAt: T0 + 6 * MIN,
+      ackedBy: state === 'resolved' ? 'ops' : null,
+      ackedAt: state === 'resolved' ? T0 + 7 * MIN : null,
+      silenced: false,
+    });
+    const silence: AlertSilence = {
+      id: 'silence-1',
+      topicId: 'topic-eni-prod',
+      ruleId: null,
+      until: T0 + 60 * MIN,
+      reason: 'maintenance',
+      by: 'ops',
+      createdAt: T0,
+    };
+    for (const s of [duck, house]) {
+      await s.saveCatalog({
+        upsert: { alertEpisodes: [episode('ep-1', 'firing'), episode('ep-2', 'firing')] },
+      });
+      await s.saveCatalog({
+        upsert: { alertEpisodes: [episode('ep-1', 'resolved')], alertSilences: [silence] },
+        remove: { alertEpisodes: ['ep-2'] },
+      });
+    }
+    for (const s of [duck, house]) {
+      const c = await s.loadCatalog();
+      expect(c?.alertEpisodes).toEqual([episode('ep-1', 'resolved')]);
+      expect(c?.alertSilences).toEqual([silence]);
+    }
 
     for (const s of [duck, house]) {
       await s.write({

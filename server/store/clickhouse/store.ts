@@ -878,7 +878,14 @@ ENGINE = Distributed(${shards.cluster}, ${db}, ${ROLLUP_LOCAL}, sipHash64(topic)
           `SELECT kind, body, deleted FROM ${db}.catalog FINAL`,
         );
         if (rows.length === 0) return null;
-        const out: CatalogEntities = { logsets: [], topics: [], flowLogs: [], alertRules: [] };
+        const out: CatalogEntities = {
+          logsets: [],
+          topics: [],
+          flowLogs: [],
+          alertRules: [],
+          alertEpisodes: [],
+          alertSilences: [],
+        };
         for (const r of rows) {
           if (Number(r.deleted) === 1) continue;
           const list = out[r.kind as keyof CatalogEntities] as unknown[] | undefined;
@@ -891,7 +898,14 @@ ENGINE = Distributed(${shards.cluster}, ${db}, ${ROLLUP_LOCAL}, sipHash64(topic)
         await send();
         const version = nextVersion();
         const rows: Array<Array<string | number>> = [];
-        for (const kind of ['logsets', 'topics', 'flowLogs', 'alertRules'] as const) {
+        for (const kind of [
+          'logsets',
+          'topics',
+          'flowLogs',
+          'alertRules',
+          'alertEpisodes',
+          'alertSilences',
+        ] as const) {
           for (const e of change.upsert?.[kind] ?? [])
             rows.push([kind, e.id, version, 0, JSON.stringify(e)]);
           for (const id of change.remove?.[kind] ?? []) rows.push([kind, id, version, 1, '']);

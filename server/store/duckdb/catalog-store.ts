@@ -3,6 +3,7 @@
 // stops the open with a clear message, an older one is migrated here.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { isCaptureWindow } from '../../../shared/capture-window.ts';
+import type { AlertEpisode, AlertSilence } from '../../../shared/alerts/episode.ts';
 import type {
   AlertRuleEntity,
   CatalogEntities,
@@ -15,14 +16,21 @@ import type { CatalogChange, TopicUsage } from '../types.ts';
 
 export type { CatalogChange, TopicUsage };
 
-type Kind = 'logset' | 'topic' | 'flowlog' | 'alertrule';
+type Kind = 'logset' | 'topic' | 'flowlog' | 'alertrule' | 'alertepisode' | 'alertsilence';
 const DOC_VERSION = 1;
 
 /** The entities as stored, or null when the catalog was never written (a new data directory). */
 export async function loadCatalog(con: DuckDBConnection): Promise<CatalogEntities | null> {
   const seeded = await con.runAndReadAll('SELECT value FROM meta WHERE key = ?', [META_CATALOG]);
   if (seeded.getRows().length === 0) return null;
-  const out: CatalogEntities = { logsets: [], topics: [], flowLogs: [], alertRules: [] };
+  const out: CatalogEntities = {
+    logsets: [],
+    topics: [],
+    flowLogs: [],
+    alertRules: [],
+    alertEpisodes: [],
+    alertSilences: [],
+  };
   const rows = (
     await con.runAndReadAll('SELECT kind, id, doc FROM catalog ORDER BY kind, id')
   ).getRows();
@@ -38,6 +46,8 @@ export async function loadCatalog(con: DuckDBConnection): Promise<CatalogEntitie
     else if (kind === 'topic') out.topics.push(entity as unknown as TopicEntity);
     else if (kind === 'flowlog') out.flowLogs.push(migrateFlowLog(entity));
     else if (kind === 'alertrule') out.alertRules!.push(entity as unknown as AlertRuleEntity);
+    else if (kind === 'alertepisode') out.alertEpisodes!.push(entity as unknown as AlertEpisode);
+    else if (kind === 'alertsilence') out.alertSilences!.push(entity as unknown as AlertSilence);
   }
   return out;
 }
@@ -76,7 +86,11 @@ export async function applyCatalogChange(
   for (const t of change.upsert?.topics ?? []) await put('topic', t);
   for (const f of change.upsert?.flowLogs ?? []) await put('flowlog', f);
   for (const r of change.upsert?.alertRules ?? []) await put('alertrule', r);
+  for (const e of change.upsert?.alertEpisodes ?? []) await put('alertepisode', e);
+  for (const e of change.upsert?.alertSilences ?? []) await put('alertsilence', e);
   for (const id of change.remove?.alertRules ?? []) await del('alertrule', id);
+  for (const id of change.remove?.alertEpisodes ?? []) await del('alertepisode', id);
+  for (const id of change.remove?.alertSilences ?? []) await del('alertsilence', id);
   for (const id of change.remove?.flowLogs ?? []) await del('flowlog', id);
   for (const id of change.remove?.topics ?? []) await del('topic', id);
   for (const id of change.remove?.logsets ?? []) await del('logset', id);
