@@ -12,8 +12,35 @@ export const MEASURES = [
   'reject_share_bytes',
   'reject_share_packets',
   'distinct_dstports_per_src',
+  'stream_silent',
+  'stream_skipdata',
 ] as const;
 export type Measure = (typeof MEASURES)[number];
+
+/**
+ * Stream rules, judged per log stream from each published window's stream states: `stream_silent`
+ * is 1 for a stream that sent nothing in the window (not even NODATA), else 0; `stream_skipdata`
+ * counts its SKIPDATA records (the service skipped records). They take no query.
+ */
+export const STREAM_MEASURES: ReadonlySet<Measure> = new Set(['stream_silent', 'stream_skipdata']);
+
+/** How the UI names each measure. */
+export const MEASURE_LABELS: Record<Measure, string> = {
+  bytes: 'bytes',
+  packets: 'packets',
+  records: 'records',
+  reject_share_bytes: 'REJECT share of bytes',
+  reject_share_packets: 'REJECT share of packets',
+  distinct_dstports_per_src: 'distinct destination ports per source',
+  stream_silent: 'log stream silent (1 = sent nothing)',
+  stream_skipdata: 'SKIPDATA records per log stream',
+};
+
+/** Measures judged per group (a source address or a log stream), not once per topic. */
+export function groupedBy(measure: Measure): 'source' | 'stream' | null {
+  if (measure === 'distinct_dstports_per_src') return 'source';
+  return STREAM_MEASURES.has(measure) ? 'stream' : null;
+}
 
 /** Measures that are sums: a window without records measures 0 (not "unknown"). */
 export const SUM_MEASURES: ReadonlySet<Measure> = new Set(['bytes', 'packets', 'records']);
@@ -70,6 +97,18 @@ export const ruleInputSchema = z
         code: 'custom',
         path: ['threshold'],
         message: 'a REJECT share is compared as a fraction from 0 to 1 (0.2 is 20%)',
+      });
+    if (STREAM_MEASURES.has(r.measure) && r.query.trim() !== '')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['query'],
+        message: 'a stream rule watches every log stream of the topic and takes no query',
+      });
+    if (STREAM_MEASURES.has(r.measure) && r.change)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['change'],
+        message: 'a stream rule is not a change rule',
       });
     if (r.change && r.threshold <= 0)
       ctx.addIssue({
