@@ -21,6 +21,7 @@ import { registerCatalogApi } from './api/catalog.ts';
 import { registerAlertsApi } from './api/alerts.ts';
 import { createRuleBook } from './alerts/rules.ts';
 import { createAlertEngine, defaultAlertEngineConfig } from './alerts/engine.ts';
+import { createAlertHistory } from './alerts/history.ts';
 import { alertLink } from './alerts/link.ts';
 import { createWebhooks, defaultWebhookConfig } from './alerts/webhooks.ts';
 import { registerAuth, socketRole } from './api/auth.ts';
@@ -81,6 +82,12 @@ export interface AppDeps {
 }
 
 const MINUTE_MS = 60_000;
+
+/** Alert changes reach browsers at most this often. */
+const ALERTS_NOTE_MS = 250;
+/** A window no revision came for is judged as empty this long (clock time) after it ended. */
+const ALERT_GRACE_MS = 10 * MINUTE_MS;
+const ALERT_TICK_MS = 5_000;
 
 export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
   const clock = deps.clock ?? systemClock;
@@ -181,18 +188,31 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     now: () => clock.now(),
     warn: log.warn,
   });
+  // Episodes and silences, kept with the catalog.
+  const history = createAlertHistory(
+    { store, catalog, clock, rule: (id) => rules.get(id), warn: log.warn },
+    { episodes: stored.alertEpisodes ?? [], silences: stored.alertSilences ?? [] },
+  );
   // Rules are judged where the records are: on a collector (or the one process).
   const alerts = createAlertEngine(defaultAlertEngineConfig, {
     rules,
     catalog,
     clock,
     onNotice: (n) => {
+      const rule = rules.get(n.ruleId);
+      const silence = rule ? history.silencing(rule) : undefined;
       log.info(
-        `alert ${n.kind}: ${n.ruleName} (${n.topicId}${n.group ? ` ${n.group}` : ''}) value ${n.value} against ${n.threshold}, episode ${n.episode}`,
+        `alert ${n.kind}: ${n.ruleName} (${n.topicId}${n.group ? ` ${n.group}` : ''}) value ${n.value} against ${n.threshold}, episode ${n.episode}${silence ? ' (silenced)' : ''}`,
       );
-      webhooks.send(n);
+      history.record(n);
+      webhooks.send(n, silence);
     },
+    onFiringWindow: (ruleId, group, windowStart, value) =>
+      history.firingWindow(ruleId, group, windowStart, value),
+    onRetired: (ruleId) => history.retire(ruleId),
   });
+  // What was firing before a restart goes on as the same episodes.
+  alerts.resume(history.active());
   const retentionOfTopics = () =>
     Object.fromEntries(
       catalog.topics().flatMap((t) => (t.retention ? [[t.id, { ...t.retention }]] : [])),
@@ -664,7 +684,17 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
   registerIngestApi(http, { catalog, store, clock, health, windows: aggregator });
   const manager = createCatalogManager({ catalog, store, clock });
   registerCatalogApi(http, { catalog, manager, warn: log.warn });
-  registerAlertsApi(http, { rules, alerts, webhooks, warn: log.warn });
+  registerAlertsApi(http, {
+    rules,
+    alerts,
+    history,
+    webhooks,
+    store,
+    catalog,
+    clock,
+    reads,
+    warn: log.warn,
+  });
   if (collects)
     registerPush(
       http,
@@ -713,6 +743,10 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     try {
       catalog.replace(logsetsOf(stored));
       rules.replace(stored.alertRules ?? []);
+      history.replace({
+        episodes: stored.alertEpisodes ?? [],
+        silences: stored.alertSilences ?? [],
+      });
     } finally {
       applyingRemoteCatalog = false;
     }
@@ -769,6 +803,23 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     if (bus && !applyingRemoteCatalog)
       void bus.publish({ kind: 'catalog', version: catalog.version, origin: processId });
   });
+  // Alert changes (an episode fired, moved, resolved or was acknowledged; a silence) are told to
+  // this process's browsers (they read GET /api/alerts again) and, clustered, to the other
+  // processes; at most every ALERTS_NOTE_MS.
+  let alertsNote: ReturnType<typeof setTimeout> | null = null;
+  history.onChange(() => {
+    const remote = applyingRemoteCatalog;
+    alertsNote ??= setTimeout(() => {
+      alertsNote = null;
+      io.local.emit('alerts:changed', { version: history.version() });
+      if (bus && !remote)
+        void bus.publish({ kind: 'catalog', version: catalog.version, origin: processId });
+    }, ALERTS_NOTE_MS);
+  });
+  // Windows that never came (every stream silent) are judged by the clock, once overdue.
+  const alertTick = collects
+    ? setInterval(() => alerts.tick(ALERT_GRACE_MS), ALERT_TICK_MS).unref()
+    : null;
 
   const clientDir = resolve(config.clientDir);
   const haveClient = existsSync(resolve(clientDir, 'index.html'));
@@ -905,6 +956,8 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
       tail.stop();
       late.stop();
       webhooks.stop();
+      if (alertTick) clearInterval(alertTick);
+      if (alertsNote) clearTimeout(alertsNote);
       await bus?.stop();
       // Only this process's sockets: clustered, a plain disconnectSockets() would close every front end's.
       io.local.disconnectSockets(true);

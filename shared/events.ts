@@ -178,6 +178,8 @@ export interface ServerToClientEvents {
   'server:notice': (notice: ErrorBody) => void;
   /** Every socket: the catalog changed. */
   'catalog:updated': (update: CatalogUpdate) => void;
+  /** Every socket: an alert fired, moved, resolved or was acknowledged, or a silence changed. */
+  'alerts:changed': (change: { version: number }) => void;
 }
 
 export interface ClientToServerEvents {

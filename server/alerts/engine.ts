@@ -3,10 +3,11 @@
 // a timer. Each (rule, group) has its episodes (episodes.ts); what they tell goes to `onNotice`
 // and into a bounded list of recent notices. Bounded throughout: groups per rule (the idle ones
 // go first), notices kept.
-import { changePercent, SUM_MEASURES } from '../../shared/alerts/rule.ts';
+import type { AlertEpisode } from '../../shared/alerts/episode.ts';
+import { changePercent, STREAM_MEASURES, SUM_MEASURES } from '../../shared/alerts/rule.ts';
 import type { AlertRuleEntity } from '../../shared/catalog.ts';
 import { alignToWindow, windowStartOf } from '../../shared/capture-window.ts';
-import type { WindowAggregate } from '../../shared/events.ts';
+import type { StreamStatus, WindowAggregate } from '../../shared/events.ts';
 import { parseQuery } from '../../shared/query/index.ts';
 import type { MatchRecord } from '../../shared/query/match.ts';
 import type { FlowRecord } from '../../shared/record.ts';
@@ -50,7 +51,8 @@ export const defaultAlertEngineConfig: AlertEngineConfig = {
 
 interface Armed {
   rule: AlertRuleEntity;
-  measure: TrackedMeasure;
+  /** Null for a stream rule: judged from the window's stream states, not from records. */
+  measure: TrackedMeasure | null;
   series: Map<string, { s: RuleSeries; last: number | null; value: number | null }>;
 }
 
@@ -61,6 +63,10 @@ export function createAlertEngine(
     catalog: Catalog;
     clock: Clock;
     onNotice?: (n: AlertNotice) => void;
+    /** A firing (rule, group) judged one more window: its value (the episode's peak may move). */
+    onFiringWindow?: (ruleId: string, group: string, windowStart: number, value: number) => void;
+    /** A rule stopped being judged as it was (changed, disabled, removed): its episodes end. */
+    onRetired?: (ruleId: string) => void;
   },
 ) {
   const { catalog, clock } = deps;
@@ -81,13 +87,18 @@ export function createAlertEngine(
       if (!t) next.set(rule.topicId, (t = { set: createMeasureSet(), armed: [] }));
       const prev = old.get(rule.id);
       const same = prev && prev.rule.updatedAt === rule.updatedAt;
+      if (same) old.delete(rule.id);
       t.armed.push({
         rule,
-        measure: t.set.track({ measure: rule.measure, key: rule.query, where: q.ast }),
+        measure: STREAM_MEASURES.has(rule.measure)
+          ? null
+          : t.set.track({ measure: rule.measure, key: rule.query, where: q.ast }),
         series: same ? prev.series : new Map(),
       });
     }
     byTopic = next;
+    // What is left of the old set is no longer judged as it was.
+    for (const id of old.keys()) deps.onRetired?.(id);
   }
   deps.rules.onChange(arm);
   arm();
@@ -122,19 +133,34 @@ export function createAlertEngine(
     return held;
   }
 
-  function judge(a: Armed, windowStart: number): void {
-    const now = a.measure.values(windowStart);
+  /** A stream rule's value per log stream of the topic (streams: null, the window never came). */
+  function streamValues(a: Armed, streams: readonly StreamStatus[] | null): Map<string, number> {
+    const out = new Map<string, number>();
+    const topic = catalog.topic(a.rule.topicId);
+    for (const s of topic?.streams ?? []) if (s.enabled) out.set(s.id, 0);
+    const silent = a.rule.measure === 'stream_silent';
+    if (silent) for (const id of out.keys()) out.set(id, 1);
+    for (const s of streams ?? []) {
+      if (silent) out.set(s.streamId, s.ok + s.nodata + s.skipdata > 0 ? 0 : 1);
+      else out.set(s.streamId, s.skipdata);
+    }
+    return out;
+  }
+
+  function judge(a: Armed, windowStart: number, streams: readonly StreamStatus[] | null): void {
+    const measure = a.measure;
+    const now = measure ? measure.values(windowStart) : streamValues(a, streams);
     const perSource = a.rule.measure === 'distinct_dstports_per_src';
     const groups = new Set(now.keys());
     // A source seen before and absent now measures 0 there (no ports), so its episode can end.
     if (perSource) for (const g of a.series.keys()) groups.add(g);
-    if (!perSource) groups.add(TOPIC_GROUP);
+    if (measure && !perSource) groups.add(TOPIC_GROUP);
     const windowMs = catalog.windowMs(a.rule.topicId);
     for (const g of groups) {
       let value: number | null = now.get(g) ?? (perSource ? 0 : null);
-      if (a.rule.change) {
+      if (a.rule.change && measure) {
         const back = a.rule.change.against === 'hour' ? 3_600_000 : 86_400_000;
-        const before = a.measure.values(windowStart - Math.max(back, windowMs)).get(g) ?? null;
+        const before = measure.values(windowStart - Math.max(back, windowMs)).get(g) ?? null;
         value = value === null ? null : changePercent(a.rule.change.direction, value, before);
       }
       const held = seriesOf(a, g);
@@ -157,8 +183,13 @@ export function createAlertEngine(
         metrics.notices++;
         deps.onNotice?.(notice);
       }
+      if (held.s.state === 'firing' && value !== null)
+        deps.onFiringWindow?.(a.rule.id, g, windowStart, value);
     }
   }
+
+  /** Newest window judged per topic (published, or found missing by `tick`). */
+  const judgedTo = new Map<string, number>();
 
   return {
     /** Committed records of one stream (the record sink calls this, as for the live tail). */
@@ -176,7 +207,40 @@ export function createAlertEngine(
     onWindow(agg: WindowAggregate): void {
       const t = byTopic.get(agg.topicId);
       if (!t) return;
-      for (const a of t.armed) judge(a, agg.windowStart);
+      for (const a of t.armed) judge(a, agg.windowStart, agg.streams);
+      if (agg.windowStart > (judgedTo.get(agg.topicId) ?? -Infinity))
+        judgedTo.set(agg.topicId, agg.windowStart);
+    },
+    /**
+     * The clock's side, for what never publishes: a window older than `graceMs` that no revision
+     * came for is judged as a window without records (every stream silent, sums 0), so a topic
+     * whose streams all stopped still fires its silent-stream and traffic-drop rules. A revision
+     * that comes after all is judged as a late one.
+     */
+    tick(graceMs: number): void {
+      const now = clock.now();
+      for (const [topicId, t] of byTopic) {
+        const windowMs = catalog.windowMs(topicId);
+        const due = alignToWindow(now - graceMs, windowMs) - windowMs;
+        const from = judgedTo.get(topicId);
+        judgedTo.set(topicId, Math.max(from ?? due, due));
+        // On the first tick nothing before now is judged; afterwards, the windows that came due.
+        if (from === undefined) continue;
+        for (let w = from + windowMs; w <= due; w += windowMs)
+          for (const a of t.armed) judge(a, w, null);
+      }
+    },
+    /** Episodes that were firing before a restart: their series take them back (no new notice). */
+    resume(open: readonly AlertEpisode[]): void {
+      for (const e of open) {
+        const a = byTopic.get(e.topicId)?.armed.find((x) => x.rule.id === e.ruleId);
+        if (!a || a.rule.updatedAt > e.firedAt) continue;
+        const held = seriesOf(a, e.group);
+        if (!held) continue;
+        held.s.resume(e.since, e.peak);
+        held.last = e.lastWindow;
+        held.value = e.value;
+      }
     },
     status(): AlertStatus[] {
       const out: AlertStatus[] = [];

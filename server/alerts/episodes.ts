@@ -80,6 +80,15 @@ export class RuleSeries {
     return this.#cfg.op === '<' || this.#cfg.op === '<=' ? Math.min(a, b) : Math.max(a, b);
   }
 
+  /**
+   * Takes back an episode that was firing before a restart: while the condition holds again it is
+   * the same episode (no second firing notice); when it does not, it resolves (said once).
+   */
+  resume(since: number, peak: number): void {
+    this.#episode = { id: ++this.#episodes, since, peak, open: true };
+    this.state = 'firing';
+  }
+
   /** A window's (new) revision measured `value`; what to tell, if anything. */
   observe(windowStart: number, value: number | null): Notice[] {
     const { windowMs, needed } = this.#cfg;

@@ -34,7 +34,8 @@ export interface Delivery {
   attempt: number;
   /** HTTP status, or 0 when there was no answer. */
   status: number;
-  outcome: 'delivered' | 'retrying' | 'failed' | 'refused';
+  /** silenced: a silence held it (error says which, until when and why); nothing was sent. */
+  outcome: 'delivered' | 'retrying' | 'failed' | 'refused' | 'silenced';
   error?: string;
 }
 
@@ -173,11 +174,25 @@ export function createWebhooks(
   }
 
   return {
-    /** Sends a notice to every webhook of its rule. */
-    send(n: AlertNotice): void {
+    /** Sends a notice to every webhook of its rule; under a silence, logs it as held instead. */
+    send(n: AlertNotice, silence?: { until: number; reason: string; by: string }): void {
       const rule = deps.rule(n.ruleId);
       if (!rule) return;
       for (const hook of rule.notify ?? []) {
+        if (silence) {
+          record({
+            at: deps.now(),
+            ruleId: n.ruleId,
+            episode: n.episode,
+            kind: n.kind,
+            target: targetOf(hook.url),
+            attempt: 0,
+            status: 0,
+            outcome: 'silenced',
+            error: `silenced by ${silence.by} until ${new Date(silence.until).toISOString()}: ${silence.reason}`,
+          });
+          continue;
+        }
         if (queued >= config.maxQueued) {
           record({
             at: deps.now(),

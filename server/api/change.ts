@@ -1,9 +1,11 @@
 // One way to answer a stored change (catalog, alert rules): its result with `status`; a refusal
-// (CatalogRefusal) with its status, code and the problem of each field; anything else, a store
-// that failed, as 503 "nothing changed, try again" (said in the log, never the raw error).
+// (CatalogRefusal) with its status, code and the problem of each field; a read the queue refused
+// (a preview) with its status and Retry-After; anything else, a store that failed, as 503
+// "nothing changed, try again" (said in the log, never the raw error).
 import type { FastifyReply } from 'fastify';
 import { fail, ok } from '../../shared/reply.ts';
 import { CatalogRefusal } from '../catalog/manage.ts';
+import { ReadRefused } from './read-queue.ts';
 
 export async function answerChange<T>(
   reply: FastifyReply,
@@ -21,6 +23,10 @@ export async function answerChange<T>(
         if (err.details) body.error.details = err.details;
       }
       return reply.code(err.status).send(body);
+    }
+    if (err instanceof ReadRefused) {
+      reply.header('retry-after', String(err.retryAfterSec));
+      return reply.code(err.status).send(fail(err.code, err.message));
     }
     warn((err as Error).message);
     return reply

@@ -30,7 +30,7 @@ export interface HistoryDeps {
 }
 
 /** Aborts when the client closes the connection before its answer was written. */
-function goneSignal(reply: FastifyReply): AbortSignal {
+export function goneSignal(reply: FastifyReply): AbortSignal {
   const controller = new AbortController();
   reply.raw.once('close', () => {
     if (!reply.raw.writableFinished) controller.abort(new Error('the client went away'));

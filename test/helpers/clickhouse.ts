@@ -207,7 +207,10 @@ export type Backend = (typeof BACKENDS)[number];
  * stops it after; `args()` gives the flags that point flowdeck at it (a database per suite), and
  * nothing on DuckDB (the data directory's file).
  */
-export function backendFlags(backend: StoreBackend, database: string): { args(): string[] } {
+export function backendFlags(
+  backend: StoreBackend,
+  database: string,
+): { args(db?: string): string[] } {
   let servers: ClickHouseChild[] = [];
   beforeAll(async () => {
     if (backend === 'clickhouse') servers = [await startClickHouse()];
@@ -217,6 +220,7 @@ export function backendFlags(backend: StoreBackend, database: string): { args():
     await Promise.all(servers.map((s) => s.stop()));
   });
   return {
-    args: () => (servers.length > 0 ? ['--store', clickHouseUrl(servers, database)] : []),
+    /** The flags of the store: `db` another database on the same servers. */
+    args: (db = database) => (servers.length > 0 ? ['--store', clickHouseUrl(servers, db)] : []),
   };
 }

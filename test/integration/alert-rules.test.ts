@@ -183,19 +183,19 @@ describe.each(BACKENDS)('alert rules (%s store)', (backend) => {
       ];
       expect(await pushLines(ctx.url, 'topic-eni-prod', lines)).toBe(200);
       type Alerts = {
-        active: Array<{ ruleId: string; state: string; value: number }>;
+        firing: Array<{ ruleId: string; state: string; value: number; peak: number }>;
         notices: Array<{ ruleId: string; kind: string; value: number; episode: number }>;
       };
-      let seen: Alerts = { active: [], notices: [] };
+      let seen: Alerts = { firing: [], notices: [] };
       const deadline = Date.now() + 30_000;
       while (Date.now() < deadline) {
         const r = await call<Alerts>(ctx.url, 'GET', '/api/alerts', undefined, {});
         if (r.body.ok) seen = r.body.data;
-        if (seen.active.some((a) => a.ruleId === id && a.state === 'firing')) break;
+        if (seen.firing.some((a) => a.ruleId === id)) break;
         await new Promise((r) => setTimeout(r, 100));
       }
-      expect(seen.active).toContainEqual(
-        expect.objectContaining({ ruleId: id, state: 'firing', value: 5 }),
+      expect(seen.firing).toContainEqual(
+        expect.objectContaining({ ruleId: id, state: 'firing', value: 5, peak: 5 }),
       );
       expect(seen.notices).toContainEqual(
         expect.objectContaining({ ruleId: id, kind: 'firing', value: 5, episode: 1 }),
@@ -312,4 +312,144 @@ describe.each(BACKENDS)('alert rules (%s store)', (backend) => {
       receiver.close();
     }
   }, 120_000);
+
+  it('hold notices under a silence, are acknowledged, resolve once, and keep their history across a restart', async () => {
+    const got: Array<{ state: string }> = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        got.push(JSON.parse(body) as { state: string });
+        res.writeHead(204).end();
+      });
+    });
+    const port = await new Promise<number>((done) =>
+      receiver.listen(0, '127.0.0.1', () => done((receiver.address() as { port: number }).port)),
+    );
+    const own = await mkdtemp(join(tmpdir(), 'flowdeck-episodes-'));
+    const ownArgs = () => ['--data', own, '--no-simulator', ...store.args('alerthistory')];
+    type Episode = {
+      id: string;
+      ruleId: string;
+      state: string;
+      since: number;
+      end: number | null;
+      peak: number;
+      silenced: boolean;
+      ackedBy: string | null;
+    };
+    const episodes = async (url: string) => {
+      const r = await call<Episode[]>(url, 'GET', '/api/alerts/episodes', undefined, {});
+      return r.body.ok ? r.body.data : [];
+    };
+    const until = async <T>(what: () => Promise<T>, ok: (v: T) => boolean): Promise<T> => {
+      const deadline = Date.now() + 30_000;
+      let v = await what();
+      while (!ok(v) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        v = await what();
+      }
+      return v;
+    };
+    let ctx = await startApp(ownArgs());
+    try {
+      const made = await call<{ id: string }>(ctx.url, 'POST', '/api/alerts/rules', {
+        ...SSH,
+        threshold: 2,
+        windows: 1,
+        notify: [{ kind: 'webhook', url: `http://127.0.0.1:${port}/hook` }],
+      });
+      const id = made.body.ok ? made.body.data.id : '';
+      // A silence needs a reason and says who set it.
+      const refused = await call(ctx.url, 'POST', '/api/alerts/silences', {
+        ruleId: id,
+        minutes: 60,
+        by: 'ops',
+      });
+      expect(refused.status).toBe(400);
+      const silence = await call<{ id: string; until: number }>(
+        ctx.url,
+        'POST',
+        '/api/alerts/silences',
+        { ruleId: id, minutes: 60, reason: 'maintenance', by: 'ops' },
+      );
+      expect(silence.status).toBe(201);
+      const silenceId = silence.body.ok ? silence.body.data.id : '';
+
+      const eni = ctx.app.catalog.topic('topic-eni-prod')!.streams[0]!.id;
+      const windowS = ctx.app.catalog.windowMs('topic-eni-prod') / 1000;
+      const line = (start: number) =>
+        `2 1300428518 ${eni} 198.51.100.7 10.0.1.12 40000 22 6 2 120 ${start} ${start + 3} REJECT OK`;
+      // Three SSH rejects two capture windows ago: it fires, under the silence.
+      const w1 = (Math.floor(Date.now() / 1000 / windowS) - 2) * windowS;
+      expect(await pushLines(ctx.url, 'topic-eni-prod', [line(w1), line(w1), line(w1)])).toBe(200);
+      const firing = await until(
+        () => episodes(ctx.url),
+        (es) => es.some((e) => e.ruleId === id),
+      );
+      expect(firing).toEqual([
+        expect.objectContaining({ ruleId: id, state: 'firing', since: w1 * 1000, silenced: true }),
+      ]);
+      const episodeId = firing[0]!.id;
+      const log = await call<Array<{ outcome: string; kind: string }>>(
+        ctx.url,
+        'GET',
+        '/api/alerts/deliveries',
+        undefined,
+        {},
+      );
+      expect(log.body.ok && log.body.data.map((d) => `${d.kind}:${d.outcome}`)).toEqual([
+        'firing:silenced',
+      ]);
+      expect(got).toEqual([]);
+
+      // Acknowledged, by whom; reading the alerts needs no token, acknowledging the admin one.
+      expect(
+        (await call(ctx.url, 'POST', `/api/alerts/episodes/${episodeId}/ack`, { by: 'alice' }, {}))
+          .status,
+      ).toBe(401);
+      const acked = await call<Episode>(ctx.url, 'POST', `/api/alerts/episodes/${episodeId}/ack`, {
+        by: 'alice',
+      });
+      expect(acked.body.ok && acked.body.data.ackedBy).toBe('alice');
+
+      // The silence lifted, the next window has one reject: resolved, said once, to the webhook.
+      expect((await call(ctx.url, 'DELETE', `/api/alerts/silences/${silenceId}`)).status).toBe(200);
+      const w2 = w1 + windowS;
+      expect(await pushLines(ctx.url, 'topic-eni-prod', [line(w2)])).toBe(200);
+      await until(
+        async () => got.length,
+        (n) => n > 0,
+      );
+      expect(got.map((b) => b.state)).toEqual(['resolved']);
+      const resolved = await episodes(ctx.url);
+      expect(resolved).toEqual([
+        expect.objectContaining({
+          id: episodeId,
+          state: 'resolved',
+          since: w1 * 1000,
+          end: w2 * 1000,
+          peak: 3,
+          ackedBy: 'alice',
+        }),
+      ]);
+
+      // After a restart the history is there, and nothing fires again.
+      await ctx.stop();
+      ctx = await startApp(ownArgs());
+      expect(await episodes(ctx.url)).toEqual(resolved);
+      const now = await call<{ firing: unknown[]; silences: unknown[] }>(
+        ctx.url,
+        'GET',
+        '/api/alerts',
+        undefined,
+        {},
+      );
+      expect(now.body.ok && now.body.data).toMatchObject({ firing: [], silences: [] });
+    } finally {
+      await ctx.stop();
+      receiver.close();
+      await rm(own, { recursive: true, force: true });
+    }
+  }, 180_000);
 });

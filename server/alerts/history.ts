@@ -1,0 +1,272 @@
+// Alerting's memory: the episodes (one per time a rule fired, until it resolved: its windows, peak,
+// and who acknowledged it) and the silences (no notifications for a rule or a topic until a time,
+// with a reason and who set it). Kept with the catalog in the store, so the history page and the
+// open episodes survive a restart (the engine takes the open ones back: no second notice).
+// Bounded: the newest `maxEpisodes` are kept, the oldest resolved ones go first; silences at most
+// `maxSilences`. Changes are stored one at a time, in call order; listeners hear of each.
+import {
+  ackInputSchema,
+  silenceInputSchema,
+  silences as holdsRule,
+  type AlertEpisode,
+  type AlertSilence,
+} from '../../shared/alerts/episode.ts';
+import type { Op } from '../../shared/alerts/rule.ts';
+import type { AlertRuleEntity } from '../../shared/catalog.ts';
+import type { Catalog } from '../catalog/catalog.ts';
+import {
+  CatalogRefusal,
+  invalid,
+  notFound,
+  parse,
+  randomId,
+  serialQueue,
+} from '../catalog/manage.ts';
+import type { Clock } from '../clock.ts';
+import type { Store } from '../store/contract.ts';
+import type { AlertNotice } from './engine.ts';
+
+export interface AlertHistoryLimits {
+  maxEpisodes: number;
+  maxSilences: number;
+}
+
+export const defaultAlertHistoryLimits: AlertHistoryLimits = {
+  maxEpisodes: 2_000,
+  maxSilences: 200,
+};
+
+export interface EpisodeFilter {
+  topicId?: string;
+  ruleId?: string;
+  state?: 'firing' | 'resolved';
+  /** Episodes that overlap [from, to) (by their windows). */
+  from?: number;
+  to?: number;
+  limit?: number;
+}
+
+const key = (ruleId: string, group: string) => `${ruleId}\u0000${group}`;
+const lower = (op: Op) => op === '<' || op === '<=';
+
+export function createAlertHistory(
+  deps: {
+    store: Pick<Store, 'saveCatalog'>;
+    catalog: Catalog;
+    clock: Clock;
+    rule: (id: string) => AlertRuleEntity | undefined;
+    warn: (msg: string) => void;
+  },
+  initial: { episodes?: readonly AlertEpisode[]; silences?: readonly AlertSilence[] },
+  limits: AlertHistoryLimits = defaultAlertHistoryLimits,
+) {
+  const episodes = new Map((initial.episodes ?? []).map((e) => [e.id, e]));
+  const silences = new Map((initial.silences ?? []).map((s) => [s.id, s]));
+  const open = new Map<string, AlertEpisode>();
+  for (const e of episodes.values()) if (e.state === 'firing') open.set(key(e.ruleId, e.group), e);
+  const listeners = new Set<() => void>();
+  const serial = serialQueue();
+  let version = 0;
+  const changed = () => {
+    version++;
+    for (const l of listeners) l();
+  };
+
+  /** Stores episodes (and drops the oldest resolved ones past the bound); logged, never thrown. */
+  function persist(upsert: AlertEpisode[]): Promise<void> {
+    const drop: string[] = [];
+    if (episodes.size > limits.maxEpisodes) {
+      const resolved = [...episodes.values()]
+        .filter((e) => e.state === 'resolved')
+        .sort((a, b) => a.firedAt - b.firedAt);
+      for (const e of resolved.slice(0, episodes.size - limits.maxEpisodes)) {
+        episodes.delete(e.id);
+        drop.push(e.id);
+      }
+    }
+    return serial(() =>
+      deps.store.saveCatalog({
+        upsert: { alertEpisodes: upsert },
+        ...(drop.length > 0 ? { remove: { alertEpisodes: drop } } : {}),
+      }),
+    ).then(
+      () => {},
+      (err: Error) => deps.warn(`alert history not stored: ${err.message}`),
+    );
+  }
+
+  function close(e: AlertEpisode, end: number, value: number): AlertEpisode {
+    const done: AlertEpisode = { ...e, state: 'resolved', end, lastWindow: end, value };
+    episodes.set(e.id, done);
+    open.delete(key(e.ruleId, e.group));
+    return done;
+  }
+
+  const activeSilences = () => {
+    const now = deps.clock.now();
+    return [...silences.values()].filter((s) => s.until > now);
+  };
+
+  return {
+    version: () => version,
+    onChange(listener: () => void) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    /** Open episodes (firing), newest first. */
+    active: (topicId?: string) =>
+      [...open.values()]
+        .filter((e) => topicId === undefined || e.topicId === topicId)
+        .sort((a, b) => b.firedAt - a.firedAt),
+    episodes(f: EpisodeFilter = {}): AlertEpisode[] {
+      const out = [...episodes.values()].filter(
+        (e) =>
+          (f.topicId === undefined || e.topicId === f.topicId) &&
+          (f.ruleId === undefined || e.ruleId === f.ruleId) &&
+          (f.state === undefined || e.state === f.state) &&
+          (f.to === undefined || e.since < f.to) &&
+          (f.from === undefined || (e.end ?? e.lastWindow) >= f.from),
+      );
+      out.sort((a, b) => b.firedAt - a.firedAt || b.since - a.since);
+      return out.slice(0, f.limit ?? 500);
+    },
+    episode: (id: string) => episodes.get(id),
+    /** Silences still holding, soonest to end first. */
+    silences: () => activeSilences().sort((a, b) => a.until - b.until),
+    /** The silence holding `rule`'s notifications now, if any. */
+    silencing(rule: { id: string; topicId: string }): AlertSilence | undefined {
+      const now = deps.clock.now();
+      return activeSilences().find((s) => holdsRule(s, rule, now));
+    },
+
+    /** A notice from the engine: a firing one opens an episode, a resolved one closes it. */
+    record(n: AlertNotice): AlertEpisode | null {
+      const k = key(n.ruleId, n.group);
+      const held = open.get(k);
+      const rule = deps.rule(n.ruleId);
+      if (n.kind === 'firing') {
+        // An episode still open for the pair (it should not be) is closed first.
+        const upsert: AlertEpisode[] = [];
+        if (held) upsert.push(close(held, n.windowStart, held.value));
+        const e: AlertEpisode = {
+          id: randomId('episode-', 10),
+          ruleId: n.ruleId,
+          ruleName: n.ruleName,
+          topicId: n.topicId,
+          group: n.group,
+          state: 'firing',
+          since: n.since,
+          lastWindow: n.windowStart,
+          end: null,
+          value: n.value,
+          peak: n.peak,
+          threshold: n.threshold,
+          query: rule?.query ?? '',
+          firedAt: n.at,
+          ackedBy: null,
+          ackedAt: null,
+          silenced: rule ? this.silencing(rule) !== undefined : false,
+        };
+        episodes.set(e.id, e);
+        open.set(k, e);
+        upsert.push(e);
+        void persist(upsert);
+        changed();
+        return e;
+      }
+      if (!held) return null;
+      const done = close(held, n.windowStart, n.value);
+      episodes.set(done.id, { ...done, peak: n.peak });
+      void persist([episodes.get(done.id)!]);
+      changed();
+      return episodes.get(done.id)!;
+    },
+    /** One more window judged while firing: the episode's newest window and peak (in memory). */
+    firingWindow(ruleId: string, group: string, windowStart: number, value: number): void {
+      const e = open.get(key(ruleId, group));
+      if (!e || windowStart < e.lastWindow) return;
+      const rule = deps.rule(ruleId);
+      const peak = rule && lower(rule.op) ? Math.min(e.peak, value) : Math.max(e.peak, value);
+      if (windowStart === e.lastWindow && peak === e.peak && value === e.value) return;
+      const next = { ...e, lastWindow: windowStart, value, peak };
+      episodes.set(e.id, next);
+      open.set(key(ruleId, group), next);
+      changed();
+    },
+    /** A rule changed, was switched off or removed: its open episodes end where they were. */
+    retire(ruleId: string): void {
+      const done = [...open.values()]
+        .filter((e) => e.ruleId === ruleId)
+        .map((e) => close(e, e.lastWindow, e.value));
+      if (done.length === 0) return;
+      void persist(done);
+      changed();
+    },
+    ack: (id: string, body: unknown) =>
+      serial(async () => {
+        const { by } = parse(ackInputSchema, body);
+        const e = episodes.get(id);
+        if (!e) throw notFound('alert episode', id);
+        const next: AlertEpisode = { ...e, ackedBy: by, ackedAt: deps.clock.now() };
+        await deps.store.saveCatalog({ upsert: { alertEpisodes: [next] } });
+        episodes.set(id, next);
+        if (open.get(key(e.ruleId, e.group))?.id === id) open.set(key(e.ruleId, e.group), next);
+        changed();
+        return next;
+      }),
+    silence: (body: unknown) =>
+      serial(async () => {
+        const input = parse(silenceInputSchema, body);
+        if (input.topicId !== undefined && !deps.catalog.topic(input.topicId))
+          throw invalid([
+            { path: 'topicId', message: `no topic ${JSON.stringify(input.topicId)}` },
+          ]);
+        if (input.ruleId !== undefined && !deps.rule(input.ruleId))
+          throw invalid([{ path: 'ruleId', message: `no rule ${JSON.stringify(input.ruleId)}` }]);
+        const now = deps.clock.now();
+        // Ended silences make room first; past the bound, a new one is refused.
+        const ended = [...silences.values()].filter((s) => s.until <= now).map((s) => s.id);
+        if (silences.size - ended.length >= limits.maxSilences)
+          throw new CatalogRefusal(409, 'too_many', `at most ${limits.maxSilences} silences`);
+        const s: AlertSilence = {
+          id: randomId('silence-'),
+          topicId: input.topicId ?? null,
+          ruleId: input.ruleId ?? null,
+          until: now + input.minutes * 60_000,
+          reason: input.reason,
+          by: input.by,
+          createdAt: now,
+        };
+        await deps.store.saveCatalog({
+          upsert: { alertSilences: [s] },
+          ...(ended.length > 0 ? { remove: { alertSilences: ended } } : {}),
+        });
+        for (const id of ended) silences.delete(id);
+        silences.set(s.id, s);
+        changed();
+        return s;
+      }),
+    unsilence: (id: string) =>
+      serial(async () => {
+        if (!silences.has(id)) throw notFound('silence', id);
+        await deps.store.saveCatalog({ remove: { alertSilences: [id] } });
+        silences.delete(id);
+        changed();
+        return { id };
+      }),
+    /** Another process changed them: take the stored ones. */
+    replace(stored: { episodes?: readonly AlertEpisode[]; silences?: readonly AlertSilence[] }) {
+      episodes.clear();
+      open.clear();
+      for (const e of stored.episodes ?? []) {
+        episodes.set(e.id, e);
+        if (e.state === 'firing') open.set(key(e.ruleId, e.group), e);
+      }
+      silences.clear();
+      for (const s of stored.silences ?? []) silences.set(s.id, s);
+      changed();
+    },
+  };
+}
+
+export type AlertHistory = ReturnType<typeof createAlertHistory>;
