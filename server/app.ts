@@ -22,7 +22,7 @@ import { registerAlertsApi } from './api/alerts.ts';
 import { createRuleBook } from './alerts/rules.ts';
 import { createAlertEngine, defaultAlertEngineConfig } from './alerts/engine.ts';
 import { createAlertHistory } from './alerts/history.ts';
-import { alertLink } from './alerts/link.ts';
+import { alertLink } from '../shared/alerts/link.ts';
 import { createWebhooks, defaultWebhookConfig } from './alerts/webhooks.ts';
 import { registerAuth, socketRole } from './api/auth.ts';
 import { registerPush } from './api/push.ts';
@@ -85,8 +85,9 @@ const MINUTE_MS = 60_000;
 
 /** Alert changes reach browsers at most this often. */
 const ALERTS_NOTE_MS = 250;
-/** A window no revision came for is judged as empty this long (clock time) after it ended. */
-const ALERT_GRACE_MS = 10 * MINUTE_MS;
+/** A window not every stream reported in (or none did) is judged this long after it ended: flow logs
+ * publish about five minutes after a window. */
+const ALERT_GRACE_MS = 7 * MINUTE_MS;
 const ALERT_TICK_MS = 5_000;
 
 export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {

@@ -56,6 +56,9 @@ interface Armed {
   series: Map<string, { s: RuleSeries; last: number | null; value: number | null }>;
 }
 
+/** Incomplete windows kept per topic until `tick` judges them. */
+const MAX_INCOMPLETE = 500;
+
 export function createAlertEngine(
   config: AlertEngineConfig,
   deps: {
@@ -188,8 +191,16 @@ export function createAlertEngine(
     }
   }
 
-  /** Newest window judged per topic (published, or found missing by `tick`). */
+  /** Newest window judged per topic (published complete, or judged by `tick`). */
   const judgedTo = new Map<string, number>();
+  /** Windows published before every log stream reported: their newest stream states, per topic. */
+  const incomplete = new Map<string, Map<number, readonly StreamStatus[]>>();
+
+  /** Every enabled log stream of the topic has reported in the window (records or NODATA). */
+  function complete(agg: WindowAggregate): boolean {
+    const seen = new Set(agg.streams.map((s) => s.streamId));
+    return (catalog.topic(agg.topicId)?.streams ?? []).every((s) => !s.enabled || seen.has(s.id));
+  }
 
   return {
     /** Committed records of one stream (the record sink calls this, as for the live tail). */
@@ -207,13 +218,25 @@ export function createAlertEngine(
     onWindow(agg: WindowAggregate): void {
       const t = byTopic.get(agg.topicId);
       if (!t) return;
+      // A window still reporting would judge a part of it (a sum too low, a stream not yet in it
+      // silent): it waits until every stream reported, or until `tick` finds it overdue.
+      if (!complete(agg)) {
+        let held = incomplete.get(agg.topicId);
+        if (!held) incomplete.set(agg.topicId, (held = new Map()));
+        held.set(agg.windowStart, agg.streams);
+        // Bounded (tick judges and drops them; without it the oldest go).
+        if (held.size > MAX_INCOMPLETE) held.delete(Math.min(...held.keys()));
+        return;
+      }
+      incomplete.get(agg.topicId)?.delete(agg.windowStart);
       for (const a of t.armed) judge(a, agg.windowStart, agg.streams);
       if (agg.windowStart > (judgedTo.get(agg.topicId) ?? -Infinity))
         judgedTo.set(agg.topicId, agg.windowStart);
     },
     /**
-     * The clock's side, for what never publishes: a window older than `graceMs` that no revision
-     * came for is judged as a window without records (every stream silent, sums 0), so a topic
+     * The clock's side, for windows that end `graceMs` or more ago: one published before every
+     * stream reported is judged as it stands (the streams missing are silent), and one that no
+     * revision came for as a window without records (every stream silent, sums 0), so a topic
      * whose streams all stopped still fires its silent-stream and traffic-drop rules. A revision
      * that comes after all is judged as a late one.
      */
@@ -223,12 +246,20 @@ export function createAlertEngine(
         const windowMs = catalog.windowMs(topicId);
         const due = alignToWindow(now - graceMs, windowMs) - windowMs;
         const from = judgedTo.get(topicId);
+        const held = incomplete.get(topicId) ?? new Map<number, readonly StreamStatus[]>();
+        const windows = new Set([...held.keys()].filter((w) => w <= due));
+        // On the first tick no window that never came is judged; afterwards, those that came due.
+        if (from !== undefined)
+          for (let w = from + windowMs; w <= due; w += windowMs) windows.add(w);
+        for (const w of [...windows].sort((a, b) => a - b)) {
+          const streams = held.get(w) ?? null;
+          held.delete(w);
+          for (const a of t.armed) judge(a, w, streams);
+        }
         judgedTo.set(topicId, Math.max(from ?? due, due));
-        // On the first tick nothing before now is judged; afterwards, the windows that came due.
-        if (from === undefined) continue;
-        for (let w = from + windowMs; w <= due; w += windowMs)
-          for (const a of t.armed) judge(a, w, null);
       }
+      for (const topicId of incomplete.keys())
+        if (!byTopic.has(topicId)) incomplete.delete(topicId);
     },
     /** Episodes that were firing before a restart: their series take them back (no new notice). */
     resume(open: readonly AlertEpisode[]): void {

@@ -13,7 +13,11 @@ import { holds, type Op } from '../../shared/alerts/rule.ts';
 export type AlertState = 'ok' | 'pending' | 'firing';
 
 export interface Notice {
-  kind: 'firing' | 'resolved';
+  /**
+   * reopened: a late revision made an episode that had resolved hold again (the same run): the
+   * alert is firing again, and nobody is told twice.
+   */
+  kind: 'firing' | 'resolved' | 'reopened';
   episode: number;
   /** The window whose revision caused the notice (the newest one). */
   windowStart: number;
@@ -109,7 +113,17 @@ export class RuleSeries {
       for (let t = since; t <= newest; t += windowMs) peak = this.#extreme(peak, this.#value(t)!);
       const ep = this.#episode;
       if (ep && (ep.open || ep.since === since)) {
-        // The same episode (still open, or reopened by a late revision): nothing new to tell.
+        // The same episode (still open, or reopened by a late revision): nothing new to tell
+        // people; a reopening is said to the caller (the alert is firing again).
+        if (!ep.open)
+          notices.push({
+            kind: 'reopened',
+            episode: ep.id,
+            windowStart: newest,
+            value: now,
+            peak: this.#extreme(ep.peak, peak),
+            since: ep.since,
+          });
         ep.open = true;
         ep.since = Math.min(ep.since, since);
         ep.peak = this.#extreme(ep.peak, peak);

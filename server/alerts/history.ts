@@ -162,6 +162,9 @@ export function createAlertHistory(
           peak: n.peak,
           threshold: n.threshold,
           query: rule?.query ?? '',
+          measure: rule?.measure ?? 'records',
+          op: rule?.op ?? '>',
+          change: rule?.change ?? null,
           firedAt: n.at,
           ackedBy: null,
           ackedAt: null,
@@ -173,6 +176,27 @@ export function createAlertHistory(
         void persist(upsert);
         changed();
         return e;
+      }
+      if (n.kind === 'reopened') {
+        // The same run holds again after a late revision: its episode fires again, as it was.
+        if (held) return held;
+        const last = [...episodes.values()]
+          .filter((e) => e.ruleId === n.ruleId && e.group === n.group && e.since === n.since)
+          .sort((a, b) => b.firedAt - a.firedAt)[0];
+        if (!last) return null;
+        const again: AlertEpisode = {
+          ...last,
+          state: 'firing',
+          end: null,
+          lastWindow: Math.max(last.lastWindow, n.windowStart),
+          value: n.value,
+          peak: n.peak,
+        };
+        episodes.set(again.id, again);
+        open.set(k, again);
+        void persist([again]);
+        changed();
+        return again;
       }
       if (!held) return null;
       const done = close(held, n.windowStart, n.value);

@@ -177,7 +177,8 @@ export function createWebhooks(
     /** Sends a notice to every webhook of its rule; under a silence, logs it as held instead. */
     send(n: AlertNotice, silence?: { until: number; reason: string; by: string }): void {
       const rule = deps.rule(n.ruleId);
-      if (!rule) return;
+      // A reopened episode was told already: nobody hears of it twice.
+      if (!rule || n.kind === 'reopened') return;
       for (const hook of rule.notify ?? []) {
         if (silence) {
           record({

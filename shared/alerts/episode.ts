@@ -3,6 +3,7 @@
 // notifications for a rule or a topic until a time, with the reason). Shared by the server (kept
 // with the catalog in the store) and the UI (the alerts page, the banners). Inputs validated here.
 import { z } from 'zod';
+import type { Measure, Op, Rule } from './rule.ts';
 
 export interface AlertEpisode {
   id: string;
@@ -25,6 +26,10 @@ export interface AlertEpisode {
   threshold: number;
   /** The query of the rule when it fired: the records behind it are this query over its windows. */
   query: string;
+  /** What the rule measured (the value's unit), its comparison, and whether it was a change rule. */
+  measure: Measure;
+  op: Op;
+  change: Rule['change'] | null;
   /** Server time of the firing notice. */
   firedAt: number;
   ackedBy: string | null;

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reply } from '../../shared/reply.ts';
+import type { Catalog } from '../../server/catalog/catalog.ts';
 import { bearer, pushLines, startApp } from '../helpers/app.ts';
 import { BACKENDS, backendFlags } from '../helpers/clickhouse.ts';
 
@@ -36,6 +37,21 @@ const SSH = {
   threshold: 100,
   windows: 2,
 };
+
+/**
+ * NODATA lines of every other log stream of an ENI topic for the window starting at `start`
+ * (seconds): with them the window is complete, and rules judge it at once.
+ */
+function othersReported(
+  ctx: { app: { catalog: Catalog } },
+  topicId: string,
+  start: number,
+): string[] {
+  return ctx.app.catalog
+    .topic(topicId)!
+    .streams.slice(1)
+    .map((s) => `2 1300428518 ${s.id} - - - - - - - ${start} ${start + 60} - NODATA`);
+}
 
 type RuleOut = typeof SSH & { id: string; enabled: boolean; createdAt: number; updatedAt: number };
 
@@ -180,6 +196,7 @@ describe.each(BACKENDS)('alert rules (%s store)', (backend) => {
         ...Array.from({ length: 5 }, () => line(22, 'REJECT')),
         line(22, 'ACCEPT'),
         line(443, 'REJECT'),
+        ...othersReported(ctx, 'topic-eni-prod', now),
       ];
       expect(await pushLines(ctx.url, 'topic-eni-prod', lines)).toBe(200);
       type Alerts = {
@@ -382,7 +399,14 @@ describe.each(BACKENDS)('alert rules (%s store)', (backend) => {
         `2 1300428518 ${eni} 198.51.100.7 10.0.1.12 40000 22 6 2 120 ${start} ${start + 3} REJECT OK`;
       // Three SSH rejects two capture windows ago: it fires, under the silence.
       const w1 = (Math.floor(Date.now() / 1000 / windowS) - 2) * windowS;
-      expect(await pushLines(ctx.url, 'topic-eni-prod', [line(w1), line(w1), line(w1)])).toBe(200);
+      expect(
+        await pushLines(ctx.url, 'topic-eni-prod', [
+          line(w1),
+          line(w1),
+          line(w1),
+          ...othersReported(ctx, 'topic-eni-prod', w1),
+        ]),
+      ).toBe(200);
       const firing = await until(
         () => episodes(ctx.url),
         (es) => es.some((e) => e.ruleId === id),
@@ -416,7 +440,12 @@ describe.each(BACKENDS)('alert rules (%s store)', (backend) => {
       // The silence lifted, the next window has one reject: resolved, said once, to the webhook.
       expect((await call(ctx.url, 'DELETE', `/api/alerts/silences/${silenceId}`)).status).toBe(200);
       const w2 = w1 + windowS;
-      expect(await pushLines(ctx.url, 'topic-eni-prod', [line(w2)])).toBe(200);
+      expect(
+        await pushLines(ctx.url, 'topic-eni-prod', [
+          line(w2),
+          ...othersReported(ctx, 'topic-eni-prod', w2),
+        ]),
+      ).toBe(200);
       await until(
         async () => got.length,
         (n) => n > 0,

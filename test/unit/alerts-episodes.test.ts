@@ -51,8 +51,11 @@ describe('alert episodes', () => {
     expect(s.observe(at(1), 150)).toHaveLength(1);
     // A late revision of window 0 takes it under: the run is one window, the episode resolves.
     expect(s.observe(at(0), 80)).toEqual([expect.objectContaining({ kind: 'resolved' })]);
-    // Another revision of window 0 puts it back: the same episode, reopened, not told again.
-    expect(s.observe(at(0), 160)).toEqual([]);
+    // Another revision of window 0 puts it back: the same episode, reopened (said to the caller,
+    // so the alert shows firing again), not a second firing notice.
+    expect(s.observe(at(0), 160)).toEqual([
+      expect.objectContaining({ kind: 'reopened', episode: 1, since: at(0) }),
+    ]);
     expect(s.state).toBe('firing');
     // A revision of the newest window that keeps it above the threshold: nothing to tell.
     expect(s.observe(at(1), 400)).toEqual([]);

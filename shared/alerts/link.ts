@@ -10,12 +10,15 @@ export function alertLink(
   label: string,
 ): string {
   const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
-  const p = new URLSearchParams({
+  // (No URLSearchParams: shared code runs without the DOM's or Node's globals.)
+  const query = Object.entries({
     from: iso(from),
     to: iso(to),
     drill: `${from},${to}`,
     dq: q,
     dlabel: label,
-  });
-  return `${base}/topics/${encodeURIComponent(topicId)}?${p.toString()}`;
+  })
+    .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
+    .join('&');
+  return `${base}/topics/${encodeURIComponent(topicId)}?${query}`;
 }
