@@ -12,6 +12,8 @@ export type Route =
   /** The NOC wall (settings in the query: wall-settings.ts) and the page that builds its URL. */
   | { name: 'wall' }
   | { name: 'wall-setup' }
+  /** Alerts: firing, history, silences, deliveries. */
+  | { name: 'alerts' }
   | { name: 'not-found'; path: string };
 
 const decode = (s: string): string | null => {
@@ -30,6 +32,7 @@ export function matchRoute(pathname: string): Route {
   if (path === '/flowlogs/new') return { name: 'flowlog-new' };
   if (path === '/wall') return { name: 'wall' };
   if (path === '/wall/setup') return { name: 'wall-setup' };
+  if (path === '/alerts') return { name: 'alerts' };
   const fl = /^\/flowlogs\/([^/]+)$/.exec(path);
   if (fl) {
     const id = decode(fl[1]!);

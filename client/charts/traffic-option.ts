@@ -35,6 +35,14 @@ export interface TrafficOptions {
   span?: BucketSpan;
   /** Shown when there are no points. */
   emptyText?: string;
+  /** Windows where an alert fired, shaded behind the traffic ([from, to), the rule's name). */
+  marks?: readonly AlertMark[];
+}
+
+export interface AlertMark {
+  from: number;
+  to: number;
+  label: string;
 }
 
 /** Stable series ids: updates merge into these (the same set in live and history modes). */
@@ -194,7 +202,16 @@ export function buildTrafficOption(points: readonly ChartPoint[], opts: TrafficO
     // REJECT first: it is the bottom band of the stack, on the axis, so a small REJECT stays visible
     // and the top edge of the stack is the ACCEPT colour.
     series: [
-      line('reject', 'solid'),
+      {
+        ...line('reject', 'solid'),
+        // Alert episodes, shaded (silent: a click still opens the bucket under it).
+        markArea: {
+          silent: true,
+          itemStyle: { color: p.rejectFill, opacity: 0.35 },
+          label: { show: false },
+          data: (opts.marks ?? []).map((m) => [{ xAxis: m.from, name: m.label }, { xAxis: m.to }]),
+        },
+      },
       line('accept', 'solid'),
       line('reject', 'pending'),
       line('accept', 'pending'),

@@ -1,5 +1,6 @@
 // App-wide singletons handed to components through context (set once in App.svelte).
 import { createContext } from 'svelte';
+import type { AlertsState } from './alerts.svelte.ts';
 import type { CatalogState } from './catalog.svelte.ts';
 import type { Connection } from './connection.svelte.ts';
 import type { Router } from './router.svelte.ts';
@@ -15,6 +16,8 @@ export interface AppContext {
   session: Session;
   /** Logsets, topics and flow logs, followed live (the management pages). */
   catalog: CatalogState;
+  /** Firing episodes, silences and recent episodes, followed live. */
+  alerts: AlertsState;
 }
 
 export const [getApp, setApp] = createContext<AppContext>();

@@ -38,6 +38,8 @@ export interface HeadlineInput {
   thresholds?: Thresholds;
   /** The latest window's volume against the previous hour. */
   volume?: VolumeChange;
+  /** Alert rules of the topic firing now (their names). */
+  firing?: readonly string[];
 }
 
 /** A drop or spike in words ('16% of the previous hour's median'); null when there is none. */
@@ -61,18 +63,25 @@ export function headline(input: HeadlineInput): Headline {
   const streamsLevel: Level =
     expected.length === 0 || active === expected.length ? 'ok' : active === 0 ? 'alert' : 'warn';
   const volume = input.volume ?? { level: 'ok' as const, kind: null, ratio: null };
-  const alert: Level = input.stale ? 'alert' : worst(worst(rejectLvl, streamsLevel), volume.level);
+  const firing = input.firing ?? [];
+  const alert: Level =
+    input.stale || firing.length > 0
+      ? 'alert'
+      : worst(worst(rejectLvl, streamsLevel), volume.level);
   // The alert names the worst cause; at the same level, in this order.
   const causes: [Level, string][] = [
     [rejectLvl, 'REJECTS'],
     [volume.level, volume.kind === 'drop' ? 'VOLUME DROP' : 'VOLUME SPIKE'],
     [streamsLevel, 'STREAMS'],
   ];
+  // Firing rules say more than thresholds: they come first.
   const alertText = input.stale
     ? 'STALE'
-    : alert === 'ok'
-      ? 'OK'
-      : (causes.find(([l]) => l === alert)?.[1] ?? 'ALERT');
+    : firing.length > 0
+      ? `${firing.length} FIRING`
+      : alert === 'ok'
+        ? 'OK'
+        : (causes.find(([l]) => l === alert)?.[1] ?? 'ALERT');
   return {
     throughput: w ? formatBits((bytes * 8 * 1000) / w.windowMs) : '–',
     throughputNote: !w
