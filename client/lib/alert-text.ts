@@ -53,14 +53,19 @@ export function episodeGroup(e: Pick<AlertEpisode, 'group' | 'measure'>): string
   return e.measure.startsWith('stream_') ? `stream ${e.group}` : `source ${e.group}`;
 }
 
-/** The windows of a topic's episodes, for the traffic chart's shading: [since, end). */
+/**
+ * The windows of a topic's episodes, for the traffic chart's shading. A window is drawn as a point
+ * at its start, so an episode's windows [since, end) are shaded half a window either side of
+ * their points.
+ */
 export function alertMarks(
   episodes: readonly AlertEpisode[],
   windowMs: number,
 ): Array<{ from: number; to: number; label: string }> {
+  const half = windowMs / 2;
   return episodes.map((e) => ({
-    from: e.since,
-    to: e.end ?? e.lastWindow + windowMs,
+    from: e.since - half,
+    to: (e.end ?? e.lastWindow + windowMs) - half,
     label: e.ruleName,
   }));
 }

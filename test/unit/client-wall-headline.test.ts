@@ -38,6 +38,16 @@ describe('wall headline', () => {
     expect(h).toMatchObject({ alert: 'ok', alertText: 'OK' });
   });
 
+  it('says how many alert rules fire, before any threshold, and STALE before that', () => {
+    const base = { latest: win(0, {}, 80, 20), top: [], streams: [], stale: false };
+    expect(headline({ ...base, firing: ['ssh rejects', 'port scan'] })).toMatchObject({
+      alert: 'alert',
+      alertText: '2 FIRING',
+    });
+    expect(headline({ ...base, firing: [] }).alertText).toBe('REJECTS');
+    expect(headline({ ...base, firing: ['x'], stale: true }).alertText).toBe('STALE');
+  });
+
   it('stays calm below 5% REJECT, warns from 5%, alerts from 20%', () => {
     const at = (reject: number) =>
       headline({ latest: win(0, {}, 100 - reject, reject), top: [], streams: [], stale: false });
