@@ -78,7 +78,7 @@ export function headline(input: HeadlineInput): Headline {
   const alertText = input.stale
     ? 'STALE'
     : firing.length > 0
-      ? `${firing.length} FIRING`
+      ? 'FIRING'
       : alert === 'ok'
         ? 'OK'
         : (causes.find(([l]) => l === alert)?.[1] ?? 'ALERT');

@@ -26,6 +26,8 @@ export interface Notice {
   peak: number;
   /** First window of the run that made it fire. */
   since: number;
+  /** A resolved notice for an episode that resolved before (and was reopened): not told again. */
+  repeat?: boolean;
 }
 
 interface Episode {
@@ -33,6 +35,8 @@ interface Episode {
   since: number;
   peak: number;
   open: boolean;
+  /** Its resolution was told once already. */
+  resolvedOnce?: boolean;
 }
 
 export interface SeriesConfig {
@@ -151,7 +155,9 @@ export class RuleSeries {
         value: now ?? 0,
         peak: ep.peak,
         since: ep.since,
+        ...(ep.resolvedOnce ? { repeat: true } : {}),
       });
+      ep.resolvedOnce = true;
     }
     this.state = run > 0 ? 'pending' : 'ok';
     return notices;

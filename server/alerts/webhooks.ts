@@ -177,8 +177,8 @@ export function createWebhooks(
     /** Sends a notice to every webhook of its rule; under a silence, logs it as held instead. */
     send(n: AlertNotice, silence?: { until: number; reason: string; by: string }): void {
       const rule = deps.rule(n.ruleId);
-      // A reopened episode was told already: nobody hears of it twice.
-      if (!rule || n.kind === 'reopened') return;
+      // A reopened episode, and its second resolution, were told already: nobody hears twice.
+      if (!rule || n.kind === 'reopened' || n.repeat) return;
       for (const hook of rule.notify ?? []) {
         if (silence) {
           record({

@@ -101,7 +101,7 @@ describe('alerts in Chromium', () => {
     await wall.goto(`${ctx.url}/wall?topics=${topicId}&every=600&range=1h`);
     const state = wall.locator('[data-testid="wall-alert"][data-firing="1"]');
     await state.waitFor();
-    expect(await state.innerText()).toMatch(/1 FIRING[\s\S]*ssh rejects/);
+    expect(await state.innerText()).toMatch(/FIRING[\s\S]*1 rule: ssh rejects/);
 
     // Acknowledged on the alerts page, signed with a name; the wall and the history show it.
     await page.goto(`${ctx.url}/alerts`);

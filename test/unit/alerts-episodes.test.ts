@@ -60,7 +60,7 @@ describe('alert episodes', () => {
     // A revision of the newest window that keeps it above the threshold: nothing to tell.
     expect(s.observe(at(1), 400)).toEqual([]);
     expect(s.observe(at(2), 10)).toEqual([
-      expect.objectContaining({ kind: 'resolved', episode: 1, peak: 400 }),
+      expect.objectContaining({ kind: 'resolved', episode: 1, peak: 400, repeat: true }),
     ]);
   });
 

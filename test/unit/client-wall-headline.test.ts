@@ -42,7 +42,7 @@ describe('wall headline', () => {
     const base = { latest: win(0, {}, 80, 20), top: [], streams: [], stale: false };
     expect(headline({ ...base, firing: ['ssh rejects', 'port scan'] })).toMatchObject({
       alert: 'alert',
-      alertText: '2 FIRING',
+      alertText: 'FIRING',
     });
     expect(headline({ ...base, firing: [] }).alertText).toBe('REJECTS');
     expect(headline({ ...base, firing: ['x'], stale: true }).alertText).toBe('STALE');
