@@ -102,6 +102,12 @@ function groupsToBigInt(g: number[]): bigint {
  * its IPv4-mapped IPv6 value (10.0.0.1 -> ::ffff:10.0.0.1). null for anything else (zone ids,
  * IPv4 octets with leading zeros, surrounding spaces).
  */
+/** A dotted-quad IPv4 text as its 32-bit number, or -1 when it is not one. */
+export function ipv4Number(text: string): number {
+  const end = text.length;
+  return end >= 7 && end <= 15 ? parseIPv4(text, 0, end) : -1;
+}
+
 export function ipToBigInt(text: string): bigint | null {
   const end = text.length;
   if (end >= 7 && end <= 15) {

@@ -209,8 +209,10 @@ export function createAlertEngine(
       if (!t) return;
       const windowMs = catalog.windowMs(topicId);
       const nowWindow = alignToWindow(clock.now(), windowMs);
+      // A copy with the topic and stream only when some query reads them (most do not).
+      const copy = t.set.readsContext();
       for (const r of records) {
-        const m: MatchRecord = { ...r, topicId, streamId };
+        const m = copy ? { ...r, topicId, streamId } : (r as MatchRecord);
         t.set.add(r.start === null ? nowWindow : windowStartOf(r.start, windowMs), m);
       }
     },

@@ -8,7 +8,12 @@
 import type { Measure } from '../../shared/alerts/rule.ts';
 import { SUM_MEASURES } from '../../shared/alerts/rule.ts';
 import type { QueryNode } from '../../shared/query/index.ts';
-import { matchQuery, type MatchRecord, type RecordPredicate } from '../../shared/query/match.ts';
+import {
+  matchQuery,
+  readsContext,
+  type MatchRecord,
+  type RecordPredicate,
+} from '../../shared/query/match.ts';
 
 /** The group of a topic-wide measure. */
 export const TOPIC_GROUP = '';
@@ -42,6 +47,9 @@ class Accumulator {
   perSource = false;
   overflow = 0;
   readonly windows = new Map<number, WindowState>();
+  /** The window folded last (records come in runs of one window): no map lookup for the next. */
+  #lastStart = NaN;
+  #last: WindowState | null = null;
 
   constructor(
     where: QueryNode | null,
@@ -51,8 +59,13 @@ class Accumulator {
   }
 
   #window(start: number): WindowState {
+    if (start === this.#lastStart && this.#last) return this.#last;
     let w = this.windows.get(start);
-    if (w) return w;
+    if (w) {
+      this.#lastStart = start;
+      this.#last = w;
+      return w;
+    }
     w = {
       sums: { bytes: 0, packets: 0, records: 0, rejectBytes: 0, rejectPackets: 0 },
       ports: this.perSource ? new Map() : null,
@@ -60,6 +73,8 @@ class Accumulator {
     this.windows.set(start, w);
     if (this.windows.size > this.limits.maxWindows)
       this.windows.delete(Math.min(...this.windows.keys()));
+    this.#lastStart = start;
+    this.#last = this.windows.get(start) ?? null;
     return w;
   }
 
@@ -117,11 +132,17 @@ export interface TrackedMeasure {
 /** The measures of a set of rules, fed one committed record at a time. */
 export function createMeasureSet(limits: MeasureLimits = defaultMeasureLimits) {
   const byQuery = new Map<string, Accumulator>();
+  let accs: Accumulator[] = [];
+  let context = false;
   return {
     /** Starts measuring for a rule; `key` names its query (rules with the same key share it). */
     track(rule: { measure: Measure; key: string; where: QueryNode | null }): TrackedMeasure {
       let acc = byQuery.get(rule.key);
-      if (!acc) byQuery.set(rule.key, (acc = new Accumulator(rule.where, limits)));
+      if (!acc) {
+        byQuery.set(rule.key, (acc = new Accumulator(rule.where, limits)));
+        accs = [...byQuery.values()];
+        context ||= readsContext(rule.where);
+      }
       if (rule.measure === 'distinct_dstports_per_src') acc.perSource = true;
       const a = acc;
       return { values: (w) => a.values(w, rule.measure) };
@@ -129,8 +150,10 @@ export function createMeasureSet(limits: MeasureLimits = defaultMeasureLimits) {
     /** A committed record of window `windowStart`. */
     add(windowStart: number, r: MatchRecord): void {
       if (r.action === null || (r.logStatus !== null && r.logStatus !== 'OK')) return;
-      for (const acc of byQuery.values()) if (acc.match(r)) acc.fold(windowStart, r);
+      for (const acc of accs) if (acc.match(r)) acc.fold(windowStart, r);
     },
+    /** Some query reads the record's topic or stream: records must carry them. */
+    readsContext: () => context,
     metrics: () => {
       let windows = 0;
       let overflow = 0;
