@@ -85,9 +85,6 @@ const MINUTE_MS = 60_000;
 
 /** Alert changes reach browsers at most this often. */
 const ALERTS_NOTE_MS = 250;
-/** A window not every stream reported in (or none did) is judged this long after it ended: flow logs
- * publish about five minutes after a window. */
-const ALERT_GRACE_MS = 7 * MINUTE_MS;
 const ALERT_TICK_MS = 5_000;
 
 export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
@@ -211,6 +208,10 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     onFiringWindow: (ruleId, group, windowStart, value) =>
       history.firingWindow(ruleId, group, windowStart, value),
     onRetired: (ruleId) => history.retire(ruleId),
+    // A query's measures are read back from the store after a start, and for a new query.
+    stored: (topicId, where, fromMs, toMs, stepMs) =>
+      store.aggregate({ topicId, fromMs, toMs, where, stepMs, topN: 1 }).then((r) => r.series),
+    warn: log.warn,
   });
   // What was firing before a restart goes on as the same episodes.
   alerts.resume(history.active());
@@ -818,9 +819,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     }, ALERTS_NOTE_MS);
   });
   // Windows that never came (every stream silent) are judged by the clock, once overdue.
-  const alertTick = collects
-    ? setInterval(() => alerts.tick(ALERT_GRACE_MS), ALERT_TICK_MS).unref()
-    : null;
+  const alertTick = collects ? setInterval(() => alerts.tick(), ALERT_TICK_MS).unref() : null;
 
   const clientDir = resolve(config.clientDir);
   const haveClient = existsSync(resolve(clientDir, 'index.html'));
@@ -910,6 +909,8 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
       if (collects) {
         aggregator.start();
         store.start();
+        // The rules' measures from the store, before any source adds to them.
+        await alerts.start();
         simulator?.start();
         await fileSource.start();
         // Publish what the backfill stored, so the first subscribers get it in their snapshot.

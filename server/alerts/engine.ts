@@ -8,7 +8,7 @@ import { changePercent, STREAM_MEASURES, SUM_MEASURES } from '../../shared/alert
 import type { AlertRuleEntity } from '../../shared/catalog.ts';
 import { alignToWindow, windowStartOf } from '../../shared/capture-window.ts';
 import type { StreamStatus, WindowAggregate } from '../../shared/events.ts';
-import { parseQuery } from '../../shared/query/index.ts';
+import { parseQuery, type QueryNode } from '../../shared/query/index.ts';
 import type { MatchRecord } from '../../shared/query/match.ts';
 import type { FlowRecord } from '../../shared/record.ts';
 import type { Catalog } from '../catalog/catalog.ts';
@@ -42,12 +42,32 @@ export interface AlertEngineConfig {
   maxGroupsPerRule: number;
   /** Notices kept for the API. */
   maxNotices: number;
+  /**
+   * A window not every stream reported in (or none did) is judged this long after it ended; flow
+   * logs publish about five minutes after a window.
+   */
+  graceMs: number;
+  /** How far back a query's per-window sums are read from the store (change rules: a day). */
+  seedMs: number;
 }
 
 export const defaultAlertEngineConfig: AlertEngineConfig = {
   maxGroupsPerRule: 1_000,
   maxNotices: 1_000,
+  graceMs: 7 * 60_000,
+  seedMs: 25 * 3_600_000,
 };
+
+/** A query's per-window sums as the store gives them (SeriesPoint's shape). */
+export interface StoredSums {
+  t: number;
+  acceptBytes: number;
+  acceptPackets: number;
+  acceptRecords: number;
+  rejectBytes: number;
+  rejectPackets: number;
+  rejectRecords: number;
+}
 
 interface Armed {
   rule: AlertRuleEntity;
@@ -70,6 +90,15 @@ export function createAlertEngine(
     onFiringWindow?: (ruleId: string, group: string, windowStart: number, value: number) => void;
     /** A rule stopped being judged as it was (changed, disabled, removed): its episodes end. */
     onRetired?: (ruleId: string) => void;
+    /** The store's per-window sums of a query over [from, to) (seeding measures). */
+    stored?: (
+      topicId: string,
+      where: QueryNode | null,
+      from: number,
+      to: number,
+      windowMs: number,
+    ) => Promise<readonly StoredSums[]>;
+    warn?: (msg: string) => void;
   },
 ) {
   const { catalog, clock } = deps;
@@ -77,17 +106,35 @@ export function createAlertEngine(
   const notices: AlertNotice[] = [];
   const metrics = { judged: 0, notices: 0, evictedGroups: 0 };
 
-  /** Arms the enabled rules; a rule keeps its episodes across re-arming while it is unchanged. */
+  /** Queries whose measures the store has not filled in yet (new since the last seeding). */
+  let unseeded: Array<{ topicId: string; key: string; where: QueryNode | null }> = [];
+
+  /**
+   * Arms the enabled rules; a rule keeps its episodes across re-arming while it is unchanged, and
+   * a query keeps its measures while some rule uses it (editing one rule resets nothing else).
+   */
   function arm(): void {
     const old = new Map<string, Armed>();
     for (const t of byTopic.values()) for (const a of t.armed) old.set(a.rule.id, a);
     const next = new Map<string, { set: ReturnType<typeof createMeasureSet>; armed: Armed[] }>();
+    const used = new Map<string, Set<string>>();
     for (const rule of deps.rules.list()) {
       if (!rule.enabled || !catalog.topic(rule.topicId)) continue;
       const q = parseQuery(rule.query);
       if (!q.ok) continue;
       let t = next.get(rule.topicId);
-      if (!t) next.set(rule.topicId, (t = { set: createMeasureSet(), armed: [] }));
+      if (!t)
+        next.set(
+          rule.topicId,
+          (t = { set: byTopic.get(rule.topicId)?.set ?? createMeasureSet(), armed: [] }),
+        );
+      if (!STREAM_MEASURES.has(rule.measure)) {
+        let keys = used.get(rule.topicId);
+        if (!keys) used.set(rule.topicId, (keys = new Set()));
+        if (!keys.has(rule.query) && !t.set.keys().includes(rule.query))
+          unseeded.push({ topicId: rule.topicId, key: rule.query, where: q.ast });
+        keys.add(rule.query);
+      }
       const prev = old.get(rule.id);
       const same = prev && prev.rule.updatedAt === rule.updatedAt;
       if (same) old.delete(rule.id);
@@ -99,9 +146,46 @@ export function createAlertEngine(
         series: same ? prev.series : new Map(),
       });
     }
+    for (const [topicId, t] of next) t.set.prune(used.get(topicId) ?? new Set());
     byTopic = next;
     // What is left of the old set is no longer judged as it was.
     for (const id of old.keys()) deps.onRetired?.(id);
+    // A query new at run time gets the windows that are closed from the store.
+    if (started) void seed(alignToWindowNow());
+  }
+  let started = false;
+  const alignToWindowNow = () => clock.now() - config.graceMs;
+
+  /**
+   * Fills the new queries' measures from the store: each window before `to` (its sums replace what
+   * was folded live for it). At a start, before any source runs, `to` is now: the measures take
+   * up where they were before the restart.
+   */
+  async function seed(to: number): Promise<void> {
+    const todo = unseeded;
+    unseeded = [];
+    if (!deps.stored) return;
+    for (const q of todo) {
+      const t = byTopic.get(q.topicId);
+      if (!t || !t.set.keys().includes(q.key)) continue;
+      const windowMs = catalog.windowMs(q.topicId);
+      const until = alignToWindow(to, windowMs);
+      try {
+        const rows = await deps.stored(q.topicId, q.where, until - config.seedMs, until, windowMs);
+        for (const p of rows)
+          t.set.seed(q.key, p.t, {
+            bytes: p.acceptBytes + p.rejectBytes,
+            packets: p.acceptPackets + p.rejectPackets,
+            records: p.acceptRecords + p.rejectRecords,
+            rejectBytes: p.rejectBytes,
+            rejectPackets: p.rejectPackets,
+          });
+      } catch (err) {
+        deps.warn?.(
+          `alert measures of ${q.topicId} not read from the store: ${(err as Error).message}`,
+        );
+      }
+    }
   }
   deps.rules.onChange(arm);
   arm();
@@ -203,6 +287,14 @@ export function createAlertEngine(
   }
 
   return {
+    /**
+     * Before the sources start: every query's measures from the store (up to now), so a restart
+     * neither loses a window's earlier records nor the day before of change rules.
+     */
+    async start(): Promise<void> {
+      await seed(clock.now() + 3_600_000);
+      started = true;
+    },
     /** Committed records of one stream (the record sink calls this, as for the live tail). */
     add(topicId: string, streamId: string, records: readonly FlowRecord[]): void {
       const t = byTopic.get(topicId);
@@ -242,7 +334,8 @@ export function createAlertEngine(
      * whose streams all stopped still fires its silent-stream and traffic-drop rules. A revision
      * that comes after all is judged as a late one.
      */
-    tick(graceMs: number): void {
+    tick(): void {
+      const graceMs = config.graceMs;
       const now = clock.now();
       for (const [topicId, t] of byTopic) {
         const windowMs = catalog.windowMs(topicId);

@@ -28,6 +28,8 @@ interface Sums {
 
 interface WindowState {
   sums: Sums;
+  /** Records were folded into it live (the store's sums, read meanwhile, may lack them). */
+  live?: boolean;
   /** Destination ports per source address (when a rule of the query counts them). */
   ports: Map<string, Set<number>> | null;
 }
@@ -35,11 +37,26 @@ interface WindowState {
 export interface MeasureLimits {
   /** Sources a per-source measure keeps per window. */
   maxSources: number;
-  /** Windows kept (the newest). */
+  /** Windows whose sums are kept (the newest): a day and an hour of 1-minute windows, for change rules against the day before. */
   maxWindows: number;
+  /** Windows whose per-source ports are kept (the newest; they are judged when published). */
+  maxPortWindows: number;
 }
 
-export const defaultMeasureLimits: MeasureLimits = { maxSources: 20_000, maxWindows: 64 };
+export const defaultMeasureLimits: MeasureLimits = {
+  maxSources: 20_000,
+  maxWindows: 1_500,
+  maxPortWindows: 64,
+};
+
+/** The sums of one window, as the store's per-window series gives them (seeding). */
+export interface SeedSums {
+  bytes: number;
+  packets: number;
+  records: number;
+  rejectBytes: number;
+  rejectPackets: number;
+}
 
 /** One distinct query's sums per window. */
 class Accumulator {
@@ -70,16 +87,52 @@ class Accumulator {
       sums: { bytes: 0, packets: 0, records: 0, rejectBytes: 0, rejectPackets: 0 },
       ports: this.perSource ? new Map() : null,
     };
+    if (this.perSource) this.#trimPorts(start);
     this.windows.set(start, w);
-    if (this.windows.size > this.limits.maxWindows)
-      this.windows.delete(Math.min(...this.windows.keys()));
+    if (this.windows.size > this.limits.maxWindows) this.#evict();
     this.#lastStart = start;
     this.#last = this.windows.get(start) ?? null;
     return w;
   }
 
+  /** The oldest window goes; past the ports' bound, the oldest ports go too (sums stay). */
+  #evict(): void {
+    let oldest = Infinity;
+    for (const k of this.windows.keys()) if (k < oldest) oldest = k;
+    this.windows.delete(oldest);
+  }
+
+  #trimPorts(newest: number): void {
+    let withPorts = 0;
+    for (const w of this.windows.values()) if (w.ports) withPorts++;
+    if (withPorts <= this.limits.maxPortWindows) return;
+    const starts = [...this.windows.keys()]
+      .filter((k) => this.windows.get(k)!.ports)
+      .sort((a, b) => a - b);
+    for (const k of starts.slice(0, withPorts - this.limits.maxPortWindows))
+      if (k !== newest) this.windows.get(k)!.ports = null;
+  }
+
+  /**
+   * A window's sums from the store (after a start, or for a new query). A window that records were
+   * folded into live keeps its own sums (the read may have missed them). Ports are not in the
+   * store's series: per-source measures start live.
+   */
+  seed(start: number, sums: SeedSums): void {
+    const w = this.windows.get(start);
+    if (w) {
+      if (!w.live) w.sums = { ...sums };
+      return;
+    }
+    this.windows.set(start, { sums: { ...sums }, ports: null });
+    if (this.windows.size > this.limits.maxWindows) this.#evict();
+    this.#lastStart = NaN;
+    this.#last = null;
+  }
+
   fold(windowStart: number, r: MatchRecord): void {
     const w = this.#window(windowStart);
+    w.live = true;
     const bytes = r.bytes ?? 0;
     const packets = r.packets ?? 0;
     w.sums.bytes += bytes;
@@ -134,6 +187,7 @@ export function createMeasureSet(limits: MeasureLimits = defaultMeasureLimits) {
   const byQuery = new Map<string, Accumulator>();
   let accs: Accumulator[] = [];
   let context = false;
+  const contextOf = new Map<string, boolean>();
   return {
     /** Starts measuring for a rule; `key` names its query (rules with the same key share it). */
     track(rule: { measure: Measure; key: string; where: QueryNode | null }): TrackedMeasure {
@@ -141,7 +195,8 @@ export function createMeasureSet(limits: MeasureLimits = defaultMeasureLimits) {
       if (!acc) {
         byQuery.set(rule.key, (acc = new Accumulator(rule.where, limits)));
         accs = [...byQuery.values()];
-        context ||= readsContext(rule.where);
+        contextOf.set(rule.key, readsContext(rule.where));
+        context ||= contextOf.get(rule.key)!;
       }
       if (rule.measure === 'distinct_dstports_per_src') acc.perSource = true;
       const a = acc;
@@ -154,6 +209,19 @@ export function createMeasureSet(limits: MeasureLimits = defaultMeasureLimits) {
     },
     /** Some query reads the record's topic or stream: records must carry them. */
     readsContext: () => context,
+    /** Queries measured, by key. */
+    keys: () => [...byQuery.keys()],
+    /** Stops measuring the queries not in `keep` (no rule uses them any more). */
+    prune(keep: ReadonlySet<string>): void {
+      for (const k of [...byQuery.keys()]) if (!keep.has(k)) byQuery.delete(k);
+      accs = [...byQuery.values()];
+      context = false;
+      for (const k of byQuery.keys()) context ||= contextOf.get(k) ?? false;
+    },
+    /** A closed window's sums of query `key`, from the store. */
+    seed(key: string, windowStart: number, sums: SeedSums): void {
+      byQuery.get(key)?.seed(windowStart, sums);
+    },
     metrics: () => {
       let windows = 0;
       let overflow = 0;

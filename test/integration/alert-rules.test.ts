@@ -481,4 +481,76 @@ describe.each(BACKENDS)('alert rules (%s store)', (backend) => {
       await rm(own, { recursive: true, force: true });
     }
   }, 180_000);
+
+  it('keep their measures across a restart, and judge a change against the day before from the store', async () => {
+    const own = await mkdtemp(join(tmpdir(), 'flowdeck-measures-'));
+    const ownArgs = () => ['--data', own, '--no-simulator', ...store.args('alertmeasures')];
+    const topicId = 'topic-nat-prod';
+    type Alerts = { firing: Array<{ ruleId: string; value: number }> };
+    const firing = async (url: string) => {
+      const r = await call<Alerts>(url, 'GET', '/api/alerts', undefined, {});
+      return r.body.ok ? r.body.data.firing : [];
+    };
+    let ctx = await startApp(ownArgs());
+    try {
+      const stream = ctx.app.catalog.topic(topicId)!.streams[0]!.id;
+      const s = Math.floor(Date.now() / 1000) - 5;
+      const line = (start: number, bytes: number, dstport = 22) =>
+        `2 1300428518 ${stream} 198.51.100.7 10.0.1.12 40000 ${dstport} 6 2 ${bytes} ${start} ${start + 3} REJECT OK`;
+      // The same window a day before: 1,000 bytes (stored, long closed).
+      expect(await pushLines(ctx.url, topicId, [line(s - 86_400, 1000, 443)])).toBe(200);
+      await ctx.app.store.flush();
+      const rule = async (body: Record<string, unknown>) => {
+        const r = await call<{ id: string }>(ctx.url, 'POST', '/api/alerts/rules', {
+          topicId,
+          windows: 1,
+          op: '>',
+          ...body,
+        });
+        expect(r.status).toBe(201);
+        return r.body.ok ? r.body.data.id : '';
+      };
+      const spike = await rule({
+        name: 'bytes against the day before',
+        measure: 'bytes',
+        threshold: 100,
+        change: { against: 'day', direction: 'spike' },
+      });
+      const ssh = await rule({
+        name: 'ssh count',
+        query: 'dstport:22',
+        measure: 'records',
+        threshold: 4,
+      });
+      // Three SSH records now (360 bytes): neither holds.
+      expect(await pushLines(ctx.url, topicId, [line(s, 120), line(s, 120), line(s, 120)])).toBe(
+        200,
+      );
+      await ctx.app.store.flush();
+      ctx.app.aggregator.flush();
+      expect(await firing(ctx.url)).toEqual([]);
+
+      // A restart; then two more records of the same window: five in all, 4,360 bytes.
+      await ctx.stop();
+      ctx = await startApp(ownArgs());
+      expect(await pushLines(ctx.url, topicId, [line(s, 2000), line(s, 2000)])).toBe(200);
+      const deadline = Date.now() + 30_000;
+      let now = await firing(ctx.url);
+      while (now.length < 2 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        now = await firing(ctx.url);
+      }
+      // The window's first three records are still in the measure, and the day before came
+      // from the store: 4,360 against 1,000 bytes is a 336% spike.
+      expect(now).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ ruleId: ssh, value: 5 }),
+          expect.objectContaining({ ruleId: spike, value: 336 }),
+        ]),
+      );
+    } finally {
+      await ctx.stop();
+      await rm(own, { recursive: true, force: true });
+    }
+  }, 180_000);
 });
