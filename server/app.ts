@@ -738,6 +738,20 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     for (const id of topicIds)
       cache.load(id, await store.loadWindows(id, t - keep, t + 60 * MINUTE_MS));
   }
+  /** Another process changed alert episodes or silences: only those are taken again. */
+  async function reloadAlerts(): Promise<void> {
+    const stored = await store.loadCatalog();
+    if (stored === null) return;
+    applyingRemoteCatalog = true;
+    try {
+      history.replace({
+        episodes: stored.alertEpisodes ?? [],
+        silences: stored.alertSilences ?? [],
+      });
+    } finally {
+      applyingRemoteCatalog = false;
+    }
+  }
   async function reloadCatalog(): Promise<void> {
     const stored = await store.loadCatalog();
     if (stored === null) return;
@@ -756,6 +770,11 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
   const onBus = (m: BusMessage) => {
     if (m.kind === 'window') {
       if (cache?.put(m.window)) streamer.note(m.window);
+    } else if (m.kind === 'alerts') {
+      if (m.origin !== processId)
+        void reloadAlerts().catch((err: Error) =>
+          log.warn(`cluster: the alerts were not reloaded: ${err.message}`),
+        );
     } else if (m.origin !== processId) {
       void reloadCatalog().catch((err: Error) =>
         log.warn(`cluster: the catalog was not reloaded: ${err.message}`),
@@ -814,8 +833,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     alertsNote ??= setTimeout(() => {
       alertsNote = null;
       io.local.emit('alerts:changed', { version: history.version() });
-      if (bus && !remote)
-        void bus.publish({ kind: 'catalog', version: catalog.version, origin: processId });
+      if (bus && !remote) void bus.publish({ kind: 'alerts', origin: processId });
     }, ALERTS_NOTE_MS);
   });
   // Windows that never came (every stream silent) are judged by the clock, once overdue.

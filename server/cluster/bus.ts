@@ -10,7 +10,9 @@ import type { WindowAggregate } from '../../shared/events.ts';
 
 export type BusMessage =
   | { kind: 'window'; window: WindowAggregate }
-  | { kind: 'catalog'; version: number; origin: string };
+  | { kind: 'catalog'; version: number; origin: string }
+  /** Alert episodes or silences changed (stored with the catalog; the rest of it did not). */
+  | { kind: 'alerts'; origin: string };
 
 export interface BusConfig {
   /** The stream's key. */
@@ -44,6 +46,7 @@ const entrySchema = z.union([
       .passthrough(),
   }),
   z.object({ kind: z.literal('catalog'), version: z.number(), origin: z.string() }),
+  z.object({ kind: z.literal('alerts'), origin: z.string() }),
 ]);
 
 export interface BusFollower {

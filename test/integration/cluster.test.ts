@@ -230,6 +230,39 @@ describe('a cluster: one collector, two front ends, ClickHouse and Redis', () =>
       await until(`the new name on ${node.url}`, async () => (await nameOn(node.url)) === renamed);
   }, 60_000);
 
+  it('an alert rule made on one front end fires on the collector and shows on the other', async () => {
+    const res = await fetch(`${frontA.url}/api/alerts/rules`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer('admin') },
+      body: JSON.stringify({
+        topicId: TOPIC,
+        name: 'mysql traffic',
+        query: 'dstport:3306',
+        measure: 'bytes',
+        op: '>',
+        threshold: 0,
+      }),
+    });
+    expect(res.status).toBe(201);
+    const { data: rule } = (await res.json()) as { data: { id: string } };
+    const rulesOf = async (url: string) =>
+      ((await (await fetch(`${url}/api/alerts/rules`)).json()) as { data: Array<{ id: string }> })
+        .data;
+    await until('the rule on the collector', async () =>
+      (await rulesOf(collector.url)).some((r) => r.id === rule.id),
+    );
+    // Every log stream reports: the window is complete, and judged when published.
+    await pushWindow(500);
+    const firingOn = async (url: string) =>
+      (
+        (await (await fetch(`${url}/api/alerts`)).json()) as {
+          data: { firing: Array<{ ruleId: string }> };
+        }
+      ).data.firing.some((e) => e.ruleId === rule.id);
+    await until('the alert firing on the collector', () => firingOn(collector.url));
+    await until('the alert firing on the other front end', () => firingOn(frontB.url));
+  }, 120_000);
+
   it('brings the windows a collector builds to clients on both front ends', async () => {
     const a = follow(frontA.url);
     const b = follow(frontB.url);
