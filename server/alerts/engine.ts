@@ -4,6 +4,7 @@
 // and into a bounded list of recent notices. Bounded throughout: groups per rule (the idle ones
 // go first), notices kept.
 import type { AlertEpisode } from '../../shared/alerts/episode.ts';
+import type { SeriesPoint } from '../../shared/api.ts';
 import { changePercent, STREAM_MEASURES, SUM_MEASURES } from '../../shared/alerts/rule.ts';
 import type { AlertRuleEntity } from '../../shared/catalog.ts';
 import { alignToWindow, windowStartOf } from '../../shared/capture-window.ts';
@@ -58,16 +59,8 @@ export const defaultAlertEngineConfig: AlertEngineConfig = {
   seedMs: 25 * 3_600_000,
 };
 
-/** A query's per-window sums as the store gives them (SeriesPoint's shape). */
-export interface StoredSums {
-  t: number;
-  acceptBytes: number;
-  acceptPackets: number;
-  acceptRecords: number;
-  rejectBytes: number;
-  rejectPackets: number;
-  rejectRecords: number;
-}
+/** A query's per-window sums as the store gives them. */
+export type StoredSums = Omit<SeriesPoint, 'windows'>;
 
 interface Armed {
   rule: AlertRuleEntity;

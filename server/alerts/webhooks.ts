@@ -179,33 +179,30 @@ export function createWebhooks(
       const rule = deps.rule(n.ruleId);
       // A reopened episode, and its second resolution, were told already: nobody hears twice.
       if (!rule || n.kind === 'reopened' || n.repeat) return;
+      // A delivery not attempted, in the log with why.
+      const notSent = (url: string, outcome: 'silenced' | 'refused', error: string) =>
+        record({
+          at: deps.now(),
+          ruleId: n.ruleId,
+          episode: n.episode,
+          kind: n.kind,
+          target: targetOf(url),
+          attempt: 0,
+          status: 0,
+          outcome,
+          error,
+        });
       for (const hook of rule.notify ?? []) {
         if (silence) {
-          record({
-            at: deps.now(),
-            ruleId: n.ruleId,
-            episode: n.episode,
-            kind: n.kind,
-            target: targetOf(hook.url),
-            attempt: 0,
-            status: 0,
-            outcome: 'silenced',
-            error: `silenced by ${silence.by} until ${new Date(silence.until).toISOString()}: ${silence.reason}`,
-          });
+          notSent(
+            hook.url,
+            'silenced',
+            `silenced by ${silence.by} until ${new Date(silence.until).toISOString()}: ${silence.reason}`,
+          );
           continue;
         }
         if (queued >= config.maxQueued) {
-          record({
-            at: deps.now(),
-            ruleId: n.ruleId,
-            episode: n.episode,
-            kind: n.kind,
-            target: targetOf(hook.url),
-            attempt: 0,
-            status: 0,
-            outcome: 'refused',
-            error: `more than ${config.maxQueued} deliveries waiting`,
-          });
+          notSent(hook.url, 'refused', `more than ${config.maxQueued} deliveries waiting`);
           continue;
         }
         const body = JSON.stringify(
