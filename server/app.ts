@@ -86,6 +86,8 @@ const MINUTE_MS = 60_000;
 /** Alert changes reach browsers at most this often. */
 const ALERTS_NOTE_MS = 250;
 const ALERT_TICK_MS = 5_000;
+/** How long a shutdown waits for answers still being sent. */
+const CLOSE_GRACE_MS = 5_000;
 
 export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
   const clock = deps.clock ?? systemClock;
@@ -981,8 +983,12 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
       await bus?.stop();
       // Only this process's sockets: clustered, a plain disconnectSockets() would close every front end's.
       io.local.disconnectSockets(true);
+      // Answers in flight get CLOSE_GRACE_MS to finish; a client that stopped reading its answer
+      // does not hold the shutdown (its connection is closed).
+      const force = setTimeout(() => http.server.closeAllConnections(), CLOSE_GRACE_MS);
       await new Promise<void>((done) => io.close(() => done()));
       await http.close().catch(() => {});
+      clearTimeout(force);
       await store.close();
       redis?.disconnect();
     },
