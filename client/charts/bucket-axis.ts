@@ -74,3 +74,23 @@ export function pointAt(
   const t = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : null;
   return t === null ? undefined : byStart.get(t);
 }
+
+/** A span of windows where an alert fired ([from, to), the rule's name): shaded on time charts. */
+export interface AlertMark {
+  from: number;
+  to: number;
+  label: string;
+}
+
+/** The shading of alert episodes behind a time chart's first series (silent: clicks pass). */
+export function alertMarkArea(marks: readonly AlertMark[], fill: string) {
+  return {
+    silent: true,
+    itemStyle: { color: fill, opacity: 0.35 },
+    label: { show: false },
+    data: marks.map((m): [{ xAxis: number; name: string }, { xAxis: number }] => [
+      { xAxis: m.from, name: m.label },
+      { xAxis: m.to },
+    ]),
+  };
+}

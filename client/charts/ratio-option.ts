@@ -7,7 +7,9 @@ import { formatBytes, formatInteger, formatPercent } from '../lib/format.ts';
 import { rejectShare, type ChartPoint } from '../lib/series.ts';
 import { MIN_WINDOW_MS } from '../../shared/capture-window.ts';
 import {
+  alertMarkArea,
   bucketGrid,
+  type AlertMark,
   bucketLabel,
   bucketXAxis,
   isLongSpan,
@@ -172,6 +174,8 @@ export interface RatioTimeOptions {
   step?: number;
   /** [from, to) the chart spans (history); default: the last hour up to the newest point. */
   span?: BucketSpan;
+  /** Windows where an alert fired, shaded. */
+  marks?: readonly AlertMark[];
 }
 
 /** REJECT share per bucket, by bytes and by packets, 0..1. */
@@ -235,6 +239,7 @@ export function buildRatioTimeOption(
         itemStyle: { color: p.reject },
         areaStyle: { color: p.rejectFill, opacity: 0.5 },
         emphasis: { disabled: true },
+        markArea: alertMarkArea(opts.marks ?? [], p.rejectFill),
         data: points.map((w) => [w.t, rejectShare(w, 'bytes')]),
       },
       {

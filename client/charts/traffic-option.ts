@@ -13,7 +13,9 @@ import {
 } from '../lib/series.ts';
 import { MIN_WINDOW_MS } from '../../shared/capture-window.ts';
 import {
+  alertMarkArea,
   bucketGrid,
+  type AlertMark,
   bucketLabel,
   bucketXAxis,
   isLongSpan,
@@ -35,15 +37,11 @@ export interface TrafficOptions {
   span?: BucketSpan;
   /** Shown when there are no points. */
   emptyText?: string;
-  /** Windows where an alert fired, shaded behind the traffic ([from, to), the rule's name). */
+  /** Windows where an alert fired, shaded behind the traffic. */
   marks?: readonly AlertMark[];
 }
 
-export interface AlertMark {
-  from: number;
-  to: number;
-  label: string;
-}
+export type { AlertMark };
 
 /** Stable series ids: updates merge into these (the same set in live and history modes). */
 export const TRAFFIC_SERIES = {
@@ -205,12 +203,7 @@ export function buildTrafficOption(points: readonly ChartPoint[], opts: TrafficO
       {
         ...line('reject', 'solid'),
         // Alert episodes, shaded (silent: a click still opens the bucket under it).
-        markArea: {
-          silent: true,
-          itemStyle: { color: p.rejectFill, opacity: 0.35 },
-          label: { show: false },
-          data: (opts.marks ?? []).map((m) => [{ xAxis: m.from, name: m.label }, { xAxis: m.to }]),
-        },
+        markArea: alertMarkArea(opts.marks ?? [], p.rejectFill),
       },
       line('accept', 'solid'),
       line('reject', 'pending'),

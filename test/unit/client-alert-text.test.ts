@@ -10,6 +10,8 @@ import {
   ruleCondition,
 } from '../../client/lib/alert-text.ts';
 import { parseUrlState } from '../../client/lib/url-state.ts';
+import { buildRatioTimeOption } from '../../client/charts/ratio-option.ts';
+import { buildTrafficOption } from '../../client/charts/traffic-option.ts';
 
 const W = 300_000;
 const T = 1_796_000_100_000 - (1_796_000_100_000 % W);
@@ -81,9 +83,19 @@ describe('alert text', () => {
     const done = new URL(episodeHref(episode({ end: T + W, state: 'resolved' }), W), 'http://x');
     expect(parseUrlState(done.search).drill?.to).toBe(T + W);
   });
-  it('shades each episode half a window around its window points', () => {
-    expect(alertMarks([episode()], W)).toEqual([
-      { from: T - W / 2, to: T + 2 * W - W / 2, label: 'ssh rejects' },
-    ]);
+  it('shades each episode half a window around its window points, on both time charts', () => {
+    const marks = alertMarks([episode()], W);
+    expect(marks).toEqual([{ from: T - W / 2, to: T + 2 * W - W / 2, label: 'ssh rejects' }]);
+    const shaded = [[{ xAxis: T - W / 2, name: 'ssh rejects' }, { xAxis: T + 1.5 * W }]];
+    const first = (o: unknown) =>
+      (o as { series: Array<{ markArea?: { data: unknown; silent: boolean } }> }).series[0]!
+        .markArea;
+    const traffic = buildTrafficOption([], { theme: 'dark', metric: 'bits', marks });
+    expect(first(traffic)).toMatchObject({ silent: true, data: shaded });
+    expect(first(buildRatioTimeOption([], { theme: 'dark', marks }))).toMatchObject({
+      data: shaded,
+    });
+    // Without episodes, nothing is shaded.
+    expect(first(buildTrafficOption([], { theme: 'dark', metric: 'bits' }))?.data).toEqual([]);
   });
 });
