@@ -78,9 +78,16 @@ export async function runSoak(
         // drawing, the last one not yet collected) has settled by the second.
         const [first, health] = await Promise.all([
           footprint(cdp),
-          fetch(`${url}/api/health`).then(
-            (r) => r.json() as Promise<{ data: { memory: { rssBytes: number } } }>,
-          ),
+          fetch(`${url}/api/health`)
+            .then((r) => r.json() as Promise<{ data: { memory: { rssBytes: number } } }>)
+            .catch((err: Error) => {
+              // The server is gone: say how it ended and what it said last.
+              const tail = (s: string) => s.split('\n').slice(-15).join('\n');
+              throw new Error(
+                `the server did not answer /api/health (${err.message}); exited: ${server.exitedWith() ?? 'no'}\n` +
+                  `stderr:\n${tail(server.errors())}\nstdout:\n${tail(server.output())}`,
+              );
+            }),
         ]);
         await new Promise((r) => setTimeout(r, 3_000));
         const second = await footprint(cdp);

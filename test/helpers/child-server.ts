@@ -8,6 +8,10 @@ export interface ChildServer {
   child: ChildProcess;
   /** Everything the server wrote to stdout so far (pino JSON lines). */
   output(): string;
+  /** Everything it wrote to stderr so far (an uncaught error's stack). */
+  errors(): string;
+  /** Its exit code or signal once it exited, else null (it runs). */
+  exitedWith(): string | null;
   /** Resolves with the URL once the server listens; rejects if it exits first. */
   listening: Promise<string>;
   exited: Promise<number | null>;
@@ -42,7 +46,13 @@ export function serveChild(args: string[], nodeArgs: string[] = []): ChildServer
   let out = '';
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  let exitedWith: string | null = null;
+  const exited = new Promise<number | null>((done) =>
+    child.once('exit', (code, signal) => {
+      exitedWith = signal ?? String(code);
+      done(code);
+    }),
+  );
   const listening = new Promise<string>((resolveUrl, reject) => {
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
@@ -57,6 +67,8 @@ export function serveChild(args: string[], nodeArgs: string[] = []): ChildServer
   return {
     child,
     output: () => out,
+    errors: () => err,
+    exitedWith: () => exitedWith,
     listening,
     exited,
     async kill9() {
