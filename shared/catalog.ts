@@ -162,6 +162,18 @@ export function logsetsOf(e: CatalogEntities): LogsetInfo[] {
   }));
 }
 
+/** A catalog with nothing in it, every kind of entity present (what a store fills when loading). */
+export function emptyEntities(): Required<CatalogEntities> {
+  return {
+    logsets: [],
+    topics: [],
+    flowLogs: [],
+    alertRules: [],
+    alertEpisodes: [],
+    alertSilences: [],
+  };
+}
+
 /** The entities of LogsetInfo trees (the reverse of logsetsOf). */
 export function entitiesOf(logsets: readonly LogsetInfo[]): CatalogEntities {
   const out: CatalogEntities = { logsets: [], topics: [], flowLogs: [] };

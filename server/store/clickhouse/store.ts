@@ -8,7 +8,7 @@
 import { Readable } from 'node:stream';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { isSortField, type RejectedLinesPage } from '../../../shared/api.ts';
-import type { CatalogEntities } from '../../../shared/catalog.ts';
+import { emptyEntities, type CatalogEntities } from '../../../shared/catalog.ts';
 import type {
   ProtocolTotals,
   RegionPairTotals,
@@ -878,14 +878,7 @@ ENGINE = Distributed(${shards.cluster}, ${db}, ${ROLLUP_LOCAL}, sipHash64(topic)
           `SELECT kind, body, deleted FROM ${db}.catalog FINAL`,
         );
         if (rows.length === 0) return null;
-        const out: CatalogEntities = {
-          logsets: [],
-          topics: [],
-          flowLogs: [],
-          alertRules: [],
-          alertEpisodes: [],
-          alertSilences: [],
-        };
+        const out = emptyEntities();
         for (const r of rows) {
           if (Number(r.deleted) === 1) continue;
           const list = out[r.kind as keyof CatalogEntities] as unknown[] | undefined;

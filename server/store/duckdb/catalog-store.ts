@@ -4,12 +4,13 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { isCaptureWindow } from '../../../shared/capture-window.ts';
 import type { AlertEpisode, AlertSilence } from '../../../shared/alerts/episode.ts';
-import type {
-  AlertRuleEntity,
-  CatalogEntities,
-  FlowLogEntity,
-  LogsetEntity,
-  TopicEntity,
+import {
+  emptyEntities,
+  type AlertRuleEntity,
+  type CatalogEntities,
+  type FlowLogEntity,
+  type LogsetEntity,
+  type TopicEntity,
 } from '../../../shared/catalog.ts';
 import { META_CATALOG } from './schema.ts';
 import type { CatalogChange, TopicUsage } from '../types.ts';
@@ -23,14 +24,7 @@ const DOC_VERSION = 1;
 export async function loadCatalog(con: DuckDBConnection): Promise<CatalogEntities | null> {
   const seeded = await con.runAndReadAll('SELECT value FROM meta WHERE key = ?', [META_CATALOG]);
   if (seeded.getRows().length === 0) return null;
-  const out: CatalogEntities = {
-    logsets: [],
-    topics: [],
-    flowLogs: [],
-    alertRules: [],
-    alertEpisodes: [],
-    alertSilences: [],
-  };
+  const out = emptyEntities();
   const rows = (
     await con.runAndReadAll('SELECT kind, id, doc FROM catalog ORDER BY kind, id')
   ).getRows();
