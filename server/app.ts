@@ -204,7 +204,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
       log.info(
         `alert ${n.kind}: ${n.ruleName} (${n.topicId}${n.group ? ` ${n.group}` : ''}) value ${n.value} against ${n.threshold}, episode ${n.episode}${silence ? ' (silenced)' : ''}`,
       );
-      history.record(n);
+      history.record(n, silence !== undefined);
       webhooks.send(n, silence);
     },
     onFiringWindow: (ruleId, group, windowStart, value) =>

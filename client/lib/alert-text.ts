@@ -1,7 +1,7 @@
 // Alerts in words, for the strip, the wall and the history page: a value in its measure's unit, a
 // rule's condition, an episode's one line. Pure.
 import type { AlertEpisode } from '../../shared/alerts/episode.ts';
-import type { Measure, Op, Rule } from '../../shared/alerts/rule.ts';
+import { groupedBy, type Measure, type Op, type Rule } from '../../shared/alerts/rule.ts';
 import { alertLink } from '../../shared/alerts/link.ts';
 import { formatBytes, formatCount, formatPercent } from './format.ts';
 
@@ -50,7 +50,7 @@ export function ruleCondition(r: {
 /** Where an episode happened: the topic-wide rule, a source, or a log stream. */
 export function episodeGroup(e: Pick<AlertEpisode, 'group' | 'measure'>): string {
   if (e.group === '') return '';
-  return e.measure.startsWith('stream_') ? `stream ${e.group}` : `source ${e.group}`;
+  return groupedBy(e.measure) === 'stream' ? `stream ${e.group}` : `source ${e.group}`;
 }
 
 /**

@@ -2,7 +2,7 @@
 // episodes (the charts mark their windows). GET /api/alerts and /api/alerts/episodes once, then
 // again whenever the server says something changed ('alerts:changed'); a burst of changes is one
 // reload. Acknowledging and silencing go through the API; the change comes back the same way.
-import type { AlertEpisode, AlertSilence } from '../../shared/alerts/episode.ts';
+import { silences, type AlertEpisode, type AlertSilence } from '../../shared/alerts/episode.ts';
 import type { ErrorBody, Reply } from '../../shared/reply.ts';
 import { getJson, sendJson } from './api.ts';
 import type { AppSocket } from './socket.ts';
@@ -55,9 +55,7 @@ export class AlertsState {
 
   /** The silence holding a rule's or topic's notices now, if any. */
   silenceOf(rule: { id: string; topicId: string }, now = Date.now()): AlertSilence | undefined {
-    return this.silences.find(
-      (s) => s.until > now && (s.ruleId === rule.id || s.topicId === rule.topicId),
-    );
+    return this.silences.find((s) => silences(s, rule, now));
   }
 
   start(): () => void {

@@ -1,6 +1,7 @@
 // The rule editor's fields as typed, and the rule they make (and back). Shares are typed in
 // percent and sent as fractions; a change rule's threshold is a percent already. Pure.
 import {
+  SHARE_MEASURES,
   STREAM_MEASURES,
   type Measure,
   type Op,
@@ -38,7 +39,7 @@ export const EMPTY_FIELDS: RuleFields = {
   webhookSecret: '',
 };
 
-const isShare = (m: Measure) => m === 'reject_share_bytes' || m === 'reject_share_packets';
+const isShare = (m: Measure) => SHARE_MEASURES.has(m);
 
 /** Whether the threshold is typed in percent (a share, or any change rule). */
 export function percentThreshold(f: Pick<RuleFields, 'measure' | 'against'>): boolean {

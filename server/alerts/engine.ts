@@ -15,7 +15,7 @@ import type { FlowRecord } from '../../shared/record.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { Clock } from '../clock.ts';
 import { RuleSeries, type AlertState, type Notice } from './episodes.ts';
-import { createMeasureSet, TOPIC_GROUP, type TrackedMeasure } from './measure.ts';
+import { createMeasureSet, sumsOfPoint, TOPIC_GROUP, type TrackedMeasure } from './measure.ts';
 import type { RuleBook } from './rules.ts';
 
 export interface AlertNotice extends Notice {
@@ -144,10 +144,9 @@ export function createAlertEngine(
     // What is left of the old set is no longer judged as it was.
     for (const id of old.keys()) deps.onRetired?.(id);
     // A query new at run time gets the windows that are closed from the store.
-    if (started) void seed(alignToWindowNow());
+    if (started) void seed(clock.now() - config.graceMs);
   }
   let started = false;
-  const alignToWindowNow = () => clock.now() - config.graceMs;
 
   /**
    * Fills the new queries' measures from the store: each window before `to` (its sums replace what
@@ -165,14 +164,7 @@ export function createAlertEngine(
       const until = alignToWindow(to, windowMs);
       try {
         const rows = await deps.stored(q.topicId, q.where, until - config.seedMs, until, windowMs);
-        for (const p of rows)
-          t.set.seed(q.key, p.t, {
-            bytes: p.acceptBytes + p.rejectBytes,
-            packets: p.acceptPackets + p.rejectPackets,
-            records: p.acceptRecords + p.rejectRecords,
-            rejectBytes: p.rejectBytes,
-            rejectPackets: p.rejectPackets,
-          });
+        for (const p of rows) t.set.seed(q.key, p.t, sumsOfPoint(p));
       } catch (err) {
         deps.warn?.(
           `alert measures of ${q.topicId} not read from the store: ${(err as Error).message}`,

@@ -8,7 +8,7 @@
 //     the same episode reopened, not told twice;
 //   - a missing window counts as `missingAs` (0 for sums: no records is no traffic), or breaks the
 //     run (null: a share of nothing is not a share).
-import { holds, type Op } from '../../shared/alerts/rule.ts';
+import { extreme, holds, type Op } from '../../shared/alerts/rule.ts';
 
 export type AlertState = 'ok' | 'pending' | 'firing';
 
@@ -85,7 +85,7 @@ export class RuleSeries {
   }
 
   #extreme(a: number, b: number): number {
-    return this.#cfg.op === '<' || this.#cfg.op === '<=' ? Math.min(a, b) : Math.max(a, b);
+    return extreme(this.#cfg.op, a, b);
   }
 
   /**

@@ -11,7 +11,7 @@ import {
   type AlertEpisode,
   type AlertSilence,
 } from '../../shared/alerts/episode.ts';
-import type { Op } from '../../shared/alerts/rule.ts';
+import { extreme } from '../../shared/alerts/rule.ts';
 import type { AlertRuleEntity } from '../../shared/catalog.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import {
@@ -47,7 +47,6 @@ export interface EpisodeFilter {
 }
 
 const key = (ruleId: string, group: string) => `${ruleId}\u0000${group}`;
-const lower = (op: Op) => op === '<' || op === '<=';
 
 export function createAlertHistory(
   deps: {
@@ -139,8 +138,11 @@ export function createAlertHistory(
       return activeSilences().find((s) => holdsRule(s, rule, now));
     },
 
-    /** A notice from the engine: a firing one opens an episode, a resolved one closes it. */
-    record(n: AlertNotice): AlertEpisode | null {
+    /**
+     * A notice from the engine: a firing one opens an episode (`silenced`: a silence held its
+     * notifications), a resolved one closes it, a reopened one fires it again.
+     */
+    record(n: AlertNotice, silenced = false): AlertEpisode | null {
       const k = key(n.ruleId, n.group);
       const held = open.get(k);
       const rule = deps.rule(n.ruleId);
@@ -168,7 +170,7 @@ export function createAlertHistory(
           firedAt: n.at,
           ackedBy: null,
           ackedAt: null,
-          silenced: rule ? this.silencing(rule) !== undefined : false,
+          silenced,
         };
         episodes.set(e.id, e);
         open.set(k, e);
@@ -210,7 +212,7 @@ export function createAlertHistory(
       const e = open.get(key(ruleId, group));
       if (!e || windowStart < e.lastWindow) return;
       const rule = deps.rule(ruleId);
-      const peak = rule && lower(rule.op) ? Math.min(e.peak, value) : Math.max(e.peak, value);
+      const peak = extreme(rule?.op ?? '>', e.peak, value);
       if (windowStart === e.lastWindow && peak === e.peak && value === e.value) return;
       const next = { ...e, lastWindow: windowStart, value, peak };
       episodes.set(e.id, next);

@@ -5,6 +5,7 @@
 // query, not once per rule. Per-source measures keep one group per source address; the sources
 // kept per window are bounded, and what the bound leaves out is counted (`overflow`), never
 // dropped silently.
+import type { SeriesPoint } from '../../shared/api.ts';
 import type { Measure } from '../../shared/alerts/rule.ts';
 import { SUM_MEASURES } from '../../shared/alerts/rule.ts';
 import type { QueryNode } from '../../shared/query/index.ts';
@@ -18,12 +19,36 @@ import {
 /** The group of a topic-wide measure. */
 export const TOPIC_GROUP = '';
 
-interface Sums {
+/** One window's traffic sums under a query: what every topic-wide measure is computed from. */
+export interface Sums {
   bytes: number;
   packets: number;
   records: number;
   rejectBytes: number;
   rejectPackets: number;
+}
+
+/** The sums of a store series point (its ACCEPT and REJECT parts together). */
+export function sumsOfPoint(p: Omit<SeriesPoint, 't' | 'windows'>): Sums {
+  return {
+    bytes: p.acceptBytes + p.rejectBytes,
+    packets: p.acceptPackets + p.rejectPackets,
+    records: p.acceptRecords + p.rejectRecords,
+    rejectBytes: p.rejectBytes,
+    rejectPackets: p.rejectPackets,
+  };
+}
+
+/**
+ * A topic-wide measure of one window's sums (`undefined`: no records): sums count 0, a share of
+ * no traffic is null (no value), and so is a measure that is not computed from sums.
+ */
+export function measureOfSums(measure: Measure, s: Sums | undefined): number | null {
+  if (SUM_MEASURES.has(measure)) return s ? s[measure as 'bytes' | 'packets' | 'records'] : 0;
+  if (measure === 'reject_share_bytes') return s && s.bytes > 0 ? s.rejectBytes / s.bytes : null;
+  if (measure === 'reject_share_packets')
+    return s && s.packets > 0 ? s.rejectPackets / s.packets : null;
+  return null;
 }
 
 interface WindowState {
@@ -48,15 +73,6 @@ export const defaultMeasureLimits: MeasureLimits = {
   maxWindows: 1_500,
   maxPortWindows: 64,
 };
-
-/** The sums of one window, as the store's per-window series gives them (seeding). */
-export interface SeedSums {
-  bytes: number;
-  packets: number;
-  records: number;
-  rejectBytes: number;
-  rejectPackets: number;
-}
 
 /** One distinct query's sums per window. */
 class Accumulator {
@@ -118,7 +134,7 @@ class Accumulator {
    * folded into live keeps its own sums (the read may have missed them). Ports are not in the
    * store's series: per-source measures start live.
    */
-  seed(start: number, sums: SeedSums): void {
+  seed(start: number, sums: Sums): void {
     const w = this.windows.get(start);
     if (w) {
       if (!w.live) w.sums = { ...sums };
@@ -162,14 +178,8 @@ class Accumulator {
       for (const [src, ports] of w?.ports ?? []) out.set(src, ports.size);
       return out;
     }
-    const s = w?.sums;
-    if (SUM_MEASURES.has(measure)) {
-      out.set(TOPIC_GROUP, s ? s[measure as 'bytes' | 'packets' | 'records'] : 0);
-    } else if (measure === 'reject_share_bytes') {
-      if (s && s.bytes > 0) out.set(TOPIC_GROUP, s.rejectBytes / s.bytes);
-    } else if (measure === 'reject_share_packets') {
-      if (s && s.packets > 0) out.set(TOPIC_GROUP, s.rejectPackets / s.packets);
-    }
+    const v = measureOfSums(measure, w?.sums);
+    if (v !== null) out.set(TOPIC_GROUP, v);
     return out;
   }
 }
@@ -219,7 +229,7 @@ export function createMeasureSet(limits: MeasureLimits = defaultMeasureLimits) {
       for (const k of byQuery.keys()) context ||= contextOf.get(k) ?? false;
     },
     /** A closed window's sums of query `key`, from the store. */
-    seed(key: string, windowStart: number, sums: SeedSums): void {
+    seed(key: string, windowStart: number, sums: Sums): void {
       byQuery.get(key)?.seed(windowStart, sums);
     },
     metrics: () => {

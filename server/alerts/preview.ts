@@ -2,10 +2,11 @@
 // values of the past (the rule editor's 24 h preview). The same episodes (RuleSeries) as live
 // evaluation, so the preview fires exactly where the live rule would have. Pure: the values come
 // from the caller (the store's per-window sums, or the stored windows' stream states).
-import { changePercent, SUM_MEASURES, type Rule } from '../../shared/alerts/rule.ts';
+import { changePercent, extreme, type Rule } from '../../shared/alerts/rule.ts';
 import type { StreamStatus } from '../../shared/events.ts';
 import type { SeriesPoint } from '../store/types.ts';
 import { RuleSeries } from './episodes.ts';
+import { measureOfSums, sumsOfPoint } from './measure.ts';
 
 export interface PreviewEpisode {
   group: string;
@@ -27,26 +28,6 @@ export interface RulePreview {
 }
 
 type RuleShape = Pick<Rule, 'measure' | 'op' | 'threshold' | 'windows' | 'change'>;
-
-/** A topic-wide measure of one window's sums (null: a share of no traffic). */
-export function measureOf(measure: Rule['measure'], p: SeriesPoint | undefined): number | null {
-  const bytes = (p?.acceptBytes ?? 0) + (p?.rejectBytes ?? 0);
-  const packets = (p?.acceptPackets ?? 0) + (p?.rejectPackets ?? 0);
-  switch (measure) {
-    case 'bytes':
-      return bytes;
-    case 'packets':
-      return packets;
-    case 'records':
-      return (p?.acceptRecords ?? 0) + (p?.rejectRecords ?? 0);
-    case 'reject_share_bytes':
-      return bytes > 0 ? p!.rejectBytes / bytes : null;
-    case 'reject_share_packets':
-      return packets > 0 ? p!.rejectPackets / packets : null;
-    default:
-      return null;
-  }
-}
 
 /** Runs `rule` over [from, to) given each group's value per window. */
 function run(
@@ -81,9 +62,7 @@ function run(
       if (s.state === 'firing') {
         firing.add(t);
         const v = valueAt(g, t);
-        if (open && v !== null)
-          open.peak =
-            rule.op === '<' || rule.op === '<=' ? Math.min(open.peak, v) : Math.max(open.peak, v);
+        if (open && v !== null) open.peak = extreme(rule.op, open.peak, v);
       }
     }
   }
@@ -103,7 +82,7 @@ export function previewFromSeries(
   const plain = (t: number) => {
     const p = byT.get(t);
     // A window without records: 0 for sums, no share.
-    return p || SUM_MEASURES.has(rule.measure) ? measureOf(rule.measure, p) : null;
+    return measureOfSums(rule.measure, p && sumsOfPoint(p));
   };
   const valueAt = (_g: string, t: number): number | null => {
     const now = plain(t);

@@ -137,7 +137,10 @@ export function registerAlertsApi(
       const to = Math.floor(clock.now() / windowMs) * windowMs;
       const from = to - PREVIEW_MS;
       if (STREAM_MEASURES.has(rule.measure)) {
-        const windows = await store.loadWindows(topic.id, from, to);
+        // Through the read queue, as every history read (bounded, and dropped if the client goes).
+        const windows = await reads.run(req.ip, goneSignal(reply), () =>
+          store.loadWindows(topic.id, from, to),
+        );
         const ids = topic.streams.filter((s) => s.enabled).map((s) => s.id);
         return {
           available: true as const,

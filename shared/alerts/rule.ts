@@ -36,6 +36,12 @@ export const MEASURE_LABELS: Record<Measure, string> = {
   stream_skipdata: 'SKIPDATA records per log stream',
 };
 
+/** Measures that are a share of traffic, a fraction from 0 to 1. */
+export const SHARE_MEASURES: ReadonlySet<Measure> = new Set([
+  'reject_share_bytes',
+  'reject_share_packets',
+]);
+
 /** Measures judged per group (a source address or a log stream), not once per topic. */
 export function groupedBy(measure: Measure): 'source' | 'stream' | null {
   if (measure === 'distinct_dstports_per_src') return 'source';
@@ -92,7 +98,7 @@ export const ruleInputSchema = z
   })
   .strict()
   .superRefine((r, ctx) => {
-    if (r.measure.startsWith('reject_share') && !r.change && (r.threshold < 0 || r.threshold > 1))
+    if (SHARE_MEASURES.has(r.measure) && !r.change && (r.threshold < 0 || r.threshold > 1))
       ctx.addIssue({
         code: 'custom',
         path: ['threshold'],
@@ -133,6 +139,11 @@ export function holds(op: Op, value: number, threshold: number): boolean {
     case '<=':
       return value <= threshold;
   }
+}
+
+/** The more extreme of two values for `op`: the lower for < and <=, the higher otherwise (a peak). */
+export function extreme(op: Op, a: number, b: number): number {
+  return op === '<' || op === '<=' ? Math.min(a, b) : Math.max(a, b);
 }
 
 /**
