@@ -38,16 +38,17 @@ interface Counters {
   cpuMs: number;
 }
 
-interface Child {
+export interface Child {
   url: string;
   counters(): Promise<Counters>;
   stop(): Promise<void>;
 }
 
-async function startServer(watch: string): Promise<Child> {
+/** The app in a child process (`watch`: a file source for the ENI topic). */
+export async function startServer(watch?: string): Promise<Child> {
   const child: ChildProcess = fork(
     new URL('./ingest-server.ts', import.meta.url),
-    ['--token', TOKEN, '--watch', watch],
+    ['--token', TOKEN, ...(watch ? ['--watch', watch] : [])],
     { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
   );
   const waiting: Array<(m: unknown) => void> = [];
@@ -67,7 +68,7 @@ async function startServer(watch: string): Promise<Child> {
   };
 }
 
-interface Body {
+export interface Body {
   data: string | Uint8Array<ArrayBuffer>;
   lines: number;
 }
@@ -98,7 +99,8 @@ async function pushOne(
   }
 }
 
-async function pushAll(server: Child, bodies: Body[], headers: Record<string, string>) {
+/** Bodies pushed four at a time; the server's CPU time per line meanwhile. */
+export async function pushAll(server: Child, bodies: Body[], headers: Record<string, string>) {
   const url = server.url;
   const cpu0 = (await server.counters()).cpuMs;
   const latencies: number[] = [];
@@ -129,7 +131,7 @@ async function pushAll(server: Child, bodies: Body[], headers: Record<string, st
   };
 }
 
-function batches(
+export function batches(
   lines: string[],
   encode: (chunk: string[]) => string | Uint8Array<ArrayBuffer>,
 ): Body[] {

@@ -116,7 +116,13 @@ function term(t: TermNode): RecordPredicate {
       }
       const want = typed(info, t.value);
       if (want === null) return () => false;
-      return any(info.kind === 'addr' ? info.ipColumns : info.columns, (v) => v === want);
+      const columns = info.kind === 'addr' ? info.ipColumns : info.columns;
+      // One column compared by identity (the commonest term): one read, no test call.
+      if (columns.length === 1 && typeof want !== 'bigint') {
+        const get = GET[columns[0]!];
+        return (r) => get(r) === want;
+      }
+      return any(columns, (v) => v === want);
     }
     case 'prefix': {
       const p = String(t.value);
