@@ -18,6 +18,8 @@ import type {
   RecordQuery,
   RetentionResult,
   SeriesPoint,
+  SourcePorts,
+  SourcePortsQuery,
   StoreMetrics,
   StreamPosition,
   TopicUsage,
@@ -90,6 +92,8 @@ export interface Store {
     topN: number,
     where?: Filter,
   ): Promise<TopQuintuple[]>;
+  /** Sources' distinct destination ports per window; ties by window, then address. */
+  sourcePorts(q: SourcePortsQuery, opts?: ReadOptions): Promise<SourcePorts[]>;
   /** Newest window stored per (topic, stream). */
   lastWindows(): Promise<StreamPosition[]>;
   /** One window's aggregate computed from its raw records. */

@@ -30,6 +30,14 @@ export function checkTopN(topN: number): void {
   }
 }
 
+/** A sources' ports query's bounds. */
+export function checkSourcePorts(minPorts: number, limit: number): void {
+  if (!Number.isSafeInteger(minPorts) || minPorts < 1 || minPorts > 65_536)
+    throw new StoreQueryError('minPorts must be an integer in [1, 65536]');
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > 100_000)
+    throw new StoreQueryError('limit must be an integer in [1, 100000]');
+}
+
 /** The sort value of a NULL (a record without that field): below every real value. */
 export const NULL_KEY = -9007199254740991;
 

@@ -129,6 +129,32 @@ export interface AggregateResult {
   regionPairs: RegionPairTotals[];
 }
 
+/**
+ * Distinct destination ports per source address and capture window, of traffic records (alert
+ * measures per source: the rule preview, and a restart's measures).
+ */
+export interface SourcePortsQuery {
+  topicId: string;
+  fromMs: number;
+  toMs: number;
+  /** A parsed query (shared/query's AST); null or omitted: every record. */
+  where?: Filter;
+  /** Sources with fewer distinct ports in a window are left out (at least 1). */
+  minPorts: number;
+  /** With the ports themselves, ascending (a restart's measures go on adding to them). */
+  lists: boolean;
+  /** At most this many rows, the most ports first (1 to 100,000). */
+  limit: number;
+}
+
+export interface SourcePorts {
+  windowStart: number;
+  srcaddr: string;
+  ports: number;
+  /** The ports (when asked for), ascending. */
+  list?: number[];
+}
+
 export type RecomputedWindow = Omit<WindowAggregate, 'revision' | 'publishedAt'>;
 
 export interface StreamPosition {

@@ -210,6 +210,25 @@ describe('the ClickHouse store answers as the DuckDB store does', () => {
     }
   });
 
+  it('counts sources’ distinct destination ports per window alike, with and without the ports', async () => {
+    for (const where of [null, q('action:REJECT'), q('protocol:tcp')]) {
+      for (const [minPorts, lists] of [
+        [1, true],
+        [3, false],
+      ] as const) {
+        const query = { topicId: 'topic-eni-prod', fromMs: T0, toMs: T0 + WINDOWS * MIN };
+        const ask = { ...query, where, minPorts, lists, limit: 500 };
+        const [a, b] = await Promise.all([duck.sourcePorts(ask), house.sourcePorts(ask)]);
+        expect(a.length, JSON.stringify(where)).toBeGreaterThan(0);
+        expect(b, `${JSON.stringify(where)} ${minPorts}`).toEqual(a);
+        for (const row of a) {
+          expect(row.ports).toBeGreaterThanOrEqual(minPorts);
+          if (lists) expect(row.list).toHaveLength(row.ports);
+        }
+      }
+    }
+  });
+
   it('recomputes a window from its records alike, and knows the newest window per stream', async () => {
     for (const topicId of ['topic-eni-prod', 'topic-ccn-backbone']) {
       for (let w = 0; w < WINDOWS; w += 2) {

@@ -26,6 +26,7 @@ import { recomputedWindow, seriesTotals } from '../results.ts';
 import {
   checkRange,
   checkStep,
+  checkSourcePorts,
   checkTopN,
   decodeCursor,
   encodeCursor,
@@ -44,6 +45,8 @@ import type {
   RecordPage,
   RecordQuery,
   SeriesPoint,
+  SourcePorts,
+  SourcePortsQuery,
   StoredRecord,
   StoreMetrics,
   StreamPosition,
@@ -567,6 +570,24 @@ ENGINE = Distributed(${shards.cluster}, ${db}, ${ROLLUP_LOCAL}, sipHash64(topic)
     return rows.map(quintuple);
   }
 
+  async function sourcePorts(q: SourcePortsQuery): Promise<SourcePorts[]> {
+    checkSourcePorts(q.minPorts, q.limit);
+    const list = q.lists ? ', arraySort(groupUniqArray(dstport)) AS list' : '';
+    const rows = await select(
+      `SELECT window_start, srcaddr, uniqExact(dstport) AS ports${list} FROM ${db}.records
+       WHERE ${baseWhere(q.topicId, q.fromMs, q.toMs, q.where)} AND ${TRAFFIC}
+         AND srcaddr IS NOT NULL AND dstport IS NOT NULL
+       GROUP BY window_start, srcaddr HAVING ports >= ${literal(q.minPorts)}
+       ORDER BY ports DESC, window_start, srcaddr LIMIT ${literal(q.limit)}`,
+    );
+    return rows.map((r) => ({
+      windowStart: num(r.window_start),
+      srcaddr: String(r.srcaddr),
+      ports: num(r.ports),
+      ...(q.lists ? { list: (r.list as unknown[]).map(num) } : {}),
+    }));
+  }
+
   async function aggregate(q: AggregateQuery): Promise<AggregateResult> {
     checkStep(q.stepMs);
     const topN = q.topN ?? 20;
@@ -830,6 +851,7 @@ ENGINE = Distributed(${shards.cluster}, ${db}, ${ROLLUP_LOCAL}, sipHash64(topic)
     aggregate: (q) => read(() => aggregate(q)),
     topQuintuples: (topicId, from, to, topN, where) =>
       read(() => topQuintuples(topicId, from, to, topN, where)),
+    sourcePorts: (q) => read(() => sourcePorts(q)),
     lastWindows: () =>
       read(async () => {
         const rows = await select(

@@ -12,6 +12,7 @@ export type ReadOp =
   | 'windowSeries'
   | 'aggregate'
   | 'topQuintuples'
+  | 'sourcePorts'
   | 'recomputeWindow'
   | 'lastWindows'
   | 'loadCatalog'

@@ -1,6 +1,6 @@
 // Worker side: the store's reads as SQL. Every statement is parameterized; the caller's filter (a
 // query AST) is compiled to a `?` expression spliced in with its parameters in textual order.
-import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { DuckDBListValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type {
   ProtocolTotals,
   RegionPairTotals,
@@ -21,6 +21,7 @@ import { rollupSafe, type Filter } from '../filter.ts';
 import { recomputedWindow, seriesTotals } from '../results.ts';
 import {
   checkRange,
+  checkSourcePorts,
   checkStep,
   checkTopN,
   decodeCursor,
@@ -38,6 +39,8 @@ import {
   type RecordPage,
   type RecordQuery,
   type SeriesPoint,
+  type SourcePorts,
+  type SourcePortsQuery,
   type StoredRecord,
   type StreamPosition,
 } from '../types.ts';
@@ -544,6 +547,29 @@ export async function topQuintuples(
     ),
   );
   return r.map(quintuple);
+}
+
+/** Sources' distinct destination ports per window (the most first; ties by window, address). */
+export async function sourcePorts(ctx: ReadContext, q: SourcePortsQuery): Promise<SourcePorts[]> {
+  checkSourcePorts(q.minPorts, q.limit);
+  const [base, params] = baseWhere(q.topicId, q.fromMs, q.toMs, q.where);
+  const list = q.lists ? ', list_sort(list(DISTINCT dstport))' : '';
+  const r = await ctx.use((con) =>
+    rows(
+      con,
+      `SELECT window_start, srcaddr, count(DISTINCT dstport) AS ports${list} FROM records
+       WHERE ${base} AND ${TRAFFIC} AND srcaddr IS NOT NULL AND dstport IS NOT NULL
+       GROUP BY window_start, srcaddr HAVING count(DISTINCT dstport) >= ?
+       ORDER BY ports DESC, window_start, srcaddr LIMIT ?`,
+      [...params, q.minPorts, q.limit],
+    ),
+  );
+  return r.map((row) => ({
+    windowStart: n(row[0]!),
+    srcaddr: String(row[1]),
+    ports: n(row[2]!),
+    ...(q.lists ? { list: (row[3] as DuckDBListValue).items.map((v) => n(v)) } : {}),
+  }));
 }
 
 /**

@@ -502,6 +502,7 @@ export async function openDuckDbStore(config: StoreConfig, deps: StoreDeps): Pro
     aggregate: (q, opts) => readWith(opts, 'aggregate', q),
     topQuintuples: (topicId, fromMs, toMs, topN, where) =>
       read('topQuintuples', topicId, fromMs, toMs, topN, where ?? null),
+    sourcePorts: (q, opts) => readWith(opts, 'sourcePorts', q),
     lastWindows: () => read('lastWindows'),
     maintain: () => read('maintain'),
     recomputeWindow: (topicId, windowStart, windowMs, topN) =>

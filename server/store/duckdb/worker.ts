@@ -740,6 +740,7 @@ const READS: Record<ReadOp, ReadFn> = {
     n: number,
     w: Parameters<typeof queries.topQuintuples>[5],
   ) => queries.topQuintuples(c, t, f, to, n, w),
+  sourcePorts: (c, q: Parameters<typeof queries.sourcePorts>[1]) => queries.sourcePorts(c, q),
   recomputeWindow: (c, t: string, w: number, ms: number, n: number) =>
     queries.recomputeWindow(c, t, w, ms, n),
   lastWindows: () => lastWindows(),
