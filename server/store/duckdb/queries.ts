@@ -1,6 +1,6 @@
 // Worker side: the store's reads as SQL. Every statement is parameterized; the caller's filter (a
 // query AST) is compiled to a `?` expression spliced in with its parameters in textual order.
-import { DuckDBListValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBListValue, DuckDBValue } from '@duckdb/node-api';
 import type {
   ProtocolTotals,
   RegionPairTotals,
