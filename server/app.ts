@@ -213,6 +213,8 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     // A query's measures are read back from the store after a start, and for a new query.
     stored: (topicId, where, fromMs, toMs, stepMs) =>
       store.aggregate({ topicId, fromMs, toMs, where, stepMs, topN: 1 }).then((r) => r.series),
+    storedPorts: (topicId, where, fromMs, toMs) =>
+      store.sourcePorts({ topicId, fromMs, toMs, where, minPorts: 1, lists: true, limit: 100_000 }),
     warn: log.warn,
   });
   // What was firing before a restart goes on as the same episodes.

@@ -15,7 +15,14 @@ import type { FlowRecord } from '../../shared/record.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { Clock } from '../clock.ts';
 import { RuleSeries, type AlertState, type Notice } from './episodes.ts';
-import { createMeasureSet, sumsOfPoint, TOPIC_GROUP, type TrackedMeasure } from './measure.ts';
+import type { SourcePorts } from '../store/types.ts';
+import {
+  createMeasureSet,
+  defaultMeasureLimits,
+  sumsOfPoint,
+  TOPIC_GROUP,
+  type TrackedMeasure,
+} from './measure.ts';
 import type { RuleBook } from './rules.ts';
 
 export interface AlertNotice extends Notice {
@@ -91,6 +98,13 @@ export function createAlertEngine(
       to: number,
       windowMs: number,
     ) => Promise<readonly StoredSums[]>;
+    /** The store's ports per source and window of a query over [from, to) (seeding measures). */
+    storedPorts?: (
+      topicId: string,
+      where: QueryNode | null,
+      from: number,
+      to: number,
+    ) => Promise<readonly SourcePorts[]>;
     warn?: (msg: string) => void;
   },
 ) {
@@ -162,9 +176,18 @@ export function createAlertEngine(
       if (!t || !t.set.keys().includes(q.key)) continue;
       const windowMs = catalog.windowMs(q.topicId);
       const until = alignToWindow(to, windowMs);
+      // Back from now (not from `to`, which is ahead at a start): the day before of every window
+      // of the last hour is in reach.
+      const since = alignToWindow(Math.min(to, clock.now()), windowMs) - config.seedMs;
       try {
-        const rows = await deps.stored(q.topicId, q.where, until - config.seedMs, until, windowMs);
+        const rows = await deps.stored(q.topicId, q.where, since, until, windowMs);
         for (const p of rows) t.set.seed(q.key, p.t, sumsOfPoint(p));
+        // Ports per source, for the windows whose ports are kept (they are judged when published).
+        if (t.set.perSource(q.key) && deps.storedPorts) {
+          const from = until - defaultMeasureLimits.maxPortWindows * windowMs;
+          const ports = await deps.storedPorts(q.topicId, q.where, from, until);
+          for (const p of ports) t.set.seedPorts(q.key, p.windowStart, p.srcaddr, p.list ?? []);
+        }
       } catch (err) {
         deps.warn?.(
           `alert measures of ${q.topicId} not read from the store: ${(err as Error).message}`,

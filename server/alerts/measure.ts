@@ -146,6 +146,34 @@ class Accumulator {
     this.#last = null;
   }
 
+  /**
+   * A window's ports of one source from the store, added to what was folded live (a set: a port
+   * seen both ways counts once). Past the sources' bound they are counted as overflow.
+   */
+  seedPorts(start: number, srcaddr: string, ports: readonly number[]): void {
+    let w = this.windows.get(start);
+    if (!w) {
+      w = {
+        sums: { bytes: 0, packets: 0, records: 0, rejectBytes: 0, rejectPackets: 0 },
+        ports: null,
+      };
+      this.windows.set(start, w);
+      if (this.windows.size > this.limits.maxWindows) this.#evict();
+      this.#lastStart = NaN;
+      this.#last = null;
+    }
+    w.ports ??= new Map();
+    let set = w.ports.get(srcaddr);
+    if (!set) {
+      if (w.ports.size >= this.limits.maxSources) {
+        this.overflow++;
+        return;
+      }
+      w.ports.set(srcaddr, (set = new Set()));
+    }
+    for (const p of ports) set.add(p);
+  }
+
   fold(windowStart: number, r: MatchRecord): void {
     const w = this.#window(windowStart);
     w.live = true;
@@ -227,6 +255,12 @@ export function createMeasureSet(limits: MeasureLimits = defaultMeasureLimits) {
       accs = [...byQuery.values()];
       context = false;
       for (const k of byQuery.keys()) context ||= contextOf.get(k) ?? false;
+    },
+    /** True when some rule of query `key` counts ports per source. */
+    perSource: (key: string) => byQuery.get(key)?.perSource ?? false,
+    /** A window's ports of one source under query `key`, from the store. */
+    seedPorts(key: string, windowStart: number, srcaddr: string, ports: readonly number[]): void {
+      byQuery.get(key)?.seedPorts(windowStart, srcaddr, ports);
     },
     /** A closed window's sums of query `key`, from the store. */
     seed(key: string, windowStart: number, sums: Sums): void {

@@ -4,7 +4,7 @@
 // from the caller (the store's per-window sums, or the stored windows' stream states).
 import { changePercent, extreme, type Rule } from '../../shared/alerts/rule.ts';
 import type { StreamStatus } from '../../shared/events.ts';
-import type { SeriesPoint } from '../store/types.ts';
+import type { SeriesPoint, SourcePorts } from '../store/types.ts';
 import { RuleSeries } from './episodes.ts';
 import { measureOfSums, sumsOfPoint } from './measure.ts';
 
@@ -25,6 +25,8 @@ export interface RulePreview {
   episodes: PreviewEpisode[];
   /** Windows in which some group was firing. */
   firingWindows: number;
+  /** The values read were bounded (per source: the busiest source-windows only). */
+  truncated?: boolean;
 }
 
 type RuleShape = Pick<Rule, 'measure' | 'op' | 'threshold' | 'windows' | 'change'>;
@@ -93,6 +95,57 @@ export function previewFromSeries(
   const values: RulePreview['values'] = [];
   for (let t = from; t < to; t += windowMs) values.push({ t, v: valueAt('', t) });
   return { from, to, windowMs, values, ...run(rule, windowMs, from, to, [''], valueAt) };
+}
+
+/**
+ * The fewest ports a source can have in a window for a rule to count it as above its threshold
+ * (the store leaves out sources below it); 1 for a rule on few ports (every source counts).
+ */
+export function minPortsFor(rule: Pick<Rule, 'op' | 'threshold'>): number {
+  const least =
+    rule.op === '>'
+      ? Math.floor(rule.threshold) + 1
+      : rule.op === '>='
+        ? Math.ceil(rule.threshold)
+        : 1;
+  return Math.min(65_536, Math.max(1, least));
+}
+
+/**
+ * A per-source rule (distinct destination ports per source) over the store's ports per source
+ * and window. A source is a group once it has been seen, and measures 0 in a window it is absent
+ * from, as live; a source left out for having fewer ports than `minPortsFor` counts 0 too, which
+ * judges alike (it is below the threshold either way). The values are each window's busiest
+ * source.
+ */
+export function previewFromSourcePorts(
+  rule: RuleShape,
+  windowMs: number,
+  from: number,
+  to: number,
+  rows: readonly SourcePorts[],
+  truncated: boolean,
+): RulePreview {
+  const at = new Map<string, Map<number, number>>();
+  const busiest = new Map<number, number>();
+  for (const r of rows) {
+    let bySource = at.get(r.srcaddr);
+    if (!bySource) at.set(r.srcaddr, (bySource = new Map()));
+    bySource.set(r.windowStart, r.ports);
+    busiest.set(r.windowStart, Math.max(busiest.get(r.windowStart) ?? 0, r.ports));
+  }
+  const groups = [...at.keys()].sort();
+  const values: RulePreview['values'] = [];
+  for (let t = from; t < to; t += windowMs) values.push({ t, v: busiest.get(t) ?? 0 });
+  const valueAt = (g: string, t: number) => at.get(g)?.get(t) ?? 0;
+  return {
+    from,
+    to,
+    windowMs,
+    values,
+    ...run(rule, windowMs, from, to, groups, valueAt),
+    ...(truncated ? { truncated } : {}),
+  };
 }
 
 /** A stream rule over the stored windows' stream states (a missing window: every stream silent). */

@@ -20,7 +20,12 @@ import { rulePresets } from '../../shared/alerts/presets.ts';
 import { ruleInputSchema, STREAM_MEASURES } from '../../shared/alerts/rule.ts';
 import { parseQuery } from '../../shared/query/index.ts';
 import type { AlertHistory, EpisodeFilter } from '../alerts/history.ts';
-import { previewFromSeries, previewFromStreams } from '../alerts/preview.ts';
+import {
+  minPortsFor,
+  previewFromSeries,
+  previewFromSourcePorts,
+  previewFromStreams,
+} from '../alerts/preview.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import { CatalogRefusal, invalid, parse } from '../catalog/manage.ts';
 import type { Clock } from '../clock.ts';
@@ -30,6 +35,8 @@ import type { ReadQueue } from './read-queue.ts';
 
 /** The preview's range: the last 24 hours. */
 const PREVIEW_MS = 24 * 3_600_000;
+/** Source-windows a per-source preview reads at most (the busiest). */
+const PREVIEW_SOURCE_WINDOWS = 100_000;
 
 /** A rule as the API shows it: webhook secrets are never sent back, only that one is set. */
 function shown(r: AlertRuleEntity) {
@@ -128,14 +135,41 @@ export function registerAlertsApi(
         ]);
       const topic = catalog.topic(rule.topicId);
       if (!topic) throw invalid([{ path: 'topicId', message: 'no such topic' }]);
-      if (rule.measure === 'distinct_dstports_per_src')
+      if (rule.measure === 'distinct_dstports_per_src' && rule.change)
         return {
           available: false as const,
-          reason: 'the preview counts per-window sums; ports per source are judged live only',
+          reason: 'a change rule on ports per source is judged live only',
         };
       const windowMs = catalog.windowMs(topic.id);
       const to = Math.floor(clock.now() / windowMs) * windowMs;
       const from = to - PREVIEW_MS;
+      if (rule.measure === 'distinct_dstports_per_src') {
+        const rows = await reads.run(req.ip, goneSignal(reply), (signal) =>
+          store.sourcePorts(
+            {
+              topicId: topic.id,
+              fromMs: from,
+              toMs: to,
+              where: q.ast,
+              minPorts: minPortsFor(rule),
+              lists: false,
+              limit: PREVIEW_SOURCE_WINDOWS,
+            },
+            { signal },
+          ),
+        );
+        return {
+          available: true as const,
+          ...previewFromSourcePorts(
+            rule,
+            windowMs,
+            from,
+            to,
+            rows,
+            rows.length >= PREVIEW_SOURCE_WINDOWS,
+          ),
+        };
+      }
       if (STREAM_MEASURES.has(rule.measure)) {
         // Through the read queue, as every history read (bounded, and dropped if the client goes).
         const windows = await reads.run(req.ip, goneSignal(reply), () =>

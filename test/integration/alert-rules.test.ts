@@ -494,7 +494,9 @@ describe.each(BACKENDS)('alert rules (%s store)', (backend) => {
     let ctx = await startApp(ownArgs());
     try {
       const stream = ctx.app.catalog.topic(topicId)!.streams[0]!.id;
-      const s = Math.floor(Date.now() / 1000) - 5;
+      // In the window before the current one: its day before is more than 24 hours back.
+      const windowS = ctx.app.catalog.windowMs(topicId) / 1000;
+      const s = (Math.floor(Date.now() / 1000 / windowS) - 1) * windowS + 5;
       const line = (start: number, bytes: number, dstport = 22) =>
         `2 1300428518 ${stream} 198.51.100.7 10.0.1.12 40000 ${dstport} 6 2 ${bytes} ${start} ${start + 3} REJECT OK`;
       // The same window a day before: 1,000 bytes (stored, long closed).
@@ -516,38 +518,79 @@ describe.each(BACKENDS)('alert rules (%s store)', (backend) => {
         threshold: 100,
         change: { against: 'day', direction: 'spike' },
       });
-      const ssh = await rule({
-        name: 'ssh count',
-        query: 'dstport:22',
+      const rejects = await rule({
+        name: 'reject count',
+        query: 'action:REJECT',
         measure: 'records',
         threshold: 4,
       });
-      // Three SSH records now (360 bytes): neither holds.
-      expect(await pushLines(ctx.url, topicId, [line(s, 120), line(s, 120), line(s, 120)])).toBe(
-        200,
-      );
+      const scan = await rule({
+        name: 'port scan',
+        query: 'action:REJECT',
+        measure: 'distinct_dstports_per_src',
+        op: '>=',
+        threshold: 4,
+      });
+      // Three records to ports 22-24 now (360 bytes): none holds.
+      expect(
+        await pushLines(ctx.url, topicId, [line(s, 120, 22), line(s, 120, 23), line(s, 120, 24)]),
+      ).toBe(200);
       await ctx.app.store.flush();
       ctx.app.aggregator.flush();
       expect(await firing(ctx.url)).toEqual([]);
 
-      // A restart; then two more records of the same window: five in all, 4,360 bytes.
+      // A restart; then two more records of the same window (ports 25 and 22): five in all,
+      // 4,360 bytes, four ports.
       await ctx.stop();
       ctx = await startApp(ownArgs());
-      expect(await pushLines(ctx.url, topicId, [line(s, 2000), line(s, 2000)])).toBe(200);
-      const deadline = Date.now() + 30_000;
+      expect(await pushLines(ctx.url, topicId, [line(s, 2000, 25), line(s, 2000, 22)])).toBe(200);
+      const deadline = Date.now() + 60_000;
       let now = await firing(ctx.url);
-      while (now.length < 2 && Date.now() < deadline) {
+      while (now.length < 3 && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 100));
         now = await firing(ctx.url);
       }
-      // The window's first three records are still in the measure, and the day before came
-      // from the store: 4,360 against 1,000 bytes is a 336% spike.
+      // The window's first three records are still in the measures (their ports too: four, not
+      // the two pushed since), and the day before came from the store: 4,360 against 1,000
+      // bytes is a 336% spike.
       expect(now).toEqual(
         expect.arrayContaining([
-          expect.objectContaining({ ruleId: ssh, value: 5 }),
+          expect.objectContaining({ ruleId: rejects, value: 5 }),
+          expect.objectContaining({ ruleId: scan, value: 4 }),
           expect.objectContaining({ ruleId: spike, value: 336 }),
         ]),
       );
+      // The editor's preview of a scan rule finds a scan stored 10 minutes ago (another topic,
+      // a closed window): one source to five ports, in two windows running.
+      const eni = ctx.app.catalog.topic('topic-eni-prod')!;
+      const eniWindow = ctx.app.catalog.windowMs('topic-eni-prod') / 1000;
+      const old = (Math.floor(Date.now() / 1000 / eniWindow) - 3) * eniWindow;
+      const scanLines = [0, eniWindow].flatMap((at) =>
+        [22, 23, 3389, 5900, 445].map(
+          (port) =>
+            `2 1300428518 ${eni.streams[0]!.id} 203.0.113.9 10.0.2.20 51000 ${port} 6 1 60 ${old + at} ${old + at + 1} REJECT OK`,
+        ),
+      );
+      expect(await pushLines(ctx.url, 'topic-eni-prod', scanLines)).toBe(200);
+      await ctx.app.store.flush();
+      const preview = await call<{ episodes: Array<{ group: string; peak: number }> }>(
+        ctx.url,
+        'POST',
+        '/api/alerts/preview',
+        {
+          topicId: 'topic-eni-prod',
+          name: 'port scan',
+          query: 'action:REJECT',
+          measure: 'distinct_dstports_per_src',
+          op: '>=',
+          threshold: 5,
+          windows: 2,
+        },
+      );
+      expect(preview.status).toBe(200);
+      expect(preview.body.ok && preview.body.data.episodes).toEqual([
+        { group: '203.0.113.9', since: old * 1000, end: (old + 2 * eniWindow) * 1000, peak: 5 },
+      ]);
     } finally {
       await ctx.stop();
       await rm(own, { recursive: true, force: true });

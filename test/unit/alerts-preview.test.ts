@@ -3,7 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import { rulePresets } from '../../shared/alerts/presets.ts';
 import { ruleInputSchema } from '../../shared/alerts/rule.ts';
-import { previewFromSeries, previewFromStreams } from '../../server/alerts/preview.ts';
+import {
+  minPortsFor,
+  previewFromSeries,
+  previewFromSourcePorts,
+  previewFromStreams,
+} from '../../server/alerts/preview.ts';
 import type { SeriesPoint } from '../../server/store/types.ts';
 
 const W = 60_000;
@@ -119,6 +124,40 @@ describe('rule preview', () => {
       windows,
     );
     expect(skip.episodes).toEqual([{ group: 'b', since: T0 + 4 * W, end: null, peak: 2 }]);
+  });
+
+  it('finds a port scan per source from the store’s ports per source, an absent source at 0', () => {
+    const rule = {
+      measure: 'distinct_dstports_per_src' as const,
+      op: '>=' as const,
+      threshold: 20,
+      windows: 2,
+    };
+    // The store leaves out sources below the rule's least count.
+    expect(minPortsFor(rule)).toBe(20);
+    expect(minPortsFor({ op: '>', threshold: 20 })).toBe(21);
+    expect(minPortsFor({ op: '>', threshold: 19.5 })).toBe(20);
+    expect(minPortsFor({ op: '<', threshold: 3 })).toBe(1);
+    const row = (i: number, srcaddr: string, ports: number) => ({
+      windowStart: T0 + i * W,
+      srcaddr,
+      ports,
+    });
+    // 10.0.0.9 scans in windows 1-3 and 6 (alone); 10.0.0.7 in window 4 only.
+    const rows = [
+      row(1, '10.0.0.9', 25),
+      row(2, '10.0.0.9', 40),
+      row(3, '10.0.0.9', 22),
+      row(4, '10.0.0.7', 30),
+      row(6, '10.0.0.9', 50),
+    ];
+    const p = previewFromSourcePorts(rule, W, T0, T0 + 8 * W, rows, false);
+    expect(p.episodes).toEqual([{ group: '10.0.0.9', since: T0 + W, end: T0 + 4 * W, peak: 40 }]);
+    expect(p.firingWindows).toBe(2);
+    // Each window's busiest source.
+    expect(p.values.map((v) => v.v)).toEqual([0, 25, 40, 22, 30, 0, 50, 0]);
+    expect(p.truncated).toBeUndefined();
+    expect(previewFromSourcePorts(rule, W, T0, T0 + 8 * W, rows, true).truncated).toBe(true);
   });
 });
 
