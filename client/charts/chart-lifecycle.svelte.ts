@@ -7,6 +7,7 @@ import type { Attachment } from 'svelte/attachments';
 import { untrack } from 'svelte';
 import { init, type ECElementEvent, type EChartsCoreOption, type EChartsType } from 'echarts/core';
 import {
+  FunctionSlots,
   hasData,
   optionChanges,
   optionParts,
@@ -153,13 +154,16 @@ export function chartLifecycle(get: () => ChartParams): Attachment<HTMLElement> 
     // (optionChanges; a draw replaced while it waited for its frame never happened).
     let drawn: OptionParts = optionParts({});
     let asked: OptionParts = drawn;
-    const draw = (option: EChartsCoreOption) => {
-      const parts = optionParts(option);
+    // The formatters the chart holds are stand-ins calling the newest ones (FunctionSlots).
+    const slots = new FunctionSlots();
+    const draw = (given: EChartsCoreOption) => {
+      const parts = optionParts(given);
       if (sameParts(parts, asked)) return;
       asked = parts;
       // Drawn in a coming frame, beside the other charts' draws but not in the same frame.
       queueDraw(chart, () => {
         if (chart.isDisposed()) return;
+        const option = slots.bind(given);
         const key = seriesKey(option);
         // A new series set replaces the old one whole (replaceMerge): the whole option goes.
         const replace = currentKey !== null && key !== currentKey;

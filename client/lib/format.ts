@@ -65,10 +65,14 @@ export function formatCount(n: number): string {
   return `${text}${prefix}`;
 }
 
+// One formatter for every call (toLocaleString builds one per call: a tenth of a live update's
+// page work went there).
+const INTEGER = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
 /** Integer with thousands separators: 1234567 -> '1,234,567'. */
 export function formatInteger(n: number): string {
   if (!Number.isFinite(n)) return '–';
-  return Math.round(n).toLocaleString('en-US');
+  return INTEGER.format(Math.round(n));
 }
 
 /** A share 0..1 as a percentage: 0.1234 -> '12.3%'; tiny non-zero shares read '<0.1%'. */

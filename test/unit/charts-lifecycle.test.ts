@@ -7,6 +7,7 @@ import {
 } from '../../client/charts/draw-queue.ts';
 import type { EChartsCoreOption, EChartsType } from 'echarts/core';
 import {
+  FunctionSlots,
   hasData,
   optionChanges,
   optionParts,
@@ -42,7 +43,7 @@ describe('chart lifecycle helpers', () => {
     ).toBe(true);
     expect(hasData({ dataset: { source: [[1, 2]] } })).toBe(true);
   });
-  it('merges only the components a live update changed, and formatters with every change', () => {
+  it('merges only the components a live update changed', () => {
     const at = (n: number) =>
       buildTrafficOption(pointsFromWindows(wins(n), null), { theme: 'dark', metric: 'bits' });
     const changes = (option: EChartsCoreOption, drawn: OptionParts) =>
@@ -53,21 +54,48 @@ describe('chart lifecycle helpers', () => {
     // The same option again: nothing to draw.
     expect(sameParts(optionParts(at(5)), five)).toBe(true);
     expect(changes(at(5), five)).toBeNull();
-    // One more window: the series change; the legend and grid are not merged again; the
-    // tooltip (its formatter reads the new points) goes along.
+    // One more window: the series and the time axis change; the legend, grid, value axis and
+    // tooltip are not merged again.
     const next = changes(at(6), five)!;
     expect(sameParts(optionParts(at(6)), five)).toBe(false);
-    const keys = Object.keys(next);
-    expect(keys).toContain('series');
-    expect(keys).toContain('tooltip');
-    expect(keys).not.toContain('legend');
-    expect(keys).not.toContain('grid');
+    expect(Object.keys(next).sort()).toEqual(['series', 'xAxis']);
     expect(next.series).toEqual(at(6).series);
     // A component that left the option is not asked for (ECharts' merge keeps it, as before).
     const plain = { series: [{ id: 'a', data: [1] }], title: { text: 'x' } };
     expect(changes({ series: [{ id: 'a', data: [2] }] }, optionParts(plain))).toEqual({
       series: [{ id: 'a', data: [2] }],
     });
+  });
+});
+
+describe('function slots', () => {
+  type Tip = { tooltip: { formatter: (p: unknown) => string } };
+  it('keep one stand-in per place that answers with the newest function given there', () => {
+    const slots = new FunctionSlots();
+    const option = (n: number) =>
+      buildTrafficOption(pointsFromWindows(wins(n), null), { theme: 'dark', metric: 'bits' });
+    const first = slots.bind(option(5)) as unknown as Tip;
+    const second = slots.bind(option(6)) as unknown as Tip;
+    // The chart keeps the first stand-in; it reads the sixth window, which only the second
+    // option's formatter knows.
+    expect(second.tooltip.formatter).toBe(first.tooltip.formatter);
+    const sixth = pointsFromWindows(wins(6), null).at(-1)!;
+    expect(first.tooltip.formatter([{ axisValue: sixth.t }])).toContain('ACCEPT');
+    expect((option(5) as unknown as Tip).tooltip.formatter([{ axisValue: sixth.t }])).toBe('');
+  });
+  it('copy only what leads to a function, and leave data as it is', () => {
+    const slots = new FunctionSlots();
+    const data = [
+      [1, 2],
+      [3, 4],
+    ];
+    const option = { series: [{ id: 'a', data }], yAxis: { axisLabel: { formatter: String } } };
+    const bound = slots.bind(option);
+    expect(bound.series).toBe(option.series);
+    expect(bound.yAxis).not.toBe(option.yAxis);
+    expect(bound.yAxis.axisLabel.formatter).not.toBe(String);
+    expect(bound.yAxis.axisLabel.formatter(5)).toBe('5');
+    expect(option.yAxis.axisLabel.formatter).toBe(String);
   });
 });
 
