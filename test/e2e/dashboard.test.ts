@@ -53,6 +53,16 @@ describe('dashboards in Chromium', () => {
     const hm = new Date(completeTo + 300_000).toTimeString().slice(0, 5);
     expect(await page.textContent('[data-testid="complete-to"]')).toContain(`complete up to ${hm}`);
     expect(await page.locator('[data-testid="stale-banner"]').count()).toBe(0);
+
+    // Hovering a bucket of the traffic chart tells its figures, beside the pointer.
+    const box = (await page.locator('[data-testid="chart-traffic"]').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.6);
+    const tip = page.locator('[data-testid="chart-traffic"] [role="tooltip"]');
+    await tip.waitFor({ state: 'visible' });
+    for (const text of ['ACCEPT', 'REJECT', 'Total', 'REJECT share'])
+      expect(await tip.textContent()).toContain(text);
+    await page.mouse.move(box.x + 2, box.y + 2);
+    await tip.waitFor({ state: 'hidden' });
   });
 
   it('merges a live window into the open dashboard', async () => {

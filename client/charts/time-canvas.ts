@@ -1,0 +1,429 @@
+// The bucket time charts (traffic volume, REJECT share) laid out and painted on a canvas, from the
+// same option their builders make for ECharts (traffic-option.ts, ratio-option.ts): a grid, a time
+// x axis, a value y axis from 0, stacked or plain lines with areas, dashed parts, shaded alert
+// windows, a legend, an empty note. Made for these two charts only: a live update repaints them in
+// well under a millisecond, where ECharts' whole update pipeline took 6 to 11 ms per chart. Layout
+// is pure (and unit tested); painting takes a 2D context.
+import { PALETTES, type Palette, type ThemeName } from './palette.ts';
+
+/** The part of an ECharts line series the time charts use. */
+export interface TimeSeries {
+  id: string;
+  name: string;
+  stack?: string;
+  showSymbol?: boolean;
+  symbolSize?: number;
+  lineStyle?: { width?: number; color?: string; type?: 'solid' | 'dashed'; opacity?: number };
+  itemStyle?: { color?: string };
+  areaStyle?: { color?: string; opacity?: number };
+  markArea?: {
+    itemStyle?: { color?: string; opacity?: number };
+    data?: ReadonlyArray<readonly [{ xAxis: number; name?: string }, { xAxis: number }]>;
+  };
+  data: ReadonlyArray<readonly [number, number]>;
+}
+
+type TimeFormatter = string | Partial<Record<'year' | 'month' | 'day' | 'hour' | 'minute', string>>;
+
+/** The part of an ECharts option the time charts use. */
+export interface TimeOption {
+  grid?: { left?: number; right?: number; top?: number; bottom?: number };
+  xAxis?: {
+    min?: number;
+    max?: number;
+    splitNumber?: number;
+    axisLabel?: { formatter?: TimeFormatter };
+  };
+  yAxis?: {
+    min?: number;
+    max?: number;
+    interval?: number;
+    splitNumber?: number;
+    axisLabel?: { formatter?: (v: number) => string };
+  };
+  legend?: { data?: readonly string[] };
+  title?: { show?: boolean; text?: string };
+  tooltip?: { formatter?: (params: unknown) => string };
+  series?: readonly TimeSeries[];
+}
+
+export interface Rect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** A series' points with the band each covers: [t, lower, upper] (upper is its stacked value). */
+export interface LaidSeries {
+  series: TimeSeries;
+  points: Array<readonly [number, number, number]>;
+}
+
+export interface TimeLayout {
+  width: number;
+  height: number;
+  plot: Rect;
+  /** The x domain [t0, t1] and the y domain [0, yMax]. */
+  t0: number;
+  t1: number;
+  yMax: number;
+  yTicks: number[];
+  xTicks: number[];
+  series: LaidSeries[];
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const TIME_STEPS = [
+  MINUTE,
+  2 * MINUTE,
+  5 * MINUTE,
+  10 * MINUTE,
+  15 * MINUTE,
+  30 * MINUTE,
+  HOUR,
+  2 * HOUR,
+  3 * HOUR,
+  6 * HOUR,
+  12 * HOUR,
+  DAY,
+  2 * DAY,
+  7 * DAY,
+];
+
+/** A round interval near `raw` (1, 2, 3 or 5 times a power of ten), as ECharts' value axes pick. */
+export function niceInterval(raw: number): number {
+  if (!(raw > 0) || !Number.isFinite(raw)) return 1;
+  const exp = Math.floor(Math.log10(raw));
+  const base = 10 ** exp;
+  const f = Number((raw / base).toPrecision(10));
+  const nf = f < 1.5 ? 1 : f < 2.5 ? 2 : f < 4 ? 3 : f < 7 ? 5 : 10;
+  // Rounded to the power's precision (0.1 * 3 is not 0.30000000000000004 here).
+  return exp < 0 ? Number((nf * base).toFixed(-exp)) : nf * base;
+}
+
+/** The value axis: [0, max] in round steps over `dataMax` (or the option's own max and step). */
+export function valueTicks(
+  dataMax: number,
+  axis: TimeOption['yAxis'] = {},
+): { max: number; ticks: number[] } {
+  const split = axis.splitNumber ?? 5;
+  let interval = axis.interval;
+  let max = axis.max;
+  if (interval === undefined) interval = niceInterval((max ?? (dataMax > 0 ? dataMax : 1)) / split);
+  if (max === undefined) max = Math.max(interval, Math.ceil(dataMax / interval - 1e-9) * interval);
+  const ticks: number[] = [];
+  for (let i = 0; i * interval <= max * (1 + 1e-9); i++)
+    ticks.push(Number((i * interval).toPrecision(12)));
+  return { max, ticks };
+}
+
+const zoneMs = (t: number) => -new Date(t).getTimezoneOffset() * MINUTE;
+
+/**
+ * Tick times over [t0, t1] on local-time boundaries: the shortest round step giving at most
+ * `2 × splitNumber` ticks, at least `minGapPx` apart over `widthPx`.
+ */
+export function timeTicks(
+  t0: number,
+  t1: number,
+  widthPx: number,
+  splitNumber = 5,
+  minGapPx = 48,
+): number[] {
+  const span = t1 - t0;
+  if (!(span > 0)) return [t0];
+  const step =
+    TIME_STEPS.find((s) => span / s <= splitNumber * 2 && (widthPx * s) / span >= minGapPx) ??
+    TIME_STEPS.at(-1)!;
+  const out: number[] = [];
+  const zone = zoneMs(t0);
+  for (let t = Math.ceil((t0 + zone) / step) * step - zone; t <= t1; t += step) out.push(t);
+  return out;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const pad = (n: number) => String(n).padStart(2, '0');
+
+function fill(template: string, d: Date): string {
+  return template
+    .replace('{yyyy}', String(d.getFullYear()))
+    .replace('{MMM}', MONTHS[d.getMonth()]!)
+    .replace('{d}', String(d.getDate()))
+    .replace('{HH}', pad(d.getHours()))
+    .replace('{mm}', pad(d.getMinutes()));
+}
+
+/** A tick's label: one template, or per level (the day at local midnight, else the time). */
+export function timeLabel(t: number, formatter: TimeFormatter = '{HH}:{mm}'): string {
+  const d = new Date(t);
+  if (typeof formatter === 'string') return fill(formatter, d);
+  const midnight = d.getHours() === 0 && d.getMinutes() === 0;
+  const template = midnight
+    ? d.getDate() === 1
+      ? (formatter.month ?? formatter.day)
+      : formatter.day
+    : d.getMinutes() === 0
+      ? formatter.hour
+      : formatter.minute;
+  return fill(template ?? formatter.minute ?? '{HH}:{mm}', d);
+}
+
+/** Stacked series add up in their order (the first is the bottom band), per x. */
+function stackSeries(series: readonly TimeSeries[]): LaidSeries[] {
+  const tops = new Map<string, Map<number, number>>();
+  return series.map((s) => {
+    const top = s.stack === undefined ? null : (tops.get(s.stack) ?? new Map<number, number>());
+    if (s.stack !== undefined && top) tops.set(s.stack, top);
+    const points = s.data.map(([t, v]) => {
+      const lo = top?.get(t) ?? 0;
+      const hi = lo + (Number.isFinite(v) ? v : 0);
+      top?.set(t, hi);
+      return [t, lo, hi] as const;
+    });
+    return { series: s, points };
+  });
+}
+
+export function layoutTimeChart(option: TimeOption, width: number, height: number): TimeLayout {
+  const g = option.grid ?? {};
+  const plot = {
+    x: g.left ?? 60,
+    y: g.top ?? 30,
+    w: Math.max(1, width - (g.left ?? 60) - (g.right ?? 16)),
+    h: Math.max(1, height - (g.top ?? 30) - (g.bottom ?? 24)),
+  };
+  const series = stackSeries(option.series ?? []);
+  let lo = Infinity;
+  let hi = -Infinity;
+  let dataMax = 0;
+  for (const s of series)
+    for (const [t, , top] of s.points) {
+      lo = Math.min(lo, t);
+      hi = Math.max(hi, t);
+      dataMax = Math.max(dataMax, top);
+    }
+  const now = Date.now();
+  let t0 = option.xAxis?.min ?? (Number.isFinite(lo) ? lo : now - HOUR);
+  let t1 = option.xAxis?.max ?? (Number.isFinite(hi) ? hi : now);
+  if (t1 <= t0) [t0, t1] = [t0 - MINUTE, t0 + MINUTE];
+  const { max, ticks } = valueTicks(dataMax, option.yAxis);
+  return {
+    width,
+    height,
+    plot,
+    t0,
+    t1,
+    yMax: max,
+    yTicks: ticks,
+    xTicks: timeTicks(t0, t1, plot.w, option.xAxis?.splitNumber),
+    series,
+  };
+}
+
+/** Data (t, v) to pixels, and back. */
+export function toPixel(l: TimeLayout, t: number, v: number): [number, number] {
+  return [
+    l.plot.x + ((t - l.t0) / (l.t1 - l.t0)) * l.plot.w,
+    l.plot.y + l.plot.h - (v / l.yMax) * l.plot.h,
+  ];
+}
+
+export function fromPixel(l: TimeLayout, x: number, y: number): [number, number] {
+  return [
+    l.t0 + ((x - l.plot.x) / l.plot.w) * (l.t1 - l.t0),
+    ((l.plot.y + l.plot.h - y) / l.plot.h) * l.yMax,
+  ];
+}
+
+export function inPlot(l: TimeLayout, x: number, y: number): boolean {
+  const p = l.plot;
+  return x >= p.x && x <= p.x + p.w && y >= p.y && y <= p.y + p.h;
+}
+
+/** The data x nearest pixel x among the series' points (what an axis tooltip is about). */
+export function nearestT(l: TimeLayout, x: number): number | null {
+  const [t] = fromPixel(l, x, 0);
+  let best: number | null = null;
+  for (const s of l.series)
+    for (const [pt] of s.points)
+      if (best === null || Math.abs(pt - t) < Math.abs(best - t)) best = pt;
+  return best;
+}
+
+export function themePalette(theme: ThemeName): Palette {
+  return PALETTES[theme];
+}
+
+const LABEL_FONT = 11;
+const LEGEND_FONT = 12;
+
+/** Paints the layout: alert windows, grid lines and labels, the series, legend and empty note. */
+export function paintTimeChart(
+  ctx: CanvasRenderingContext2D,
+  l: TimeLayout,
+  option: TimeOption,
+  p: Palette,
+): void {
+  const { plot } = l;
+  ctx.clearRect(0, 0, l.width, l.height);
+  const font = (size: number, weight = 400) => `${weight} ${size}px ${p.fontFamily}`;
+
+  // Alert windows, behind everything (clipped to the plot).
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(plot.x, plot.y, plot.w, plot.h);
+  ctx.clip();
+  for (const s of l.series) {
+    const m = s.series.markArea;
+    if (!m?.data?.length) continue;
+    ctx.fillStyle = m.itemStyle?.color ?? p.rejectFill;
+    ctx.globalAlpha = m.itemStyle?.opacity ?? 0.35;
+    for (const [a, b] of m.data) {
+      const [x0] = toPixel(l, a.xAxis, 0);
+      const [x1] = toPixel(l, b.xAxis, 0);
+      ctx.fillRect(Math.min(x0, x1), plot.y, Math.abs(x1 - x0), plot.h);
+    }
+  }
+  ctx.restore();
+
+  // The value axis: split lines and labels.
+  const yFormat = option.yAxis?.axisLabel?.formatter ?? ((v: number) => String(v));
+  ctx.font = font(LABEL_FONT);
+  ctx.fillStyle = p.textMuted;
+  ctx.strokeStyle = p.grid;
+  ctx.lineWidth = 1;
+  ctx.textAlign = 'right';
+  ctx.textBaseline = 'middle';
+  for (const v of l.yTicks) {
+    const y = Math.round(toPixel(l, l.t0, v)[1]) + 0.5;
+    ctx.beginPath();
+    ctx.moveTo(plot.x, y);
+    ctx.lineTo(plot.x + plot.w, y);
+    ctx.stroke();
+    ctx.fillText(yFormat(v), plot.x - 8, y);
+  }
+  // The time axis: its line and labels (a label that would overlap the one before is left out).
+  const base = Math.round(plot.y + plot.h) + 0.5;
+  ctx.strokeStyle = p.axis;
+  ctx.beginPath();
+  ctx.moveTo(plot.x, base);
+  ctx.lineTo(plot.x + plot.w, base);
+  ctx.stroke();
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'top';
+  let lastRight = -Infinity;
+  for (const t of l.xTicks) {
+    const text = timeLabel(t, option.xAxis?.axisLabel?.formatter);
+    const [x] = toPixel(l, t, 0);
+    const w = ctx.measureText(text).width;
+    if (x - w / 2 < lastRight + 6) continue;
+    ctx.fillText(text, x, base + 5);
+    lastRight = x + w / 2;
+  }
+
+  // The series: each band's area, then its line, then its points.
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(plot.x, plot.y - 2, plot.w, plot.h + 4);
+  ctx.clip();
+  for (const { series: s, points } of l.series) {
+    if (points.length === 0) continue;
+    const color = s.lineStyle?.color ?? s.itemStyle?.color ?? p.accent;
+    if (s.areaStyle) {
+      ctx.beginPath();
+      points.forEach(([t, , hi], i) => {
+        const [x, y] = toPixel(l, t, hi);
+        if (i === 0) ctx.moveTo(x, y);
+        else ctx.lineTo(x, y);
+      });
+      for (let i = points.length - 1; i >= 0; i--) {
+        const [t, lo] = points[i]!;
+        const [x, y] = toPixel(l, t, lo);
+        ctx.lineTo(x, y);
+      }
+      ctx.closePath();
+      ctx.globalAlpha = s.areaStyle.opacity ?? 1;
+      ctx.fillStyle = s.areaStyle.color ?? color;
+      ctx.fill();
+    }
+    const width = s.lineStyle?.width ?? 2;
+    if (width > 0) {
+      ctx.beginPath();
+      points.forEach(([t, , hi], i) => {
+        const [x, y] = toPixel(l, t, hi);
+        if (i === 0) ctx.moveTo(x, y);
+        else ctx.lineTo(x, y);
+      });
+      ctx.globalAlpha = s.lineStyle?.opacity ?? 1;
+      ctx.strokeStyle = color;
+      ctx.lineWidth = width;
+      ctx.lineJoin = 'round';
+      ctx.setLineDash(s.lineStyle?.type === 'dashed' ? [5, 4] : []);
+      ctx.stroke();
+      ctx.setLineDash([]);
+    }
+    if (s.showSymbol) {
+      ctx.globalAlpha = 1;
+      ctx.fillStyle = s.itemStyle?.color ?? color;
+      const r = (s.symbolSize ?? 5) / 2;
+      for (const [t, , hi] of points) {
+        const [x, y] = toPixel(l, t, hi);
+        ctx.beginPath();
+        ctx.arc(x, y, r, 0, Math.PI * 2);
+        ctx.fill();
+      }
+    }
+    ctx.globalAlpha = 1;
+  }
+  ctx.restore();
+
+  // The legend, top right: each name once, in the colour of its first series.
+  const names = option.legend?.data ?? [];
+  if (names.length > 0) {
+    ctx.font = font(LEGEND_FONT);
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'middle';
+    const items = names.map((name) => {
+      const s = (option.series ?? []).find((x) => x.name === name);
+      return { name, s, w: 14 + 5 + ctx.measureText(name).width };
+    });
+    let x = l.width - 8 - items.reduce((n, i) => n + i.w, 0) - 10 * (items.length - 1);
+    const y = 9;
+    for (const { name, s, w } of items) {
+      const color = s?.itemStyle?.color ?? s?.lineStyle?.color ?? p.textMuted;
+      ctx.fillStyle = color;
+      ctx.strokeStyle = color;
+      if (s?.areaStyle && s.stack !== undefined) {
+        ctx.beginPath();
+        ctx.roundRect(x, y - 4, 14, 8, 2);
+        ctx.fill();
+      } else {
+        ctx.lineWidth = 2;
+        ctx.setLineDash(s?.lineStyle?.type === 'dashed' ? [3, 2] : []);
+        ctx.beginPath();
+        ctx.moveTo(x, y);
+        ctx.lineTo(x + 14, y);
+        ctx.stroke();
+        ctx.setLineDash([]);
+        ctx.beginPath();
+        ctx.arc(x + 7, y, 2.5, 0, Math.PI * 2);
+        ctx.fill();
+      }
+      ctx.fillStyle = p.textMuted;
+      ctx.fillText(name, x + 19, y);
+      x += w + 10;
+    }
+  }
+
+  // The empty note, centred on the plot.
+  if (option.title?.show && option.title.text) {
+    ctx.font = font(14, 600);
+    ctx.fillStyle = p.textMuted;
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'middle';
+    ctx.fillText(option.title.text, plot.x + plot.w / 2, plot.y + plot.h / 2);
+  }
+}

@@ -1,0 +1,204 @@
+// A time chart on a canvas (time-canvas.ts), behind the slice of the ECharts instance API the chart
+// lifecycle and the tests use: setOption (merging top-level components), setTheme, resize, the
+// pointer events of the plot (getZr().on), pixel conversions, getOption, dispose. The hover
+// tooltip is an element of the chart's own, filled by the option's formatter (whose pieces are
+// escaped, tooltip.ts), and a one-pixel axis pointer.
+import { chartPixelRatio } from './render-scale.ts';
+import {
+  fromPixel,
+  inPlot,
+  layoutTimeChart,
+  nearestT,
+  paintTimeChart,
+  themePalette,
+  toPixel,
+  type TimeLayout,
+  type TimeOption,
+} from './time-canvas.ts';
+import type { ThemeName } from './palette.ts';
+
+type PointerHandler = (e: { offsetX: number; offsetY: number }) => void;
+const ZR_EVENTS = { mousedown: 'pointerdown', mousemove: 'pointermove', mouseup: 'pointerup' };
+
+export class TimeChart {
+  readonly #el: HTMLElement;
+  readonly #canvas: HTMLCanvasElement;
+  readonly #tip: HTMLDivElement;
+  readonly #pointer: HTMLDivElement;
+  #theme: ThemeName;
+  #option: Record<string, unknown> = {};
+  #layout: TimeLayout | null = null;
+  #disposed = false;
+  /** The element's size at the last resize (read there only: reading it on a paint right after
+   * the page changed would lay the whole page out then). */
+  #size = { w: 0, h: 0, dpr: 1 };
+  readonly #listeners: Array<[string, EventListener]> = [];
+
+  constructor(el: HTMLElement, theme: ThemeName) {
+    this.#el = el;
+    this.#theme = theme;
+    this.#canvas = document.createElement('canvas');
+    Object.assign(this.#canvas.style, { position: 'absolute', left: '0', top: '0' });
+    this.#pointer = document.createElement('div');
+    Object.assign(this.#pointer.style, {
+      position: 'absolute',
+      width: '1px',
+      display: 'none',
+      pointerEvents: 'none',
+    });
+    this.#tip = document.createElement('div');
+    this.#tip.className = 'fd-tooltip';
+    this.#tip.setAttribute('role', 'tooltip');
+    Object.assign(this.#tip.style, {
+      position: 'absolute',
+      display: 'none',
+      pointerEvents: 'none',
+      zIndex: '3',
+      padding: '8px 10px',
+      borderRadius: '6px',
+      fontSize: '12px',
+      whiteSpace: 'nowrap',
+      boxShadow: '0 6px 24px rgba(0,0,0,0.35)',
+    });
+    el.append(this.#canvas, this.#pointer, this.#tip);
+    this.#listen('pointermove', (e) => this.#hover(e as PointerEvent));
+    this.#listen('pointerleave', () => this.#unhover());
+    this.resize();
+  }
+
+  #listen(type: string, fn: EventListener): void {
+    this.#canvas.addEventListener(type, fn);
+    this.#listeners.push([type, fn]);
+  }
+
+  /** Merges top-level components (each replaced whole) and repaints. */
+  setOption(option: object): void {
+    Object.assign(this.#option, option);
+    this.#paint();
+  }
+
+  /** The chart's element (as ECharts' getDom). */
+  getDom(): HTMLElement {
+    return this.#el;
+  }
+
+  /** The option as drawn (the tests read its series). */
+  getOption(): TimeOption {
+    return this.#option as TimeOption;
+  }
+
+  /** A registered ECharts theme name ('flowdeck-dark') or the app's ('dark'). */
+  setTheme(name: string): void {
+    this.#theme = name.endsWith('light') ? 'light' : 'dark';
+    this.#paint();
+  }
+
+  resize(): void {
+    const w = this.#el.clientWidth;
+    const h = this.#el.clientHeight;
+    const dpr = chartPixelRatio();
+    this.#size = { w, h, dpr };
+    this.#canvas.width = Math.max(1, Math.round(w * dpr));
+    this.#canvas.height = Math.max(1, Math.round(h * dpr));
+    this.#canvas.style.width = `${w}px`;
+    this.#canvas.style.height = `${h}px`;
+    this.#paint();
+  }
+
+  #paint(): void {
+    if (this.#disposed) return;
+    const ctx = this.#canvas.getContext('2d');
+    if (!ctx) return;
+    const { w, h, dpr } = this.#size;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    this.#layout = layoutTimeChart(this.#option as TimeOption, w, h);
+    paintTimeChart(ctx, this.#layout, this.#option as TimeOption, themePalette(this.#theme));
+  }
+
+  #hover(e: PointerEvent): void {
+    const l = this.#layout;
+    const formatter = (this.#option as TimeOption).tooltip?.formatter;
+    if (!l || !inPlot(l, e.offsetX, e.offsetY)) return this.#unhover();
+    const t = nearestT(l, e.offsetX);
+    const html = t === null || !formatter ? '' : formatter([{ axisValue: t }]);
+    if (t === null || !html) return this.#unhover();
+    const p = themePalette(this.#theme);
+    const [x] = toPixel(l, t, 0);
+    Object.assign(this.#pointer.style, {
+      display: 'block',
+      left: `${Math.round(x)}px`,
+      top: `${l.plot.y}px`,
+      height: `${l.plot.h}px`,
+      background: p.axis,
+    });
+    const tip = this.#tip;
+    tip.innerHTML = html;
+    Object.assign(tip.style, {
+      display: 'block',
+      background: p.tooltipBg,
+      border: `1px solid ${p.tooltipBorder}`,
+      color: p.text,
+    });
+    // Beside the pointer, inside the chart.
+    const right = e.offsetX + 16 + tip.offsetWidth <= l.width;
+    tip.style.left = `${right ? e.offsetX + 16 : Math.max(0, e.offsetX - 16 - tip.offsetWidth)}px`;
+    tip.style.top = `${Math.max(0, Math.min(e.offsetY - tip.offsetHeight / 2, l.height - tip.offsetHeight))}px`;
+  }
+
+  #unhover(): void {
+    this.#tip.style.display = 'none';
+    this.#pointer.style.display = 'none';
+  }
+
+  /** Pixels of the chart element to data (t, v) and back; whether a pixel is in the plot. */
+  convertFromPixel(_finder: unknown, [x, y]: number[]): number[] | null {
+    return this.#layout ? fromPixel(this.#layout, x!, y!) : null;
+  }
+
+  convertToPixel(_finder: unknown, [t, v]: number[]): number[] | null {
+    return this.#layout ? toPixel(this.#layout, t!, v!) : null;
+  }
+
+  containPixel(_finder: unknown, [x, y]: number[]): boolean {
+    return this.#layout !== null && inPlot(this.#layout, x!, y!);
+  }
+
+  /** The plot's pointer events, as ECharts' zrender names them (offsets in the chart element). */
+  getZr() {
+    const canvas = this.#canvas;
+    const wrapped = new Map<PointerHandler, EventListener>();
+    return {
+      on: (name: string, fn: PointerHandler) => {
+        const type =
+          name === 'globalout' ? 'pointerleave' : ZR_EVENTS[name as keyof typeof ZR_EVENTS];
+        if (!type) return;
+        const listener = (e: Event) => fn(e as PointerEvent);
+        wrapped.set(fn, listener);
+        canvas.addEventListener(type, listener);
+        this.#listeners.push([type, listener]);
+      },
+      off: (name: string, fn: PointerHandler) => {
+        const type =
+          name === 'globalout' ? 'pointerleave' : ZR_EVENTS[name as keyof typeof ZR_EVENTS];
+        const listener = wrapped.get(fn);
+        if (type && listener) canvas.removeEventListener(type, listener);
+      },
+    };
+  }
+
+  /** Series clicks are ECharts' (a time chart takes plot clicks through getZr). */
+  on(): void {}
+  off(): void {}
+
+  isDisposed(): boolean {
+    return this.#disposed;
+  }
+
+  dispose(): void {
+    this.#disposed = true;
+    for (const [type, fn] of this.#listeners) this.#canvas.removeEventListener(type, fn);
+    this.#canvas.remove();
+    this.#tip.remove();
+    this.#pointer.remove();
+  }
+}
