@@ -123,6 +123,24 @@ describe('drill-down in Chromium', () => {
     expect(await attr(explorer, 'data-sum-bytes')).toBe(bar.bytes);
   });
 
+  it('opens the records behind a row of the quintuple table (a click anywhere on the row)', async () => {
+    const topic = ctx.app.catalog.topics().find((t) => t.format === 'eni')!;
+    await page.goto(`${ctx.url}/topics/${topic.id}?range=6h`);
+    await page
+      .locator('[data-testid="dashboard"][data-mode="history"][data-loading="false"]')
+      .waitFor();
+    const row = page.locator('[data-testid="top-row"]').nth(1);
+    await row.waitFor();
+    const bytes = Number(await row.getAttribute('data-bytes'));
+    expect(bytes).toBeGreaterThan(0);
+    // The destination cell, not the rank button: the row itself takes the click.
+    await row.locator('td.addr').nth(1).click();
+    await page.locator(explorer).waitFor();
+    expect(await attr('[data-testid="drill-panel"]', 'data-expected-bytes')).toBe(bytes);
+    expect(await attr(explorer, 'data-sum-bytes')).toBe(bytes);
+    expect(await row.getAttribute('class')).toContain('selected');
+  });
+
   it('opens the ACCEPT records of a traffic bucket in a 6-hour history range', async () => {
     const topic = ctx.app.catalog.topics().find((t) => t.format === 'ccn')!;
     await page.goto(`${ctx.url}/topics/${topic.id}?range=6h`);
