@@ -1,11 +1,13 @@
-// The whole ECharts lifecycle of one chart element, as a Svelte attachment: init with theme,
+// The whole lifecycle of one chart element, as a Svelte attachment: init with theme,
 // ResizeObserver, merging setOption with stable series ids, theme switch, click events, drag to
 // select an x interval, dispose. A chart off screen (scrolled away) or in a hidden tab keeps only
 // its newest option and draws it when it is seen again: live updates cost nothing there. The instance lives in this closure only (never in $state); tests
-// reach it through window.__flowdeckCharts (data-testid -> instance) while it lives.
+// reach it through window.__flowdeckCharts (data-testid -> instance) while it lives. What draws
+// is the caller's engine: ECharts (echarts.ts, loaded only by pages with such charts) or the time
+// charts' own canvas (time-chart.ts); this module imports neither library.
 import type { Attachment } from 'svelte/attachments';
 import { untrack } from 'svelte';
-import { init, type ECElementEvent, type EChartsCoreOption } from 'echarts/core';
+import type { ECElementEvent, EChartsCoreOption } from 'echarts/core';
 import {
   FunctionSlots,
   hasData,
@@ -16,10 +18,8 @@ import {
   type OptionParts,
 } from './chart-data.ts';
 import { registerChart } from './chart-registry.ts';
-import { chartPixelRatio } from './render-scale.ts';
 import { cancelDraw, queueDraw } from './draw-queue.ts';
-import { echartsTheme, type ThemeName } from './echarts.ts';
-import { TimeChart } from './time-chart.ts';
+import { echartsTheme, type ThemeName } from './palette.ts';
 
 interface ZrPointer {
   offsetX: number;
@@ -50,16 +50,6 @@ export interface ChartInstance {
 /** Makes a chart in an element. */
 export type ChartEngine = (el: HTMLElement, theme: ThemeName) => ChartInstance;
 
-/** ECharts, for every chart but the time charts. */
-export const echartsEngine: ChartEngine = (el, theme) =>
-  init(el, echartsTheme(theme), {
-    renderer: 'canvas',
-    devicePixelRatio: chartPixelRatio(),
-  }) as unknown as ChartInstance;
-
-/** The time charts' own canvas painter (time-chart.ts): a live update in well under 1 ms. */
-export const timeEngine: ChartEngine = (el, theme) => new TimeChart(el, theme);
-
 export interface ChartParams {
   option: EChartsCoreOption;
   theme: ThemeName;
@@ -71,8 +61,8 @@ export interface ChartParams {
   onplotclick?: ((x: number, y: number, yPerPixel: number) => void) | undefined;
   /** A drag across the plot area of the first grid: the x interval, data coordinates, ascending. */
   onxselect?: ((x0: number, x1: number) => void) | undefined;
-  /** What draws the chart (read once, at the start): ECharts unless told. */
-  engine?: ChartEngine;
+  /** What draws the chart (read once, at the start). */
+  engine: ChartEngine;
 }
 
 /** A press that moves less than this (px) is a click, not a drag. */
@@ -169,7 +159,7 @@ function plotPointer(el: HTMLElement, chart: ChartInstance, get: () => ChartPara
 export function chartLifecycle(get: () => ChartParams): Attachment<HTMLElement> {
   return (el) => {
     let theme = untrack(get).theme;
-    const chart = (untrack(get).engine ?? echartsEngine)(el, theme);
+    const chart = untrack(get).engine(el, theme);
     const unregister = registerChart(el.dataset.testid, chart);
     let currentKey: string | null = null;
 

@@ -1,7 +1,8 @@
 // The one place the app registers ECharts parts (only those used, through `echarts/core`) and its two
 // themes. Every option builder takes its colours from `palette(theme)` so all charts agree. The
 // time charts' parts are here; the CCN map's and matrix's (geo, lines, heatmap, visual map) are in
-// echarts-map.ts, a chunk of their own that only a CCN topic's dashboard loads.
+// echarts-map.ts, a chunk of their own that only a CCN topic's dashboard loads. The two time charts
+// do not use ECharts (time-chart.ts): a page without other charts never loads this module.
 import { BarChart, LineChart } from 'echarts/charts';
 import {
   AriaComponent,
@@ -11,8 +12,10 @@ import {
   TitleComponent,
   TooltipComponent,
 } from 'echarts/components';
-import { registerTheme, use } from 'echarts/core';
+import { init, registerTheme, use } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
+import type { ChartEngine, ChartInstance } from './chart-lifecycle.svelte.ts';
+import { chartPixelRatio } from './render-scale.ts';
 
 import { PALETTES, echartsTheme, type Palette, type ThemeName } from './palette.ts';
 
@@ -75,3 +78,10 @@ use([
 ]);
 registerTheme(echartsTheme('dark'), buildTheme('dark'));
 registerTheme(echartsTheme('light'), buildTheme('light'));
+
+/** ECharts as the chart lifecycle's engine (every chart but the two time charts). */
+export const echartsEngine: ChartEngine = (el, theme) =>
+  init(el, echartsTheme(theme), {
+    renderer: 'canvas',
+    devicePixelRatio: chartPixelRatio(),
+  }) as unknown as ChartInstance;

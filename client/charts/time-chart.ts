@@ -16,6 +16,7 @@ import {
   type TimeOption,
 } from './time-canvas.ts';
 import type { ThemeName } from './palette.ts';
+import type { ChartEngine } from './chart-lifecycle.svelte.ts';
 
 type PointerHandler = (e: { offsetX: number; offsetY: number }) => void;
 const ZR_EVENTS = { mousedown: 'pointerdown', mousemove: 'pointermove', mouseup: 'pointerup' };
@@ -202,3 +203,6 @@ export class TimeChart {
     this.#pointer.remove();
   }
 }
+
+/** The time charts' own canvas painter as the chart lifecycle's engine. */
+export const timeEngine: ChartEngine = (el, theme) => new TimeChart(el, theme);
