@@ -2,7 +2,7 @@
 // log topics, flow logs write into a topic, and each collected resource is a log stream of it.
 // The wire and read shape (LogsetInfo trees) is derived from three flat lists of entities
 // (CatalogEntities), which is what the store keeps. No Node, no DOM.
-import type { AlertEpisode, AlertSilence } from './alerts/episode.ts';
+import type { AlertDelivery, AlertEpisode, AlertSilence } from './alerts/episode.ts';
 import type { Rule } from './alerts/rule.ts';
 import type { CaptureWindowSec } from './capture-window.ts';
 import type { Thresholds } from './thresholds.ts';
@@ -116,6 +116,8 @@ export interface CatalogEntities {
   /** Alerting's history and silences (shared/alerts/episode.ts); absent in older catalogs. */
   alertEpisodes?: AlertEpisode[];
   alertSilences?: AlertSilence[];
+  /** The webhook delivery log (shared/alerts/episode.ts); absent in older catalogs. */
+  alertDeliveries?: AlertDelivery[];
 }
 
 /** The log streams a flow log writes: its resource, or for CCN one per region. */
@@ -171,6 +173,7 @@ export function emptyEntities(): Required<CatalogEntities> {
     alertRules: [],
     alertEpisodes: [],
     alertSilences: [],
+    alertDeliveries: [],
   };
 }
 

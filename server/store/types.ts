@@ -247,6 +247,7 @@ export interface CatalogChange {
     alertRules?: string[];
     alertEpisodes?: string[];
     alertSilences?: string[];
+    alertDeliveries?: string[];
   };
   /** Topics whose records, windows, rollups and rejected lines go too. */
   dropTopicData?: string[];

@@ -38,6 +38,23 @@ export interface AlertEpisode {
   silenced: boolean;
 }
 
+/** One webhook delivery attempt of a notice (or one not attempted, with why): the delivery log. */
+export interface AlertDelivery {
+  id: string;
+  at: number;
+  ruleId: string;
+  episode: number;
+  kind: 'firing' | 'resolved' | 'reopened';
+  /** The webhook's origin only: a robot's path or query is often its key. */
+  target: string;
+  attempt: number;
+  /** HTTP status, or 0 when there was no answer. */
+  status: number;
+  /** silenced: a silence held it (error says which, until when and why); nothing was sent. */
+  outcome: 'delivered' | 'retrying' | 'failed' | 'refused' | 'silenced';
+  error?: string;
+}
+
 export interface AlertSilence {
   id: string;
   /** A topic's rules, or one rule (exactly one of the two). */

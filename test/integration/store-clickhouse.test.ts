@@ -330,19 +330,39 @@ describe('the ClickHouse store answers as the DuckDB store does', () => {
       by: 'ops',
       createdAt: T0,
     };
+    const delivery = (id: string, outcome: 'retrying' | 'delivered') => ({
+      id,
+      at: T0 + 2 * MIN,
+      ruleId: 'rule-a',
+      episode: 1,
+      kind: 'firing' as const,
+      target: 'https://hooks.example.com',
+      attempt: outcome === 'retrying' ? 1 : 2,
+      status: outcome === 'retrying' ? 503 : 200,
+      outcome,
+      ...(outcome === 'retrying' ? { error: 'HTTP 503' } : {}),
+    });
     for (const s of [duck, house]) {
       await s.saveCatalog({
-        upsert: { alertEpisodes: [episode('ep-1', 'firing'), episode('ep-2', 'firing')] },
+        upsert: {
+          alertEpisodes: [episode('ep-1', 'firing'), episode('ep-2', 'firing')],
+          alertDeliveries: [delivery('d-1', 'retrying')],
+        },
       });
       await s.saveCatalog({
-        upsert: { alertEpisodes: [episode('ep-1', 'resolved')], alertSilences: [silence] },
-        remove: { alertEpisodes: ['ep-2'] },
+        upsert: {
+          alertEpisodes: [episode('ep-1', 'resolved')],
+          alertSilences: [silence],
+          alertDeliveries: [delivery('d-2', 'delivered')],
+        },
+        remove: { alertEpisodes: ['ep-2'], alertDeliveries: ['d-1'] },
       });
     }
     for (const s of [duck, house]) {
       const c = await s.loadCatalog();
       expect(c?.alertEpisodes).toEqual([episode('ep-1', 'resolved')]);
       expect(c?.alertSilences).toEqual([silence]);
+      expect(c?.alertDeliveries).toEqual([delivery('d-2', 'delivered')]);
     }
 
     for (const s of [duck, house]) {

@@ -920,6 +920,7 @@ ENGINE = Distributed(${shards.cluster}, ${db}, ${ROLLUP_LOCAL}, sipHash64(topic)
           'alertRules',
           'alertEpisodes',
           'alertSilences',
+          'alertDeliveries',
         ] as const) {
           for (const e of change.upsert?.[kind] ?? [])
             rows.push([kind, e.id, version, 0, JSON.stringify(e)]);

@@ -3,7 +3,7 @@
 // stops the open with a clear message, an older one is migrated here.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { isCaptureWindow } from '../../../shared/capture-window.ts';
-import type { AlertEpisode, AlertSilence } from '../../../shared/alerts/episode.ts';
+import type { AlertDelivery, AlertEpisode, AlertSilence } from '../../../shared/alerts/episode.ts';
 import {
   emptyEntities,
   type AlertRuleEntity,
@@ -17,7 +17,8 @@ import type { CatalogChange, TopicUsage } from '../types.ts';
 
 export type { CatalogChange, TopicUsage };
 
-type Kind = 'logset' | 'topic' | 'flowlog' | 'alertrule' | 'alertepisode' | 'alertsilence';
+type Kind =
+  'logset' | 'topic' | 'flowlog' | 'alertrule' | 'alertepisode' | 'alertsilence' | 'alertdelivery';
 const DOC_VERSION = 1;
 
 /** The entities as stored, or null when the catalog was never written (a new data directory). */
@@ -42,6 +43,8 @@ export async function loadCatalog(con: DuckDBConnection): Promise<CatalogEntitie
     else if (kind === 'alertrule') out.alertRules!.push(entity as unknown as AlertRuleEntity);
     else if (kind === 'alertepisode') out.alertEpisodes!.push(entity as unknown as AlertEpisode);
     else if (kind === 'alertsilence') out.alertSilences!.push(entity as unknown as AlertSilence);
+    else if (kind === 'alertdelivery')
+      out.alertDeliveries!.push(entity as unknown as AlertDelivery);
   }
   return out;
 }
@@ -82,9 +85,11 @@ export async function applyCatalogChange(
   for (const r of change.upsert?.alertRules ?? []) await put('alertrule', r);
   for (const e of change.upsert?.alertEpisodes ?? []) await put('alertepisode', e);
   for (const e of change.upsert?.alertSilences ?? []) await put('alertsilence', e);
+  for (const e of change.upsert?.alertDeliveries ?? []) await put('alertdelivery', e);
   for (const id of change.remove?.alertRules ?? []) await del('alertrule', id);
   for (const id of change.remove?.alertEpisodes ?? []) await del('alertepisode', id);
   for (const id of change.remove?.alertSilences ?? []) await del('alertsilence', id);
+  for (const id of change.remove?.alertDeliveries ?? []) await del('alertdelivery', id);
   for (const id of change.remove?.flowLogs ?? []) await del('flowlog', id);
   for (const id of change.remove?.topics ?? []) await del('topic', id);
   for (const id of change.remove?.logsets ?? []) await del('logset', id);
