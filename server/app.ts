@@ -173,6 +173,15 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     log.warn(`catalog listener: ${(err as Error).message}`),
   );
   const rules = createRuleBook({ store, catalog, clock }, stored.alertRules ?? []);
+  // Episodes, silences and the webhook delivery log, kept with the catalog.
+  const history = createAlertHistory(
+    { store, catalog, clock, rule: (id) => rules.get(id), warn: log.warn },
+    {
+      episodes: stored.alertEpisodes ?? [],
+      silences: stored.alertSilences ?? [],
+      deliveries: stored.alertDeliveries ?? [],
+    },
+  );
   // Notices go to the rules' webhooks; each links to the records that made it.
   let publicBase = config.publicUrl ?? `http://localhost:${config.port}`;
   const webhooks = createWebhooks(defaultWebhookConfig, {
@@ -187,12 +196,8 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     },
     now: () => clock.now(),
     warn: log.warn,
+    record: (d) => history.delivered(d),
   });
-  // Episodes and silences, kept with the catalog.
-  const history = createAlertHistory(
-    { store, catalog, clock, rule: (id) => rules.get(id), warn: log.warn },
-    { episodes: stored.alertEpisodes ?? [], silences: stored.alertSilences ?? [] },
-  );
   // Rules are judged where the records are: on a collector (or the one process).
   const alerts = createAlertEngine(defaultAlertEngineConfig, {
     rules,
@@ -694,7 +699,6 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     rules,
     alerts,
     history,
-    webhooks,
     store,
     catalog,
     clock,
@@ -751,6 +755,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
       history.replace({
         episodes: stored.alertEpisodes ?? [],
         silences: stored.alertSilences ?? [],
+        deliveries: stored.alertDeliveries ?? [],
       });
     } finally {
       applyingRemoteCatalog = false;
@@ -766,6 +771,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
       history.replace({
         episodes: stored.alertEpisodes ?? [],
         silences: stored.alertSilences ?? [],
+        deliveries: stored.alertDeliveries ?? [],
       });
     } finally {
       applyingRemoteCatalog = false;
@@ -991,6 +997,8 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
       await new Promise<void>((done) => io.close(() => done()));
       await http.close().catch(() => {});
       clearTimeout(force);
+      // The alert history's last changes (a delivery just logged) go in before the store closes.
+      await history.stored();
       await store.close();
       redis?.disconnect();
     },

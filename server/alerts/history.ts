@@ -1,13 +1,16 @@
 // Alerting's memory: the episodes (one per time a rule fired, until it resolved: its windows, peak,
-// and who acknowledged it) and the silences (no notifications for a rule or a topic until a time,
-// with a reason and who set it). Kept with the catalog in the store, so the history page and the
-// open episodes survive a restart (the engine takes the open ones back: no second notice).
+// and who acknowledged it), the silences (no notifications for a rule or a topic until a time,
+// with a reason and who set it) and the webhook delivery log. Kept with the catalog in the store,
+// so the history page, the delivery log and the open episodes survive a restart (the engine takes
+// the open ones back: no second notice), and every process of a cluster shows the same.
 // Bounded: the newest `maxEpisodes` are kept, the oldest resolved ones go first; silences at most
-// `maxSilences`. Changes are stored one at a time, in call order; listeners hear of each.
+// `maxSilences`; the newest `maxDeliveries` deliveries. Changes are stored one at a time, in call
+// order; listeners hear of each.
 import {
   ackInputSchema,
   silenceInputSchema,
   silences as holdsRule,
+  type AlertDelivery,
   type AlertEpisode,
   type AlertSilence,
 } from '../../shared/alerts/episode.ts';
@@ -29,11 +32,13 @@ import type { AlertNotice } from './engine.ts';
 export interface AlertHistoryLimits {
   maxEpisodes: number;
   maxSilences: number;
+  maxDeliveries: number;
 }
 
 export const defaultAlertHistoryLimits: AlertHistoryLimits = {
   maxEpisodes: 2_000,
   maxSilences: 200,
+  maxDeliveries: 500,
 };
 
 export interface EpisodeFilter {
@@ -56,11 +61,19 @@ export function createAlertHistory(
     rule: (id: string) => AlertRuleEntity | undefined;
     warn: (msg: string) => void;
   },
-  initial: { episodes?: readonly AlertEpisode[]; silences?: readonly AlertSilence[] },
+  initial: {
+    episodes?: readonly AlertEpisode[];
+    silences?: readonly AlertSilence[];
+    deliveries?: readonly AlertDelivery[];
+  },
   limits: AlertHistoryLimits = defaultAlertHistoryLimits,
 ) {
   const episodes = new Map((initial.episodes ?? []).map((e) => [e.id, e]));
   const silences = new Map((initial.silences ?? []).map((s) => [s.id, s]));
+  // In the order they happened (a Map keeps insertion order).
+  const deliveries = new Map(
+    [...(initial.deliveries ?? [])].sort((a, b) => a.at - b.at).map((d) => [d.id, d]),
+  );
   const open = new Map<string, AlertEpisode>();
   for (const e of episodes.values()) if (e.state === 'firing') open.set(key(e.ruleId, e.group), e);
   const listeners = new Set<() => void>();
@@ -281,7 +294,39 @@ export function createAlertHistory(
         return { id };
       }),
     /** Another process changed them: take the stored ones. */
-    replace(stored: { episodes?: readonly AlertEpisode[]; silences?: readonly AlertSilence[] }) {
+    /**
+     * A webhook delivery attempt (or one not attempted, with why), stored; past the bound the
+     * oldest goes. Logged, never thrown.
+     */
+    delivered(d: Omit<AlertDelivery, 'id'>): void {
+      const entry: AlertDelivery = { id: randomId('delivery-', 10), ...d };
+      deliveries.set(entry.id, entry);
+      const drop: string[] = [];
+      for (const id of deliveries.keys()) {
+        if (deliveries.size <= limits.maxDeliveries) break;
+        deliveries.delete(id);
+        drop.push(id);
+      }
+      void serial(() =>
+        deps.store.saveCatalog({
+          upsert: { alertDeliveries: [entry] },
+          ...(drop.length > 0 ? { remove: { alertDeliveries: drop } } : {}),
+        }),
+      ).then(
+        () => {},
+        (err: Error) => deps.warn(`alert delivery log not stored: ${err.message}`),
+      );
+      changed();
+    },
+    /** Resolves when every change made so far is in the store (tests; a shutdown). */
+    stored: (): Promise<void> => serial(async () => {}),
+    /** The delivery log, oldest first. */
+    deliveries: (): AlertDelivery[] => [...deliveries.values()],
+    replace(stored: {
+      episodes?: readonly AlertEpisode[];
+      silences?: readonly AlertSilence[];
+      deliveries?: readonly AlertDelivery[];
+    }) {
       episodes.clear();
       open.clear();
       for (const e of stored.episodes ?? []) {
@@ -290,6 +335,9 @@ export function createAlertHistory(
       }
       silences.clear();
       for (const s of stored.silences ?? []) silences.set(s.id, s);
+      deliveries.clear();
+      for (const d of [...(stored.deliveries ?? [])].sort((a, b) => a.at - b.at))
+        deliveries.set(d.id, d);
       changed();
     },
   };

@@ -2,9 +2,11 @@
 // X-Flowdeck-Signature: sha256=<hex of HMAC-SHA256 of the body with the rule's secret>. Chat
 // robots (Slack-compatible, WeCom, DingTalk, Feishu) get their own message body. A delivery that
 // fails (no answer in 10 s, or not 2xx) is retried with back-off (1, 2, 4, 8 s, at most 5
-// attempts). The queue and the delivery log are bounded: past the queue's bound a notice is not
-// queued, and that is logged as a delivery that was refused, never dropped silently.
+// attempts). Every attempt goes to the delivery log (`record`: the alert history, which stores and
+// bounds it). The queue is bounded: past its bound a notice is not queued, and that is logged as a
+// delivery that was refused, never dropped silently.
 import { createHmac } from 'node:crypto';
+import type { AlertDelivery } from '../../shared/alerts/episode.ts';
 import type { AlertRuleEntity } from '../../shared/catalog.ts';
 import type { AlertNotice } from './engine.ts';
 
@@ -13,7 +15,6 @@ export interface WebhookConfig {
   attempts: number;
   firstRetryMs: number;
   maxQueued: number;
-  maxLog: number;
 }
 
 export const defaultWebhookConfig: WebhookConfig = {
@@ -21,23 +22,10 @@ export const defaultWebhookConfig: WebhookConfig = {
   attempts: 5,
   firstRetryMs: 1_000,
   maxQueued: 1_000,
-  maxLog: 500,
 };
 
-export interface Delivery {
-  at: number;
-  ruleId: string;
-  episode: number;
-  kind: AlertNotice['kind'];
-  /** The webhook's origin only: a robot's path or query is often its key. */
-  target: string;
-  attempt: number;
-  /** HTTP status, or 0 when there was no answer. */
-  status: number;
-  /** silenced: a silence held it (error says which, until when and why); nothing was sent. */
-  outcome: 'delivered' | 'retrying' | 'failed' | 'refused' | 'silenced';
-  error?: string;
-}
+/** A delivery as the webhooks tell it (the history stores it with an id). */
+export type Delivery = Omit<AlertDelivery, 'id'>;
 
 /** The documented json body of a notice. */
 export function noticeBody(n: AlertNotice, topicName: string, link: string, windowMs: number) {
@@ -103,16 +91,14 @@ export function createWebhooks(
     link: (n: AlertNotice) => string;
     now: () => number;
     warn: (msg: string) => void;
+    /** The delivery log. */
+    record: (d: Delivery) => void;
   },
 ) {
-  const log: Delivery[] = [];
   let queued = 0;
   let stopped = false;
   const timers = new Set<ReturnType<typeof setTimeout>>();
-  const record = (d: Delivery) => {
-    log.push(d);
-    if (log.length > config.maxLog) log.shift();
-  };
+  const record = (d: Delivery) => deps.record(d);
 
   async function attempt(
     url: string,
@@ -223,7 +209,6 @@ export function createWebhooks(
         deliver(n, hook.url, headers, body, 1);
       }
     },
-    deliveries: (): readonly Delivery[] => log,
     metrics: () => ({ queued }),
     stop() {
       stopped = true;

@@ -14,7 +14,6 @@ import { fail, ok } from '../../shared/reply.ts';
 import { answerChange } from './change.ts';
 import type { RuleBook } from '../alerts/rules.ts';
 import type { AlertEngine } from '../alerts/engine.ts';
-import type { Webhooks } from '../alerts/webhooks.ts';
 import type { AlertRuleEntity } from '../../shared/catalog.ts';
 import { rulePresets } from '../../shared/alerts/presets.ts';
 import { ruleInputSchema, STREAM_MEASURES } from '../../shared/alerts/rule.ts';
@@ -54,7 +53,6 @@ export function registerAlertsApi(
     rules: RuleBook;
     alerts: AlertEngine;
     history: AlertHistory;
-    webhooks: Webhooks;
     store: Store;
     catalog: Catalog;
     clock: Clock;
@@ -62,7 +60,7 @@ export function registerAlertsApi(
     warn: (msg: string) => void;
   },
 ) {
-  const { rules, alerts, history, webhooks, store, catalog, clock, reads } = deps;
+  const { rules, alerts, history, store, catalog, clock, reads } = deps;
   const run = <T>(reply: FastifyReply, status: number, task: () => Promise<T>) =>
     answerChange(reply, status, task, (m) => deps.warn(`alert rules: ${m}`));
   const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -206,7 +204,7 @@ export function registerAlertsApi(
     ),
   );
   // The webhook deliveries, newest first (each attempt: delivered, retrying, failed, refused).
-  app.get('/api/alerts/deliveries', async () => ok([...webhooks.deliveries()].reverse()));
+  app.get('/api/alerts/deliveries', async () => ok(history.deliveries().reverse()));
   app.get<IdParams>('/api/alerts/rules/:id', async (req, reply) => {
     const r = rules.get(req.params.id);
     return r

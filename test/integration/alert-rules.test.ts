@@ -463,10 +463,32 @@ describe.each(BACKENDS)('alert rules (%s store)', (backend) => {
         }),
       ]);
 
-      // After a restart the history is there, and nothing fires again.
+      // The delivery log has the held notice and the delivered resolution, newest first.
+      const deliveries = async (url: string) => {
+        const r = await call<Array<{ id: string; outcome: string; kind: string }>>(
+          url,
+          'GET',
+          '/api/alerts/deliveries',
+          undefined,
+          {},
+        );
+        return r.body.ok ? r.body.data : [];
+      };
+      const delivered = await until(
+        () => deliveries(ctx.url),
+        (ds) => ds.length >= 2,
+      );
+      expect(delivered.map((d) => `${d.kind}:${d.outcome}`)).toEqual([
+        'resolved:delivered',
+        'firing:silenced',
+      ]);
+      await ctx.app.store.flush();
+
+      // After a restart the history and the delivery log are there, and nothing fires again.
       await ctx.stop();
       ctx = await startApp(ownArgs());
       expect(await episodes(ctx.url)).toEqual(resolved);
+      expect(await deliveries(ctx.url)).toEqual(delivered);
       const now = await call<{ firing: unknown[]; silences: unknown[] }>(
         ctx.url,
         'GET',

@@ -7,6 +7,8 @@
 // end is killed -9 resumes on the other and ends up with exactly the store's windows; a collector
 // restart loses nothing and counts nothing twice.
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
@@ -231,6 +233,18 @@ describe('a cluster: one collector, two front ends, ClickHouse and Redis', () =>
   }, 60_000);
 
   it('an alert rule made on one front end fires on the collector and shows on the other', async () => {
+    // A webhook receiver: the collector delivers, and every front end lists the delivery.
+    const received: string[] = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        received.push(body);
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
     const res = await fetch(`${frontA.url}/api/alerts/rules`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...bearer('admin') },
@@ -241,6 +255,7 @@ describe('a cluster: one collector, two front ends, ClickHouse and Redis', () =>
         measure: 'bytes',
         op: '>',
         threshold: 0,
+        notify: [{ kind: 'webhook', url: hook }],
       }),
     });
     expect(res.status).toBe(201);
@@ -261,6 +276,15 @@ describe('a cluster: one collector, two front ends, ClickHouse and Redis', () =>
       ).data.firing.some((e) => e.ruleId === rule.id);
     await until('the alert firing on the collector', () => firingOn(collector.url));
     await until('the alert firing on the other front end', () => firingOn(frontB.url));
+    const deliveredOn = async (url: string) =>
+      (
+        (await (await fetch(`${url}/api/alerts/deliveries`)).json()) as {
+          data: Array<{ ruleId: string; kind: string; outcome: string }>;
+        }
+      ).data.some((d) => d.ruleId === rule.id && d.kind === 'firing' && d.outcome === 'delivered');
+    await until('the delivery in the log of the other front end', () => deliveredOn(frontB.url));
+    expect(received).toHaveLength(1);
+    receiver.close();
   }, 120_000);
 
   it('brings the windows a collector builds to clients on both front ends', async () => {
