@@ -12,7 +12,7 @@ import type { Measure } from '../shared/alerts/rule.ts';
 import { createLineParser } from '../shared/parse/index.ts';
 import { parseQuery } from '../shared/query/index.ts';
 import type { MatchRecord } from '../shared/query/match.ts';
-import { batches, pushAll, simulatedLines, startServer, type Child } from './ingest.ts';
+import { batches, median, pushAll, simulatedLines, startServer, type Child } from './ingest.ts';
 import type { BenchRow } from './table.ts';
 
 const QUERIES = [
@@ -87,7 +87,6 @@ async function wholePath(rules: number, rounds = 8, perRound = 150_000) {
       for (const which of order)
         cpu[which].push((await push(which === 'plain' ? plain : ruled, lines)).cpuUsPerRecord);
     }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
     return { plainUs: median(cpu.plain), ruledUs: median(cpu.ruled) };
   } finally {
     await Promise.all([plain.stop(), ruled.stop()]);

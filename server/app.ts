@@ -21,7 +21,7 @@ import { registerCatalogApi } from './api/catalog.ts';
 import { registerAlertsApi } from './api/alerts.ts';
 import { createRuleBook } from './alerts/rules.ts';
 import { createAlertEngine, defaultAlertEngineConfig } from './alerts/engine.ts';
-import { createAlertHistory } from './alerts/history.ts';
+import { createAlertHistory, historyOf } from './alerts/history.ts';
 import { alertLink } from '../shared/alerts/link.ts';
 import { createWebhooks, defaultWebhookConfig } from './alerts/webhooks.ts';
 import { registerAuth, socketRole } from './api/auth.ts';
@@ -176,11 +176,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
   // Episodes, silences and the webhook delivery log, kept with the catalog.
   const history = createAlertHistory(
     { store, catalog, clock, rule: (id) => rules.get(id), warn: log.warn },
-    {
-      episodes: stored.alertEpisodes ?? [],
-      silences: stored.alertSilences ?? [],
-      deliveries: stored.alertDeliveries ?? [],
-    },
+    historyOf(stored),
   );
   // Notices go to the rules' webhooks; each links to the records that made it.
   let publicBase = config.publicUrl ?? `http://localhost:${config.port}`;
@@ -752,11 +748,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     if (stored === null) return;
     applyingRemoteCatalog = true;
     try {
-      history.replace({
-        episodes: stored.alertEpisodes ?? [],
-        silences: stored.alertSilences ?? [],
-        deliveries: stored.alertDeliveries ?? [],
-      });
+      history.replace(historyOf(stored));
     } finally {
       applyingRemoteCatalog = false;
     }
@@ -768,11 +760,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps = {}) {
     try {
       catalog.replace(logsetsOf(stored));
       rules.replace(stored.alertRules ?? []);
-      history.replace({
-        episodes: stored.alertEpisodes ?? [],
-        silences: stored.alertSilences ?? [],
-        deliveries: stored.alertDeliveries ?? [],
-      });
+      history.replace(historyOf(stored));
     } finally {
       applyingRemoteCatalog = false;
     }

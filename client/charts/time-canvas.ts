@@ -4,7 +4,7 @@
 // windows, a legend, an empty note. Made for these two charts only: a live update repaints them in
 // well under a millisecond, where ECharts' whole update pipeline took 6 to 11 ms per chart. Layout
 // is pure (and unit tested); painting takes a 2D context.
-import { PALETTES, type Palette, type ThemeName } from './palette.ts';
+import type { Palette } from './palette.ts';
 
 /** The part of an ECharts line series the time charts use. */
 export interface TimeSeries {
@@ -251,10 +251,6 @@ export function nearestT(l: TimeLayout, x: number): number | null {
     for (const [pt] of s.points)
       if (best === null || Math.abs(pt - t) < Math.abs(best - t)) best = pt;
   return best;
-}
-
-export function themePalette(theme: ThemeName): Palette {
-  return PALETTES[theme];
 }
 
 const LABEL_FONT = 11;

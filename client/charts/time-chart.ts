@@ -10,16 +10,21 @@ import {
   layoutTimeChart,
   nearestT,
   paintTimeChart,
-  themePalette,
   toPixel,
   type TimeLayout,
   type TimeOption,
 } from './time-canvas.ts';
-import type { ThemeName } from './palette.ts';
+import { palette, type ThemeName } from './palette.ts';
 import type { ChartEngine } from './chart-lifecycle.svelte.ts';
 
 type PointerHandler = (e: { offsetX: number; offsetY: number }) => void;
-const ZR_EVENTS = { mousedown: 'pointerdown', mousemove: 'pointermove', mouseup: 'pointerup' };
+/** zrender's event names, as pointer events of the canvas. */
+const ZR_EVENTS: Readonly<Record<string, string>> = {
+  mousedown: 'pointerdown',
+  mousemove: 'pointermove',
+  mouseup: 'pointerup',
+  globalout: 'pointerleave',
+};
 
 export class TimeChart {
   readonly #el: HTMLElement;
@@ -33,7 +38,8 @@ export class TimeChart {
   /** The element's size at the last resize (read there only: reading it on a paint right after
    * the page changed would lay the whole page out then). */
   #size = { w: 0, h: 0, dpr: 1 };
-  readonly #listeners: Array<[string, EventListener]> = [];
+  /** Every listener of the canvas goes with it (dispose). */
+  readonly #listening = new AbortController();
 
   constructor(el: HTMLElement, theme: ThemeName) {
     this.#el = el;
@@ -62,14 +68,10 @@ export class TimeChart {
       boxShadow: '0 6px 24px rgba(0,0,0,0.35)',
     });
     el.append(this.#canvas, this.#pointer, this.#tip);
-    this.#listen('pointermove', (e) => this.#hover(e as PointerEvent));
-    this.#listen('pointerleave', () => this.#unhover());
+    const { signal } = this.#listening;
+    this.#canvas.addEventListener('pointermove', (e) => this.#hover(e), { signal });
+    this.#canvas.addEventListener('pointerleave', () => this.#unhover(), { signal });
     this.resize();
-  }
-
-  #listen(type: string, fn: EventListener): void {
-    this.#canvas.addEventListener(type, fn);
-    this.#listeners.push([type, fn]);
   }
 
   /** Merges top-level components (each replaced whole) and repaints. */
@@ -113,7 +115,7 @@ export class TimeChart {
     const { w, h, dpr } = this.#size;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     this.#layout = layoutTimeChart(this.#option as TimeOption, w, h);
-    paintTimeChart(ctx, this.#layout, this.#option as TimeOption, themePalette(this.#theme));
+    paintTimeChart(ctx, this.#layout, this.#option as TimeOption, palette(this.#theme));
   }
 
   #hover(e: PointerEvent): void {
@@ -123,7 +125,7 @@ export class TimeChart {
     const t = nearestT(l, e.offsetX);
     const html = t === null || !formatter ? '' : formatter([{ axisValue: t }]);
     if (t === null || !html) return this.#unhover();
-    const p = themePalette(this.#theme);
+    const p = palette(this.#theme);
     const [x] = toPixel(l, t, 0);
     Object.assign(this.#pointer.style, {
       display: 'block',
@@ -167,20 +169,18 @@ export class TimeChart {
   /** The plot's pointer events, as ECharts' zrender names them (offsets in the chart element). */
   getZr() {
     const canvas = this.#canvas;
+    const { signal } = this.#listening;
     const wrapped = new Map<PointerHandler, EventListener>();
     return {
       on: (name: string, fn: PointerHandler) => {
-        const type =
-          name === 'globalout' ? 'pointerleave' : ZR_EVENTS[name as keyof typeof ZR_EVENTS];
+        const type = ZR_EVENTS[name];
         if (!type) return;
         const listener = (e: Event) => fn(e as PointerEvent);
         wrapped.set(fn, listener);
-        canvas.addEventListener(type, listener);
-        this.#listeners.push([type, listener]);
+        canvas.addEventListener(type, listener, { signal });
       },
       off: (name: string, fn: PointerHandler) => {
-        const type =
-          name === 'globalout' ? 'pointerleave' : ZR_EVENTS[name as keyof typeof ZR_EVENTS];
+        const type = ZR_EVENTS[name];
         const listener = wrapped.get(fn);
         if (type && listener) canvas.removeEventListener(type, listener);
       },
@@ -197,7 +197,7 @@ export class TimeChart {
 
   dispose(): void {
     this.#disposed = true;
-    for (const [type, fn] of this.#listeners) this.#canvas.removeEventListener(type, fn);
+    this.#listening.abort();
     this.#canvas.remove();
     this.#tip.remove();
     this.#pointer.remove();

@@ -15,7 +15,7 @@ import {
   type AlertSilence,
 } from '../../shared/alerts/episode.ts';
 import { extreme } from '../../shared/alerts/rule.ts';
-import type { AlertRuleEntity } from '../../shared/catalog.ts';
+import type { AlertRuleEntity, CatalogEntities } from '../../shared/catalog.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import {
   CatalogRefusal,
@@ -27,6 +27,7 @@ import {
 } from '../catalog/manage.ts';
 import type { Clock } from '../clock.ts';
 import type { Store } from '../store/contract.ts';
+import type { CatalogChange } from '../store/types.ts';
 import type { AlertNotice } from './engine.ts';
 
 export interface AlertHistoryLimits {
@@ -53,6 +54,22 @@ export interface EpisodeFilter {
 
 const key = (ruleId: string, group: string) => `${ruleId}\u0000${group}`;
 
+/** What the history keeps, as the store's catalog holds it. */
+export interface StoredHistory {
+  episodes?: readonly AlertEpisode[];
+  silences?: readonly AlertSilence[];
+  deliveries?: readonly AlertDelivery[];
+}
+
+/** The history's part of a stored catalog (at a start, and when another process changed it). */
+export function historyOf(e: CatalogEntities): StoredHistory {
+  return {
+    episodes: e.alertEpisodes ?? [],
+    silences: e.alertSilences ?? [],
+    deliveries: e.alertDeliveries ?? [],
+  };
+}
+
 export function createAlertHistory(
   deps: {
     store: Pick<Store, 'saveCatalog'>;
@@ -61,21 +78,29 @@ export function createAlertHistory(
     rule: (id: string) => AlertRuleEntity | undefined;
     warn: (msg: string) => void;
   },
-  initial: {
-    episodes?: readonly AlertEpisode[];
-    silences?: readonly AlertSilence[];
-    deliveries?: readonly AlertDelivery[];
-  },
+  initial: StoredHistory,
   limits: AlertHistoryLimits = defaultAlertHistoryLimits,
 ) {
-  const episodes = new Map((initial.episodes ?? []).map((e) => [e.id, e]));
-  const silences = new Map((initial.silences ?? []).map((s) => [s.id, s]));
-  // In the order they happened (a Map keeps insertion order).
-  const deliveries = new Map(
-    [...(initial.deliveries ?? [])].sort((a, b) => a.at - b.at).map((d) => [d.id, d]),
-  );
+  const episodes = new Map<string, AlertEpisode>();
+  const silences = new Map<string, AlertSilence>();
+  /** In the order they happened (a Map keeps insertion order). */
+  const deliveries = new Map<string, AlertDelivery>();
   const open = new Map<string, AlertEpisode>();
-  for (const e of episodes.values()) if (e.state === 'firing') open.set(key(e.ruleId, e.group), e);
+  /** Takes what is stored in place of what is held. */
+  function fill(stored: StoredHistory): void {
+    episodes.clear();
+    open.clear();
+    for (const e of stored.episodes ?? []) {
+      episodes.set(e.id, e);
+      if (e.state === 'firing') open.set(key(e.ruleId, e.group), e);
+    }
+    silences.clear();
+    for (const s of stored.silences ?? []) silences.set(s.id, s);
+    deliveries.clear();
+    for (const d of [...(stored.deliveries ?? [])].sort((a, b) => a.at - b.at))
+      deliveries.set(d.id, d);
+  }
+  fill(initial);
   const listeners = new Set<() => void>();
   const serial = serialQueue();
   let version = 0;
@@ -96,14 +121,20 @@ export function createAlertHistory(
         drop.push(e.id);
       }
     }
-    return serial(() =>
-      deps.store.saveCatalog({
+    return save(
+      {
         upsert: { alertEpisodes: upsert },
         ...(drop.length > 0 ? { remove: { alertEpisodes: drop } } : {}),
-      }),
-    ).then(
+      },
+      'alert history',
+    );
+  }
+
+  /** A change stored after those before it; a failure is logged (`what` not stored), never thrown. */
+  function save(change: CatalogChange, what: string): Promise<void> {
+    return serial(() => deps.store.saveCatalog(change)).then(
       () => {},
-      (err: Error) => deps.warn(`alert history not stored: ${err.message}`),
+      (err: Error) => deps.warn(`${what} not stored: ${err.message}`),
     );
   }
 
@@ -293,7 +324,6 @@ export function createAlertHistory(
         changed();
         return { id };
       }),
-    /** Another process changed them: take the stored ones. */
     /**
      * A webhook delivery attempt (or one not attempted, with why), stored; past the bound the
      * oldest goes. Logged, never thrown.
@@ -307,14 +337,12 @@ export function createAlertHistory(
         deliveries.delete(id);
         drop.push(id);
       }
-      void serial(() =>
-        deps.store.saveCatalog({
+      void save(
+        {
           upsert: { alertDeliveries: [entry] },
           ...(drop.length > 0 ? { remove: { alertDeliveries: drop } } : {}),
-        }),
-      ).then(
-        () => {},
-        (err: Error) => deps.warn(`alert delivery log not stored: ${err.message}`),
+        },
+        'alert delivery log',
       );
       changed();
     },
@@ -322,22 +350,9 @@ export function createAlertHistory(
     stored: (): Promise<void> => serial(async () => {}),
     /** The delivery log, oldest first. */
     deliveries: (): AlertDelivery[] => [...deliveries.values()],
-    replace(stored: {
-      episodes?: readonly AlertEpisode[];
-      silences?: readonly AlertSilence[];
-      deliveries?: readonly AlertDelivery[];
-    }) {
-      episodes.clear();
-      open.clear();
-      for (const e of stored.episodes ?? []) {
-        episodes.set(e.id, e);
-        if (e.state === 'firing') open.set(key(e.ruleId, e.group), e);
-      }
-      silences.clear();
-      for (const s of stored.silences ?? []) silences.set(s.id, s);
-      deliveries.clear();
-      for (const d of [...(stored.deliveries ?? [])].sort((a, b) => a.at - b.at))
-        deliveries.set(d.id, d);
+    /** Another process changed them: take the stored ones. */
+    replace(stored: StoredHistory) {
+      fill(stored);
       changed();
     },
   };

@@ -99,16 +99,42 @@ class Accumulator {
       this.#last = w;
       return w;
     }
-    w = {
-      sums: { bytes: 0, packets: 0, records: 0, rejectBytes: 0, rejectPackets: 0 },
-      ports: this.perSource ? new Map() : null,
-    };
-    if (this.perSource) this.#trimPorts(start);
-    this.windows.set(start, w);
-    if (this.windows.size > this.limits.maxWindows) this.#evict();
+    w = this.#stored(start);
+    if (this.perSource) {
+      w.ports = new Map();
+      this.#trimPorts(start);
+    }
     this.#lastStart = start;
     this.#last = this.windows.get(start) ?? null;
     return w;
+  }
+
+  /** Window `start`, added empty (no ports) if it is not kept yet; past the bound the oldest goes. */
+  #stored(start: number): WindowState {
+    let w = this.windows.get(start);
+    if (w) return w;
+    w = {
+      sums: { bytes: 0, packets: 0, records: 0, rejectBytes: 0, rejectPackets: 0 },
+      ports: null,
+    };
+    this.windows.set(start, w);
+    if (this.windows.size > this.limits.maxWindows) this.#evict();
+    this.#lastStart = NaN;
+    this.#last = null;
+    return w;
+  }
+
+  /** A source's ports in a window's `ports`; null past the sources' bound (counted as overflow). */
+  #sourcePorts(ports: Map<string, Set<number>>, srcaddr: string): Set<number> | null {
+    let set = ports.get(srcaddr);
+    if (!set) {
+      if (ports.size >= this.limits.maxSources) {
+        this.overflow++;
+        return null;
+      }
+      ports.set(srcaddr, (set = new Set()));
+    }
+    return set;
   }
 
   /** The oldest window goes; past the ports' bound, the oldest ports go too (sums stay). */
@@ -131,19 +157,12 @@ class Accumulator {
 
   /**
    * A window's sums from the store (after a start, or for a new query). A window that records were
-   * folded into live keeps its own sums (the read may have missed them). Ports are not in the
-   * store's series: per-source measures start live.
+   * folded into live keeps its own sums (the read may have missed them). Ports come apart
+   * (seedPorts).
    */
   seed(start: number, sums: Sums): void {
-    const w = this.windows.get(start);
-    if (w) {
-      if (!w.live) w.sums = { ...sums };
-      return;
-    }
-    this.windows.set(start, { sums: { ...sums }, ports: null });
-    if (this.windows.size > this.limits.maxWindows) this.#evict();
-    this.#lastStart = NaN;
-    this.#last = null;
+    const w = this.#stored(start);
+    if (!w.live) w.sums = { ...sums };
   }
 
   /**
@@ -151,27 +170,9 @@ class Accumulator {
    * seen both ways counts once). Past the sources' bound they are counted as overflow.
    */
   seedPorts(start: number, srcaddr: string, ports: readonly number[]): void {
-    let w = this.windows.get(start);
-    if (!w) {
-      w = {
-        sums: { bytes: 0, packets: 0, records: 0, rejectBytes: 0, rejectPackets: 0 },
-        ports: null,
-      };
-      this.windows.set(start, w);
-      if (this.windows.size > this.limits.maxWindows) this.#evict();
-      this.#lastStart = NaN;
-      this.#last = null;
-    }
-    w.ports ??= new Map();
-    let set = w.ports.get(srcaddr);
-    if (!set) {
-      if (w.ports.size >= this.limits.maxSources) {
-        this.overflow++;
-        return;
-      }
-      w.ports.set(srcaddr, (set = new Set()));
-    }
-    for (const p of ports) set.add(p);
+    const w = this.#stored(start);
+    const set = this.#sourcePorts((w.ports ??= new Map()), srcaddr);
+    if (set) for (const p of ports) set.add(p);
   }
 
   fold(windowStart: number, r: MatchRecord): void {
@@ -186,17 +187,8 @@ class Accumulator {
       w.sums.rejectBytes += bytes;
       w.sums.rejectPackets += packets;
     }
-    if (w.ports && r.srcaddr !== null && r.dstport !== null) {
-      let set = w.ports.get(r.srcaddr);
-      if (!set) {
-        if (w.ports.size >= this.limits.maxSources) {
-          this.overflow++;
-          return;
-        }
-        w.ports.set(r.srcaddr, (set = new Set()));
-      }
-      set.add(r.dstport);
-    }
+    if (w.ports && r.srcaddr !== null && r.dstport !== null)
+      this.#sourcePorts(w.ports, r.srcaddr)?.add(r.dstport);
   }
 
   values(windowStart: number, measure: Measure): Map<string, number> {
