@@ -2,8 +2,11 @@
 // same option their builders make for ECharts (traffic-option.ts, ratio-option.ts): a grid, a time
 // x axis, a value y axis from 0, stacked or plain lines with areas, dashed parts, shaded alert
 // windows, a legend, an empty note. Made for these two charts only: a live update repaints them in
-// well under a millisecond, where ECharts' whole update pipeline took 6 to 11 ms per chart. Layout
-// is pure (and unit tested); painting takes a 2D context.
+// well under a millisecond, where ECharts' whole update pipeline took 6 to 11 ms per chart.
+// Three steps: the layout (domains, ticks, stacked points: what the pointer maps back to), the
+// scene (everything to paint, in CSS pixels, plain data: it can be posted to a worker), and the
+// paint (a 2D context, a canvas of the page's or an OffscreenCanvas in time-paint.worker.ts).
+// Layout and scene are pure and unit tested.
 import type { Palette } from './palette.ts';
 
 /** The part of an ECharts line series the time charts use. */
@@ -253,122 +256,231 @@ export function nearestT(l: TimeLayout, x: number): number | null {
   return best;
 }
 
-const LABEL_FONT = 11;
-const LEGEND_FONT = 12;
+/** One band of a series: its upper edge, the area under it, its line and points. */
+export interface SceneBand {
+  /** The upper edge, x and y pairs from left to right. */
+  top: number[];
+  /** The area's lower edge, x and y pairs from right to left; null without an area. */
+  bottom: number[] | null;
+  area: { color: string; opacity: number } | null;
+  line: { color: string; width: number; opacity: number; dashed: boolean } | null;
+  /** A dot on each point of the upper edge. */
+  symbol: { color: string; radius: number } | null;
+}
 
-/** Paints the layout: alert windows, grid lines and labels, the series, legend and empty note. */
-export function paintTimeChart(
-  ctx: CanvasRenderingContext2D,
-  l: TimeLayout,
-  option: TimeOption,
-  p: Palette,
-): void {
+/** What a time chart paints, in CSS pixels: plain data, no function (structured-cloneable). */
+export interface TimeScene {
+  width: number;
+  height: number;
+  plot: Rect;
+  fontFamily: string;
+  colors: { muted: string; grid: string; axis: string };
+  /** Shaded alert windows, behind everything. */
+  marks: Array<{ x: number; w: number; color: string; opacity: number }>;
+  /** Value axis split lines (at half pixels) and their labels. */
+  yTicks: Array<{ y: number; label: string }>;
+  /** Time axis labels, centred on x (the painter leaves out one that would overlap). */
+  xTicks: Array<{ x: number; label: string }>;
+  /** The time axis line, at a half pixel. */
+  baseline: number;
+  bands: SceneBand[];
+  /** Legend entries, right-aligned at the top: a filled swatch for a stacked band, else a line. */
+  legend: Array<{ name: string; color: string; swatch: 'band' | 'line'; dashed: boolean }>;
+  /** The empty note, centred on the plot. */
+  note: string | null;
+}
+
+const xyOf = (l: TimeLayout, pts: ReadonlyArray<readonly [number, number, number]>, at: 1 | 2) => {
+  const out: number[] = new Array(pts.length * 2);
+  const { plot, t0, t1, yMax } = l;
+  for (let i = 0; i < pts.length; i++) {
+    const p = pts[i]!;
+    out[2 * i] = plot.x + ((p[0] - t0) / (t1 - t0)) * plot.w;
+    out[2 * i + 1] = plot.y + plot.h - (p[at] / yMax) * plot.h;
+  }
+  return out;
+};
+
+/** The scene of a laid-out chart: pixels, label texts (the option's formatters) and colours. */
+export function timeScene(l: TimeLayout, option: TimeOption, p: Palette): TimeScene {
   const { plot } = l;
-  ctx.clearRect(0, 0, l.width, l.height);
-  const font = (size: number, weight = 400) => `${weight} ${size}px ${p.fontFamily}`;
-
-  // Alert windows, behind everything (clipped to the plot).
-  ctx.save();
-  ctx.beginPath();
-  ctx.rect(plot.x, plot.y, plot.w, plot.h);
-  ctx.clip();
+  const marks: TimeScene['marks'] = [];
   for (const s of l.series) {
     const m = s.series.markArea;
     if (!m?.data?.length) continue;
-    ctx.fillStyle = m.itemStyle?.color ?? p.rejectFill;
-    ctx.globalAlpha = m.itemStyle?.opacity ?? 0.35;
     for (const [a, b] of m.data) {
       const [x0] = toPixel(l, a.xAxis, 0);
       const [x1] = toPixel(l, b.xAxis, 0);
-      ctx.fillRect(Math.min(x0, x1), plot.y, Math.abs(x1 - x0), plot.h);
+      marks.push({
+        x: Math.min(x0, x1),
+        w: Math.abs(x1 - x0),
+        color: m.itemStyle?.color ?? p.rejectFill,
+        opacity: m.itemStyle?.opacity ?? 0.35,
+      });
     }
   }
-  ctx.restore();
+  const yFormat = option.yAxis?.axisLabel?.formatter ?? ((v: number) => String(v));
+  const xFormat = option.xAxis?.axisLabel?.formatter;
+  const bands = l.series.flatMap(({ series: s, points }): SceneBand[] => {
+    if (points.length === 0) return [];
+    const color = s.lineStyle?.color ?? s.itemStyle?.color ?? p.accent;
+    const top = xyOf(l, points, 2);
+    let bottom: number[] | null = null;
+    if (s.areaStyle) {
+      const lower = xyOf(l, points, 1);
+      bottom = new Array(lower.length);
+      for (let i = 0; i < lower.length; i += 2) {
+        bottom[lower.length - 2 - i] = lower[i]!;
+        bottom[lower.length - 1 - i] = lower[i + 1]!;
+      }
+    }
+    const width = s.lineStyle?.width ?? 2;
+    return [
+      {
+        top,
+        bottom,
+        area: s.areaStyle
+          ? { color: s.areaStyle.color ?? color, opacity: s.areaStyle.opacity ?? 1 }
+          : null,
+        line:
+          width > 0
+            ? {
+                color,
+                width,
+                opacity: s.lineStyle?.opacity ?? 1,
+                dashed: s.lineStyle?.type === 'dashed',
+              }
+            : null,
+        symbol: s.showSymbol
+          ? { color: s.itemStyle?.color ?? color, radius: (s.symbolSize ?? 5) / 2 }
+          : null,
+      },
+    ];
+  });
+  const legend = (option.legend?.data ?? []).map((name) => {
+    const s = (option.series ?? []).find((x) => x.name === name);
+    return {
+      name,
+      color: s?.itemStyle?.color ?? s?.lineStyle?.color ?? p.textMuted,
+      swatch: s?.areaStyle && s.stack !== undefined ? ('band' as const) : ('line' as const),
+      dashed: s?.lineStyle?.type === 'dashed',
+    };
+  });
+  return {
+    width: l.width,
+    height: l.height,
+    plot,
+    fontFamily: p.fontFamily,
+    colors: { muted: p.textMuted, grid: p.grid, axis: p.axis },
+    marks,
+    yTicks: l.yTicks.map((v) => ({
+      y: Math.round(toPixel(l, l.t0, v)[1]) + 0.5,
+      label: yFormat(v),
+    })),
+    xTicks: l.xTicks.map((t) => ({ x: toPixel(l, t, 0)[0], label: timeLabel(t, xFormat) })),
+    baseline: Math.round(plot.y + plot.h) + 0.5,
+    bands,
+    legend,
+    note: option.title?.show && option.title.text ? option.title.text : null,
+  };
+}
+
+const LABEL_FONT = 11;
+const LEGEND_FONT = 12;
+
+/** The 2D context calls the painter makes: a canvas's or an OffscreenCanvas's context. */
+type Context2D = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
+
+/** Traces x and y pairs: a new path part, or (`join`) on from the current point. */
+function tracePath(ctx: Context2D, xy: readonly number[], join: boolean): void {
+  for (let i = 0; i < xy.length; i += 2) {
+    if (i === 0 && !join) ctx.moveTo(xy[0]!, xy[1]!);
+    else ctx.lineTo(xy[i]!, xy[i + 1]!);
+  }
+}
+
+/** Paints a scene (the context's transform already scales CSS pixels to the canvas's). */
+export function paintScene(ctx: Context2D, s: TimeScene): void {
+  const { plot } = s;
+  ctx.clearRect(0, 0, s.width, s.height);
+  const font = (size: number, weight = 400) => `${weight} ${size}px ${s.fontFamily}`;
+
+  // Alert windows, behind everything (clipped to the plot).
+  if (s.marks.length > 0) {
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(plot.x, plot.y, plot.w, plot.h);
+    ctx.clip();
+    for (const m of s.marks) {
+      ctx.fillStyle = m.color;
+      ctx.globalAlpha = m.opacity;
+      ctx.fillRect(m.x, plot.y, m.w, plot.h);
+    }
+    ctx.restore();
+  }
 
   // The value axis: split lines and labels.
-  const yFormat = option.yAxis?.axisLabel?.formatter ?? ((v: number) => String(v));
   ctx.font = font(LABEL_FONT);
-  ctx.fillStyle = p.textMuted;
-  ctx.strokeStyle = p.grid;
+  ctx.fillStyle = s.colors.muted;
+  ctx.strokeStyle = s.colors.grid;
   ctx.lineWidth = 1;
   ctx.textAlign = 'right';
   ctx.textBaseline = 'middle';
-  for (const v of l.yTicks) {
-    const y = Math.round(toPixel(l, l.t0, v)[1]) + 0.5;
+  for (const { y, label } of s.yTicks) {
     ctx.beginPath();
     ctx.moveTo(plot.x, y);
     ctx.lineTo(plot.x + plot.w, y);
     ctx.stroke();
-    ctx.fillText(yFormat(v), plot.x - 8, y);
+    ctx.fillText(label, plot.x - 8, y);
   }
   // The time axis: its line and labels (a label that would overlap the one before is left out).
-  const base = Math.round(plot.y + plot.h) + 0.5;
-  ctx.strokeStyle = p.axis;
+  ctx.strokeStyle = s.colors.axis;
   ctx.beginPath();
-  ctx.moveTo(plot.x, base);
-  ctx.lineTo(plot.x + plot.w, base);
+  ctx.moveTo(plot.x, s.baseline);
+  ctx.lineTo(plot.x + plot.w, s.baseline);
   ctx.stroke();
   ctx.textAlign = 'center';
   ctx.textBaseline = 'top';
   let lastRight = -Infinity;
-  for (const t of l.xTicks) {
-    const text = timeLabel(t, option.xAxis?.axisLabel?.formatter);
-    const [x] = toPixel(l, t, 0);
-    const w = ctx.measureText(text).width;
+  for (const { x, label } of s.xTicks) {
+    const w = ctx.measureText(label).width;
     if (x - w / 2 < lastRight + 6) continue;
-    ctx.fillText(text, x, base + 5);
+    ctx.fillText(label, x, s.baseline + 5);
     lastRight = x + w / 2;
   }
 
-  // The series: each band's area, then its line, then its points.
+  // The bands: each one's area, then its line, then its points.
   ctx.save();
   ctx.beginPath();
   ctx.rect(plot.x, plot.y - 2, plot.w, plot.h + 4);
   ctx.clip();
-  for (const { series: s, points } of l.series) {
-    if (points.length === 0) continue;
-    const color = s.lineStyle?.color ?? s.itemStyle?.color ?? p.accent;
-    if (s.areaStyle) {
+  for (const b of s.bands) {
+    if (b.area && b.bottom) {
       ctx.beginPath();
-      points.forEach(([t, , hi], i) => {
-        const [x, y] = toPixel(l, t, hi);
-        if (i === 0) ctx.moveTo(x, y);
-        else ctx.lineTo(x, y);
-      });
-      for (let i = points.length - 1; i >= 0; i--) {
-        const [t, lo] = points[i]!;
-        const [x, y] = toPixel(l, t, lo);
-        ctx.lineTo(x, y);
-      }
+      tracePath(ctx, b.top, false);
+      tracePath(ctx, b.bottom, true);
       ctx.closePath();
-      ctx.globalAlpha = s.areaStyle.opacity ?? 1;
-      ctx.fillStyle = s.areaStyle.color ?? color;
+      ctx.globalAlpha = b.area.opacity;
+      ctx.fillStyle = b.area.color;
       ctx.fill();
     }
-    const width = s.lineStyle?.width ?? 2;
-    if (width > 0) {
+    if (b.line) {
       ctx.beginPath();
-      points.forEach(([t, , hi], i) => {
-        const [x, y] = toPixel(l, t, hi);
-        if (i === 0) ctx.moveTo(x, y);
-        else ctx.lineTo(x, y);
-      });
-      ctx.globalAlpha = s.lineStyle?.opacity ?? 1;
-      ctx.strokeStyle = color;
-      ctx.lineWidth = width;
+      tracePath(ctx, b.top, false);
+      ctx.globalAlpha = b.line.opacity;
+      ctx.strokeStyle = b.line.color;
+      ctx.lineWidth = b.line.width;
       ctx.lineJoin = 'round';
-      ctx.setLineDash(s.lineStyle?.type === 'dashed' ? [5, 4] : []);
+      ctx.setLineDash(b.line.dashed ? [5, 4] : []);
       ctx.stroke();
       ctx.setLineDash([]);
     }
-    if (s.showSymbol) {
+    if (b.symbol) {
       ctx.globalAlpha = 1;
-      ctx.fillStyle = s.itemStyle?.color ?? color;
-      const r = (s.symbolSize ?? 5) / 2;
-      for (const [t, , hi] of points) {
-        const [x, y] = toPixel(l, t, hi);
+      ctx.fillStyle = b.symbol.color;
+      for (let i = 0; i < b.top.length; i += 2) {
         ctx.beginPath();
-        ctx.arc(x, y, r, 0, Math.PI * 2);
+        ctx.arc(b.top[i]!, b.top[i + 1]!, b.symbol.radius, 0, Math.PI * 2);
         ctx.fill();
       }
     }
@@ -377,28 +489,23 @@ export function paintTimeChart(
   ctx.restore();
 
   // The legend, top right: each name once, in the colour of its first series.
-  const names = option.legend?.data ?? [];
-  if (names.length > 0) {
+  if (s.legend.length > 0) {
     ctx.font = font(LEGEND_FONT);
     ctx.textAlign = 'left';
     ctx.textBaseline = 'middle';
-    const items = names.map((name) => {
-      const s = (option.series ?? []).find((x) => x.name === name);
-      return { name, s, w: 14 + 5 + ctx.measureText(name).width };
-    });
-    let x = l.width - 8 - items.reduce((n, i) => n + i.w, 0) - 10 * (items.length - 1);
+    const widths = s.legend.map((item) => 14 + 5 + ctx.measureText(item.name).width);
+    let x = s.width - 8 - widths.reduce((n, w) => n + w, 0) - 10 * (widths.length - 1);
     const y = 9;
-    for (const { name, s, w } of items) {
-      const color = s?.itemStyle?.color ?? s?.lineStyle?.color ?? p.textMuted;
-      ctx.fillStyle = color;
-      ctx.strokeStyle = color;
-      if (s?.areaStyle && s.stack !== undefined) {
+    s.legend.forEach((item, i) => {
+      ctx.fillStyle = item.color;
+      ctx.strokeStyle = item.color;
+      if (item.swatch === 'band') {
         ctx.beginPath();
         ctx.roundRect(x, y - 4, 14, 8, 2);
         ctx.fill();
       } else {
         ctx.lineWidth = 2;
-        ctx.setLineDash(s?.lineStyle?.type === 'dashed' ? [3, 2] : []);
+        ctx.setLineDash(item.dashed ? [3, 2] : []);
         ctx.beginPath();
         ctx.moveTo(x, y);
         ctx.lineTo(x + 14, y);
@@ -408,18 +515,18 @@ export function paintTimeChart(
         ctx.arc(x + 7, y, 2.5, 0, Math.PI * 2);
         ctx.fill();
       }
-      ctx.fillStyle = p.textMuted;
-      ctx.fillText(name, x + 19, y);
-      x += w + 10;
-    }
+      ctx.fillStyle = s.colors.muted;
+      ctx.fillText(item.name, x + 19, y);
+      x += widths[i]! + 10;
+    });
   }
 
   // The empty note, centred on the plot.
-  if (option.title?.show && option.title.text) {
+  if (s.note) {
     ctx.font = font(14, 600);
-    ctx.fillStyle = p.textMuted;
+    ctx.fillStyle = s.colors.muted;
     ctx.textAlign = 'center';
     ctx.textBaseline = 'middle';
-    ctx.fillText(option.title.text, plot.x + plot.w / 2, plot.y + plot.h / 2);
+    ctx.fillText(s.note, plot.x + plot.w / 2, plot.y + plot.h / 2);
   }
 }

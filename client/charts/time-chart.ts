@@ -9,7 +9,8 @@ import {
   inPlot,
   layoutTimeChart,
   nearestT,
-  paintTimeChart,
+  paintScene,
+  timeScene,
   toPixel,
   type TimeLayout,
   type TimeOption,
@@ -114,8 +115,9 @@ export class TimeChart {
     if (!ctx) return;
     const { w, h, dpr } = this.#size;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    this.#layout = layoutTimeChart(this.#option as TimeOption, w, h);
-    paintTimeChart(ctx, this.#layout, this.#option as TimeOption, palette(this.#theme));
+    const option = this.#option as TimeOption;
+    this.#layout = layoutTimeChart(option, w, h);
+    paintScene(ctx, timeScene(this.#layout, option, palette(this.#theme)));
   }
 
   #hover(e: PointerEvent): void {

@@ -8,12 +8,14 @@ import {
   nearestT,
   niceInterval,
   timeLabel,
+  timeScene,
   timeTicks,
   toPixel,
   valueTicks,
 } from '../../client/charts/time-canvas.ts';
 import { buildTrafficOption, TRAFFIC_SERIES } from '../../client/charts/traffic-option.ts';
 import { pointsFromWindows } from '../../client/lib/series.ts';
+import { palette } from '../../client/charts/palette.ts';
 import { wins } from './client-fixtures.ts';
 
 const MIN = 60_000;
@@ -88,5 +90,57 @@ describe('time chart layout', () => {
     // A pointer a few pixels off a bucket is about that bucket.
     expect(nearestT(l, x + 3)).toBe(t);
     expect(inPlot(l, 10, 10)).toBe(false);
+  });
+
+  it('makes a scene of plain data: pixels of the bands, the labels of the formatters, the legend', () => {
+    const points = pointsFromWindows(wins(6), null);
+    const marks = [{ from: points[1]!.t, to: points[3]!.t, label: 'REJECT spike' }];
+    const option = buildTrafficOption(points, { theme: 'dark', metric: 'bits', marks });
+    const l = layoutTimeChart(option as never, 800, 300);
+    const p = palette('dark');
+    const scene = timeScene(l, option as never, p);
+    // Nothing in it but data: a worker can be sent it as it is.
+    expect(structuredClone(scene)).toEqual(scene);
+    expect(JSON.stringify(scene)).not.toContain('function');
+
+    // Each band's upper edge is its stacked points in pixels; its area closes along the band under it.
+    const accept = l.series.find((s) => s.series.id === TRAFFIC_SERIES.accept)!;
+    const band = scene.bands[l.series.indexOf(accept)]!;
+    accept.points.forEach(([t, lo, hi], i) => {
+      const [x, y] = toPixel(l, t, hi);
+      expect(band.top[2 * i]).toBeCloseTo(x, 6);
+      expect(band.top[2 * i + 1]).toBeCloseTo(y, 6);
+      // The lower edge runs back, right to left.
+      const back = accept.points.length - 1 - i;
+      expect(band.bottom![2 * back + 1]).toBeCloseTo(toPixel(l, t, lo)[1], 6);
+    });
+    expect(band.area).toEqual({ color: p.acceptFill, opacity: 1 });
+    expect(band.line).toMatchObject({ color: p.accept, dashed: false });
+
+    // The value labels are the option's formatter's; the split lines sit on half pixels.
+    const format = (option as { yAxis: { axisLabel: { formatter: (v: number) => string } } }).yAxis
+      .axisLabel.formatter;
+    expect(scene.yTicks.map((t) => t.label)).toEqual(l.yTicks.map(format));
+    expect(scene.yTicks.every((t) => t.y % 1 === 0.5)).toBe(true);
+    expect(scene.xTicks.map((t) => t.label)).toEqual(l.xTicks.map((t) => timeLabel(t)));
+    // The alert window is shaded over its span, behind the plot.
+    expect(scene.marks).toHaveLength(1);
+    expect(scene.marks[0]!.x).toBeCloseTo(toPixel(l, points[1]!.t, 0)[0], 6);
+    expect(scene.marks[0]!.x + scene.marks[0]!.w).toBeCloseTo(toPixel(l, points[3]!.t, 0)[0], 6);
+    expect(scene.legend).toEqual([
+      { name: 'ACCEPT', color: p.accept, swatch: 'band', dashed: false },
+      { name: 'REJECT', color: p.reject, swatch: 'band', dashed: false },
+    ]);
+    expect(scene.note).toBeNull();
+
+    // No traffic: no bands with points of their own, and the empty note.
+    const empty = buildTrafficOption([], {
+      theme: 'dark',
+      metric: 'bits',
+      emptyText: 'Nothing yet',
+    });
+    const none = timeScene(layoutTimeChart(empty as never, 800, 300), empty as never, p);
+    expect(none.bands).toEqual([]);
+    expect(none.note).toBe('Nothing yet');
   });
 });
