@@ -2,14 +2,15 @@
 // lifecycle and the tests use: setOption (merging top-level components), setTheme, resize, the
 // pointer events of the plot (getZr().on), pixel conversions, getOption, dispose. The hover
 // tooltip is an element of the chart's own, filled by the option's formatter (whose pieces are
-// escaped, tooltip.ts), and a one-pixel axis pointer.
+// escaped, tooltip.ts), and a one-pixel axis pointer. The layout (what the pointer maps back to)
+// is made here; its scene is painted off the main thread when the browser can (time-painter.ts).
 import { chartPixelRatio } from './render-scale.ts';
+import { SceneCanvas } from './time-painter.ts';
 import {
   fromPixel,
   inPlot,
   layoutTimeChart,
   nearestT,
-  paintScene,
   timeScene,
   toPixel,
   type TimeLayout,
@@ -19,7 +20,7 @@ import { palette, type ThemeName } from './palette.ts';
 import type { ChartEngine } from './chart-lifecycle.svelte.ts';
 
 type PointerHandler = (e: { offsetX: number; offsetY: number }) => void;
-/** zrender's event names, as pointer events of the canvas. */
+/** zrender's event names, as pointer events of the chart. */
 const ZR_EVENTS: Readonly<Record<string, string>> = {
   mousedown: 'pointerdown',
   mousemove: 'pointermove',
@@ -29,7 +30,8 @@ const ZR_EVENTS: Readonly<Record<string, string>> = {
 
 export class TimeChart {
   readonly #el: HTMLElement;
-  readonly #canvas: HTMLCanvasElement;
+  /** Painted off the main thread when the browser can (time-painter.ts). */
+  readonly #canvas: SceneCanvas;
   readonly #tip: HTMLDivElement;
   readonly #pointer: HTMLDivElement;
   #theme: ThemeName;
@@ -39,14 +41,13 @@ export class TimeChart {
   /** The element's size at the last resize (read there only: reading it on a paint right after
    * the page changed would lay the whole page out then). */
   #size = { w: 0, h: 0, dpr: 1 };
-  /** Every listener of the canvas goes with it (dispose). */
+  /** Every listener of the chart goes with it (dispose). */
   readonly #listening = new AbortController();
 
   constructor(el: HTMLElement, theme: ThemeName) {
     this.#el = el;
     this.#theme = theme;
-    this.#canvas = document.createElement('canvas');
-    Object.assign(this.#canvas.style, { position: 'absolute', left: '0', top: '0' });
+    this.#canvas = new SceneCanvas(el);
     this.#pointer = document.createElement('div');
     Object.assign(this.#pointer.style, {
       position: 'absolute',
@@ -68,10 +69,12 @@ export class TimeChart {
       whiteSpace: 'nowrap',
       boxShadow: '0 6px 24px rgba(0,0,0,0.35)',
     });
-    el.append(this.#canvas, this.#pointer, this.#tip);
+    el.append(this.#pointer, this.#tip);
+    // Pointer events on the element (the canvas fills it, at its top left: the offsets are the
+    // same), so that a canvas replaced (time-painter.ts) keeps them.
     const { signal } = this.#listening;
-    this.#canvas.addEventListener('pointermove', (e) => this.#hover(e), { signal });
-    this.#canvas.addEventListener('pointerleave', () => this.#unhover(), { signal });
+    el.addEventListener('pointermove', (e) => this.#hover(e), { signal });
+    el.addEventListener('pointerleave', () => this.#unhover(), { signal });
     this.resize();
   }
 
@@ -102,22 +105,15 @@ export class TimeChart {
     const h = this.#el.clientHeight;
     const dpr = chartPixelRatio();
     this.#size = { w, h, dpr };
-    this.#canvas.width = Math.max(1, Math.round(w * dpr));
-    this.#canvas.height = Math.max(1, Math.round(h * dpr));
-    this.#canvas.style.width = `${w}px`;
-    this.#canvas.style.height = `${h}px`;
     this.#paint();
   }
 
   #paint(): void {
     if (this.#disposed) return;
-    const ctx = this.#canvas.getContext('2d');
-    if (!ctx) return;
     const { w, h, dpr } = this.#size;
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     const option = this.#option as TimeOption;
     this.#layout = layoutTimeChart(option, w, h);
-    paintScene(ctx, timeScene(this.#layout, option, palette(this.#theme)));
+    this.#canvas.paint(timeScene(this.#layout, option, palette(this.#theme)), dpr);
   }
 
   #hover(e: PointerEvent): void {
@@ -170,7 +166,7 @@ export class TimeChart {
 
   /** The plot's pointer events, as ECharts' zrender names them (offsets in the chart element). */
   getZr() {
-    const canvas = this.#canvas;
+    const el = this.#el;
     const { signal } = this.#listening;
     const wrapped = new Map<PointerHandler, EventListener>();
     return {
@@ -179,12 +175,12 @@ export class TimeChart {
         if (!type) return;
         const listener = (e: Event) => fn(e as PointerEvent);
         wrapped.set(fn, listener);
-        canvas.addEventListener(type, listener, { signal });
+        el.addEventListener(type, listener, { signal });
       },
       off: (name: string, fn: PointerHandler) => {
         const type = ZR_EVENTS[name];
         const listener = wrapped.get(fn);
-        if (type && listener) canvas.removeEventListener(type, listener);
+        if (type && listener) el.removeEventListener(type, listener);
       },
     };
   }
@@ -200,7 +196,7 @@ export class TimeChart {
   dispose(): void {
     this.#disposed = true;
     this.#listening.abort();
-    this.#canvas.remove();
+    this.#canvas.dispose();
     this.#tip.remove();
     this.#pointer.remove();
   }

@@ -3,10 +3,25 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp } from '../helpers/app.ts';
-import { launchBrowser } from '../helpers/browser.ts';
+import { launchBrowser, pixelsOfColour } from '../helpers/browser.ts';
+import { PALETTES } from '../../client/charts/palette.ts';
 
 // 30x: a new 1-minute capture window every two real seconds, a 5-minute one every ten.
 const args = ['--speed', '30', '--publish-delay', '5', '--jitter', '0', '--backfill', '60'];
+
+/** The chart's canvas was handed to the painting worker (the page gets no context of it). */
+function paintedByWorker(page: Page, selector: string): Promise<boolean> {
+  return page.evaluate((sel) => {
+    const canvas = document.querySelector<HTMLCanvasElement>(`${sel} canvas`);
+    if (!canvas) return false;
+    try {
+      canvas.getContext('2d');
+      return false;
+    } catch {
+      return true;
+    }
+  }, selector);
+}
 
 describe('dashboards in Chromium', () => {
   let ctx: Awaited<ReturnType<typeof startApp>>;
@@ -54,6 +69,15 @@ describe('dashboards in Chromium', () => {
     expect(await page.textContent('[data-testid="complete-to"]')).toContain(`complete up to ${hm}`);
     expect(await page.locator('[data-testid="stale-banner"]').count()).toBe(0);
 
+    // The time charts are painted off the main thread (their canvases were handed to a worker, so
+    // the page can no longer draw on them), and what the worker paints shows: the ACCEPT line.
+    const traffic = '[data-testid="chart-traffic"]';
+    await expect
+      .poll(() => pixelsOfColour(page, traffic, PALETTES.dark.accept), { timeout: 30_000 })
+      .toBeGreaterThan(100);
+    expect(await paintedByWorker(page, traffic)).toBe(true);
+    expect(await paintedByWorker(page, '[data-testid="chart-ratio-time"]')).toBe(true);
+
     // Hovering a bucket of the traffic chart tells its figures, beside the pointer.
     const box = (await page.locator('[data-testid="chart-traffic"]').boundingBox())!;
     await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.6);
@@ -63,7 +87,42 @@ describe('dashboards in Chromium', () => {
       expect(await tip.textContent()).toContain(text);
     await page.mouse.move(box.x + 2, box.y + 2);
     await tip.waitFor({ state: 'hidden' });
-  });
+  }, 90_000);
+
+  it('paints the time charts on the page when the painting worker cannot load', async () => {
+    const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+    try {
+      const blocked = await context.newPage();
+      await blocked.route(/time-paint\.worker/, (route) => route.abort());
+      const eni = ctx.app.catalog.topics().find((t) => t.format === 'eni')!;
+      await blocked.goto(`${ctx.url}/topics/${eni.id}`);
+      const traffic = '[data-testid="chart-traffic"]';
+      await blocked.locator(`${traffic}[data-rendered="true"]`).waitFor();
+      // The worker failed: each time chart took a canvas of its own and paints it here.
+      await blocked.waitForFunction(
+        (sel) => {
+          const canvas = document.querySelector<HTMLCanvasElement>(`${sel} canvas`);
+          try {
+            return canvas?.getContext('2d') != null;
+          } catch {
+            return false;
+          }
+        },
+        traffic,
+        { timeout: 30_000 },
+      );
+      await expect
+        .poll(() => pixelsOfColour(blocked, traffic, PALETTES.dark.accept), { timeout: 30_000 })
+        .toBeGreaterThan(100);
+      expect(await blocked.locator(`${traffic} canvas`).count()).toBe(1);
+      // The pointer still works on the new canvas.
+      const box = (await blocked.locator(traffic).boundingBox())!;
+      await blocked.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.6);
+      await blocked.locator(`${traffic} [role="tooltip"]`).waitFor({ state: 'visible' });
+    } finally {
+      await context.close();
+    }
+  }, 90_000);
 
   it('merges a live window into the open dashboard', async () => {
     const before = await num('data-latest-window');

@@ -1,6 +1,6 @@
 // Debian's Chromium driven by playwright-core; .ci/run installs it (apt-get install chromium).
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -19,4 +19,36 @@ export async function launchBrowser(): Promise<Browser> {
       '--no-first-run',
     ],
   });
+}
+
+/**
+ * How many pixels of the element, as it shows on screen (a screenshot: what the compositor
+ * presents, whichever thread painted it), are within `tolerance` of the colour `hex` (#rrggbb).
+ * Decoded by the page's own image decoder.
+ */
+export async function pixelsOfColour(
+  page: Page,
+  selector: string,
+  hex: string,
+  tolerance = 40,
+): Promise<number> {
+  const png = await page.locator(selector).screenshot();
+  return page.evaluate(
+    async ({ data, hex, tolerance }) => {
+      const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+      const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+      const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+      const ctx = canvas.getContext('2d')!;
+      ctx.drawImage(bitmap, 0, 0);
+      const px = ctx.getImageData(0, 0, bitmap.width, bitmap.height).data;
+      const want = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+      let n = 0;
+      for (let i = 0; i < px.length; i += 4) {
+        const d = Math.hypot(px[i]! - want[0]!, px[i + 1]! - want[1]!, px[i + 2]! - want[2]!);
+        if (d <= tolerance) n++;
+      }
+      return n;
+    },
+    { data: png.toString('base64'), hex, tolerance },
+  );
 }

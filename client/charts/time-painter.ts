@@ -1,0 +1,122 @@
+// Where a time chart's scenes (time-canvas.ts) are painted: off the main thread when the browser
+// can, on the page's canvas otherwise. Painting the two time charts cost a live update about 3 ms
+// of script and, in the frame after, about as much again to hand the canvases' new pixels to the
+// compositor; a canvas handed to a worker (transferControlToOffscreen) is painted and presented
+// from there, and the page's frame does not touch it. One worker paints every time chart of the
+// page. Should it fail (it did not load, or it threw), each chart takes a new canvas of its own
+// and paints its last scene on the main thread from then on.
+import { paintScene, type TimeScene } from './time-canvas.ts';
+
+/** What the page tells the painting worker. */
+export type ToPainter =
+  | { kind: 'canvas'; id: number; canvas: OffscreenCanvas }
+  | { kind: 'paint'; id: number; scene: TimeScene; dpr: number }
+  | { kind: 'drop'; id: number };
+
+/** The shared worker: undefined until first asked for, null when unavailable or broken. */
+let worker: Worker | null | undefined;
+let nextId = 1;
+/** Canvases painted by the worker, told when it is lost. */
+const onWorker = new Set<SceneCanvas>();
+
+function paintWorker(): Worker | null {
+  if (worker !== undefined) return worker;
+  worker = null;
+  if (typeof Worker === 'undefined' || typeof OffscreenCanvas === 'undefined') return null;
+  try {
+    const w = new Worker(new URL('./time-paint.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'flowdeck-time-charts',
+    });
+    w.addEventListener('error', (e) => {
+      e.preventDefault();
+      console.warn('flowdeck: the time charts are painted on the main thread:', e.message);
+      w.terminate();
+      worker = null;
+      for (const c of [...onWorker]) c.workerLost();
+    });
+    worker = w;
+  } catch {
+    worker = null;
+  }
+  return worker;
+}
+
+/** A canvas in `host` (absolutely placed at its top left) that paints scenes. */
+export class SceneCanvas {
+  readonly #host: HTMLElement;
+  #canvas: HTMLCanvasElement;
+  /** The worker's id for this canvas; null when painted here. */
+  #id: number | null = null;
+  #ctx: CanvasRenderingContext2D | null = null;
+  #last: { scene: TimeScene; dpr: number } | null = null;
+  #css = { w: -1, h: -1 };
+
+  constructor(host: HTMLElement) {
+    this.#host = host;
+    this.#canvas = this.#newCanvas();
+    const w = paintWorker();
+    if (w && typeof this.#canvas.transferControlToOffscreen === 'function') {
+      const id = nextId++;
+      const canvas = this.#canvas.transferControlToOffscreen();
+      w.postMessage({ kind: 'canvas', id, canvas } satisfies ToPainter, [canvas]);
+      this.#id = id;
+      onWorker.add(this);
+    }
+  }
+
+  get element(): HTMLCanvasElement {
+    return this.#canvas;
+  }
+
+  /** Paints `scene` at `dpr` device pixels per CSS pixel. */
+  paint(scene: TimeScene, dpr: number): void {
+    this.#last = { scene, dpr };
+    if (this.#css.w !== scene.width || this.#css.h !== scene.height) {
+      this.#css = { w: scene.width, h: scene.height };
+      this.#canvas.style.width = `${scene.width}px`;
+      this.#canvas.style.height = `${scene.height}px`;
+    }
+    if (this.#id !== null) {
+      worker?.postMessage({ kind: 'paint', id: this.#id, scene, dpr } satisfies ToPainter);
+      return;
+    }
+    const c = this.#canvas;
+    const w = Math.max(1, Math.round(scene.width * dpr));
+    const h = Math.max(1, Math.round(scene.height * dpr));
+    if (c.width !== w || c.height !== h) {
+      c.width = w;
+      c.height = h;
+    }
+    this.#ctx ??= c.getContext('2d');
+    if (!this.#ctx) return;
+    this.#ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    paintScene(this.#ctx, scene);
+  }
+
+  /** The worker is gone: a canvas of our own takes this one's place, painted here. */
+  workerLost(): void {
+    onWorker.delete(this);
+    this.#id = null;
+    const fresh = this.#newCanvas();
+    this.#canvas.replaceWith(fresh);
+    this.#canvas = fresh;
+    this.#css = { w: -1, h: -1 };
+    if (this.#last) this.paint(this.#last.scene, this.#last.dpr);
+  }
+
+  dispose(): void {
+    if (this.#id !== null) worker?.postMessage({ kind: 'drop', id: this.#id } satisfies ToPainter);
+    onWorker.delete(this);
+    this.#id = null;
+    this.#last = null;
+    this.#canvas.remove();
+  }
+
+  #newCanvas(): HTMLCanvasElement {
+    const c = document.createElement('canvas');
+    Object.assign(c.style, { position: 'absolute', left: '0', top: '0' });
+    this.#host.prepend(c);
+    return c;
+  }
+}
