@@ -62,7 +62,14 @@ describe('the wall in Chromium', () => {
             const el = document.querySelector(`[data-testid="${id}"]`)!;
             return parseFloat(getComputedStyle(el).fontSize) * zoom;
           });
+          // Every headline figure is shown whole (a long talker or state shrinks to fit).
+          const cut = [
+            ...document.querySelectorAll<HTMLElement>('[data-testid="wall-headline"] .value'),
+          ]
+            .filter((el) => el.scrollWidth > el.clientWidth + 1)
+            .map((el) => el.textContent);
           return {
+            cut,
             scrollW: root.scrollWidth,
             scrollH: root.scrollHeight,
             w: innerWidth,
@@ -77,6 +84,7 @@ describe('the wall in Chromium', () => {
         expect(m.scrollW).toBeLessThanOrEqual(m.w);
         expect(m.scrollH).toBeLessThanOrEqual(m.h);
         for (const px of m.sizes) expect(px).toBeGreaterThanOrEqual(0.06 * height);
+        expect(m.cut).toEqual([]);
         expect(m.cursor).toBe('none');
         expect(m.controls).toBe(0);
       } finally {
