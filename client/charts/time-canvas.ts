@@ -5,7 +5,7 @@
 // well under a millisecond, where ECharts' whole update pipeline took 6 to 11 ms per chart.
 // Three steps: the layout (domains, ticks, stacked points: what the pointer maps back to), the
 // scene (everything to paint, in CSS pixels, plain data: it can be posted to a worker), and the
-// paint (a 2D context, a canvas of the page's or an OffscreenCanvas in time-paint.worker.ts).
+// paint (paintSceneOn: a canvas of the page's, or an OffscreenCanvas in time-paint.worker.ts).
 // Layout and scene are pure and unit tested.
 import type { Palette } from './palette.ts';
 
@@ -290,16 +290,10 @@ export interface TimeScene {
   note: string | null;
 }
 
-const xyOf = (l: TimeLayout, pts: ReadonlyArray<readonly [number, number, number]>, at: 1 | 2) => {
-  const out: number[] = new Array(pts.length * 2);
-  const { plot, t0, t1, yMax } = l;
-  for (let i = 0; i < pts.length; i++) {
-    const p = pts[i]!;
-    out[2 * i] = plot.x + ((p[0] - t0) / (t1 - t0)) * plot.w;
-    out[2 * i + 1] = plot.y + plot.h - (p[at] / yMax) * plot.h;
-  }
-  return out;
-};
+/** Points' x and one of their y values (1: the band's lower edge, 2: its upper edge) in pixels. */
+function xyOf(l: TimeLayout, pts: LaidSeries['points'], at: 1 | 2): number[] {
+  return pts.flatMap((p) => toPixel(l, p[0], p[at]));
+}
 
 /** The scene of a laid-out chart: pixels, label texts (the option's formatters) and colours. */
 export function timeScene(l: TimeLayout, option: TimeOption, p: Palette): TimeScene {
@@ -325,15 +319,7 @@ export function timeScene(l: TimeLayout, option: TimeOption, p: Palette): TimeSc
     if (points.length === 0) return [];
     const color = s.lineStyle?.color ?? s.itemStyle?.color ?? p.accent;
     const top = xyOf(l, points, 2);
-    let bottom: number[] | null = null;
-    if (s.areaStyle) {
-      const lower = xyOf(l, points, 1);
-      bottom = new Array(lower.length);
-      for (let i = 0; i < lower.length; i += 2) {
-        bottom[lower.length - 2 - i] = lower[i]!;
-        bottom[lower.length - 1 - i] = lower[i + 1]!;
-      }
-    }
+    const bottom = s.areaStyle ? xyOf(l, [...points].reverse(), 1) : null;
     const width = s.lineStyle?.width ?? 2;
     return [
       {
@@ -399,8 +385,29 @@ function tracePath(ctx: Context2D, xy: readonly number[], join: boolean): void {
   }
 }
 
+/**
+ * Sizes `canvas` to the scene at `dpr` device pixels per CSS pixel and paints it: a canvas of the
+ * page's (time-painter.ts, when there is no worker) or an OffscreenCanvas (time-paint.worker.ts).
+ */
+export function paintSceneOn(
+  canvas: HTMLCanvasElement | OffscreenCanvas,
+  scene: TimeScene,
+  dpr: number,
+): void {
+  const w = Math.max(1, Math.round(scene.width * dpr));
+  const h = Math.max(1, Math.round(scene.height * dpr));
+  if (canvas.width !== w || canvas.height !== h) {
+    canvas.width = w;
+    canvas.height = h;
+  }
+  const ctx = canvas.getContext('2d') as Context2D | null;
+  if (!ctx) return;
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  paintScene(ctx, scene);
+}
+
 /** Paints a scene (the context's transform already scales CSS pixels to the canvas's). */
-export function paintScene(ctx: Context2D, s: TimeScene): void {
+function paintScene(ctx: Context2D, s: TimeScene): void {
   const { plot } = s;
   ctx.clearRect(0, 0, s.width, s.height);
   const font = (size: number, weight = 400) => `${weight} ${size}px ${s.fontFamily}`;

@@ -5,7 +5,7 @@
 // from there, and the page's frame does not touch it. One worker paints every time chart of the
 // page. Should it fail (it did not load, or it threw), each chart takes a new canvas of its own
 // and paints its last scene on the main thread from then on.
-import { paintScene, type TimeScene } from './time-canvas.ts';
+import { paintSceneOn, type TimeScene } from './time-canvas.ts';
 
 /** What the page tells the painting worker. */
 export type ToPainter =
@@ -48,7 +48,6 @@ export class SceneCanvas {
   #canvas: HTMLCanvasElement;
   /** The worker's id for this canvas; null when painted here. */
   #id: number | null = null;
-  #ctx: CanvasRenderingContext2D | null = null;
   #last: { scene: TimeScene; dpr: number } | null = null;
   #css = { w: -1, h: -1 };
 
@@ -65,10 +64,6 @@ export class SceneCanvas {
     }
   }
 
-  get element(): HTMLCanvasElement {
-    return this.#canvas;
-  }
-
   /** Paints `scene` at `dpr` device pixels per CSS pixel. */
   paint(scene: TimeScene, dpr: number): void {
     this.#last = { scene, dpr };
@@ -81,26 +76,15 @@ export class SceneCanvas {
       worker?.postMessage({ kind: 'paint', id: this.#id, scene, dpr } satisfies ToPainter);
       return;
     }
-    const c = this.#canvas;
-    const w = Math.max(1, Math.round(scene.width * dpr));
-    const h = Math.max(1, Math.round(scene.height * dpr));
-    if (c.width !== w || c.height !== h) {
-      c.width = w;
-      c.height = h;
-    }
-    this.#ctx ??= c.getContext('2d');
-    if (!this.#ctx) return;
-    this.#ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    paintScene(this.#ctx, scene);
+    paintSceneOn(this.#canvas, scene, dpr);
   }
 
   /** The worker is gone: a canvas of our own takes this one's place, painted here. */
   workerLost(): void {
     onWorker.delete(this);
     this.#id = null;
-    const fresh = this.#newCanvas();
-    this.#canvas.replaceWith(fresh);
-    this.#canvas = fresh;
+    this.#canvas.remove();
+    this.#canvas = this.#newCanvas();
     this.#css = { w: -1, h: -1 };
     if (this.#last) this.paint(this.#last.scene, this.#last.dpr);
   }

@@ -98,7 +98,7 @@ export function createWebhooks(
   let queued = 0;
   let stopped = false;
   const timers = new Set<ReturnType<typeof setTimeout>>();
-  const record = (d: Delivery) => deps.record(d);
+  const { record } = deps;
 
   async function attempt(
     url: string,

@@ -9,16 +9,16 @@ import { PALETTES } from '../../client/charts/palette.ts';
 // 30x: a new 1-minute capture window every two real seconds, a 5-minute one every ten.
 const args = ['--speed', '30', '--publish-delay', '5', '--jitter', '0', '--backfill', '60'];
 
-/** The chart's canvas was handed to the painting worker (the page gets no context of it). */
-function paintedByWorker(page: Page, selector: string): Promise<boolean> {
+/** Who paints the chart's canvas: the painting worker it was handed to (the page then gets no
+ * context of it), or the page. */
+function canvasPainter(page: Page, selector: string): Promise<'worker' | 'page' | null> {
   return page.evaluate((sel) => {
     const canvas = document.querySelector<HTMLCanvasElement>(`${sel} canvas`);
-    if (!canvas) return false;
+    if (!canvas) return null;
     try {
-      canvas.getContext('2d');
-      return false;
+      return canvas.getContext('2d') ? 'page' : null;
     } catch {
-      return true;
+      return 'worker';
     }
   }, selector);
 }
@@ -75,8 +75,8 @@ describe('dashboards in Chromium', () => {
     await expect
       .poll(() => pixelsOfColour(page, traffic, PALETTES.dark.accept), { timeout: 30_000 })
       .toBeGreaterThan(100);
-    expect(await paintedByWorker(page, traffic)).toBe(true);
-    expect(await paintedByWorker(page, '[data-testid="chart-ratio-time"]')).toBe(true);
+    expect(await canvasPainter(page, traffic)).toBe('worker');
+    expect(await canvasPainter(page, '[data-testid="chart-ratio-time"]')).toBe('worker');
 
     // Hovering a bucket of the traffic chart tells its figures, beside the pointer.
     const box = (await page.locator('[data-testid="chart-traffic"]').boundingBox())!;
@@ -99,18 +99,7 @@ describe('dashboards in Chromium', () => {
       const traffic = '[data-testid="chart-traffic"]';
       await blocked.locator(`${traffic}[data-rendered="true"]`).waitFor();
       // The worker failed: each time chart took a canvas of its own and paints it here.
-      await blocked.waitForFunction(
-        (sel) => {
-          const canvas = document.querySelector<HTMLCanvasElement>(`${sel} canvas`);
-          try {
-            return canvas?.getContext('2d') != null;
-          } catch {
-            return false;
-          }
-        },
-        traffic,
-        { timeout: 30_000 },
-      );
+      await expect.poll(() => canvasPainter(blocked, traffic), { timeout: 30_000 }).toBe('page');
       await expect
         .poll(() => pixelsOfColour(blocked, traffic, PALETTES.dark.accept), { timeout: 30_000 })
         .toBeGreaterThan(100);

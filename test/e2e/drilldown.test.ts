@@ -87,6 +87,13 @@ describe('drill-down in Chromium', () => {
   });
 
   const explorer = '[data-testid="record-explorer"][data-state="ready"]';
+  /** A topic's dashboard over a history range, loaded. */
+  const openHistory = async (topicId: string, range: string) => {
+    await page.goto(`${ctx.url}/topics/${topicId}?range=${range}`);
+    await page
+      .locator('[data-testid="dashboard"][data-mode="history"][data-loading="false"]')
+      .waitFor();
+  };
   const attr = async (selector: string, name: string) =>
     Number(await page.getAttribute(selector, name));
 
@@ -125,10 +132,7 @@ describe('drill-down in Chromium', () => {
 
   it('opens the records behind a row of the quintuple table (a click anywhere on the row)', async () => {
     const topic = ctx.app.catalog.topics().find((t) => t.format === 'eni')!;
-    await page.goto(`${ctx.url}/topics/${topic.id}?range=6h`);
-    await page
-      .locator('[data-testid="dashboard"][data-mode="history"][data-loading="false"]')
-      .waitFor();
+    await openHistory(topic.id, '6h');
     const row = page.locator('[data-testid="top-row"]').nth(1);
     await row.waitFor();
     const bytes = Number(await row.getAttribute('data-bytes'));
@@ -143,10 +147,7 @@ describe('drill-down in Chromium', () => {
 
   it('opens the ACCEPT records of a traffic bucket in a 6-hour history range', async () => {
     const topic = ctx.app.catalog.topics().find((t) => t.format === 'ccn')!;
-    await page.goto(`${ctx.url}/topics/${topic.id}?range=6h`);
-    await page
-      .locator('[data-testid="dashboard"][data-mode="history"][data-loading="false"]')
-      .waitFor();
+    await openHistory(topic.id, '6h');
     await page.locator('[data-testid="chart-traffic"][data-rendered="true"]').waitFor();
     const bucket = await acceptBand(page);
     await page.mouse.click(bucket.x, bucket.y);
