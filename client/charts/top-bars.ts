@@ -8,7 +8,11 @@ export function quintupleLabel(row: TopRow): string {
   return `${formatEndpoint(row.srcaddr, row.srcport)} → ${formatEndpoint(row.dstaddr, row.dstport)} ${row.protocolName}`;
 }
 
-/** The hover text of one quintuple: plain text, one figure per line (a title, never HTML). */
+/**
+ * The hover text of one quintuple: plain text, one figure per line (a title, never HTML). Made for
+ * the bar under the pointer only: ten titles remade on every live update cost script and a restyle
+ * of each bar (any title change restyles its element), for one that is read now and then.
+ */
 export function topTitle(row: TopRow, approximate: boolean): string {
   return [
     quintupleLabel(row),
@@ -30,7 +34,6 @@ export interface TopBar {
   reject: number;
   /** '255 MB · 19.7%' (≈ when the list is a sum of per-window lists). */
   value: string;
-  title: string;
 }
 
 /** The first `limit` rows as bars, the largest full width. */
@@ -49,7 +52,6 @@ export function topBars(
       accept: max > 0 ? (row.bytes - reject) / max : 0,
       reject: max > 0 ? reject / max : 0,
       value: `${formatBytes(row.bytes)} · ${approximate ? '≈' : ''}${formatPercent(row.share)}`,
-      title: topTitle(row, approximate),
     };
   });
 }

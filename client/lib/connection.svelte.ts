@@ -39,15 +39,12 @@ export class Connection {
   since: number | null = $derived(this.#source?.lastDataAt ?? this.disconnectedAt);
 
   label: string = $derived.by(() => {
+    // While live, the label reads neither the clock nor the last message (each data message moves
+    // it): nothing that shows it runs again on a live update.
+    if (this.state === 'live') return 'Live';
     const since = this.since === null ? '' : ` since ${formatClock(this.since)}`;
-    switch (this.state) {
-      case 'live':
-        return 'Live';
-      case 'stale':
-        return `Stale${since}`;
-      case 'reconnecting':
-        return this.everConnected ? `Reconnecting… stale${since}` : 'Connecting…';
-    }
+    if (this.state === 'stale') return `Stale${since}`;
+    return this.everConnected ? `Reconnecting… stale${since}` : 'Connecting…';
   });
 
   constructor(socket: AppSocket) {

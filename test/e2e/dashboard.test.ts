@@ -87,6 +87,28 @@ describe('dashboards in Chromium', () => {
       expect(await tip.textContent()).toContain(text);
     await page.mouse.move(box.x + 2, box.y + 2);
     await tip.waitFor({ state: 'hidden' });
+
+    // A hovered quintuple has its hover text (made only for the one under the pointer): a top bar
+    // its full figures, a table row the whole of its addresses. (Each read in one go: a live
+    // window may change the row between two reads.)
+    const bar = page.locator('[data-testid="top-bar"]').first();
+    expect(await bar.getAttribute('title')).toBeNull();
+    await bar.hover();
+    await expect
+      .poll(() =>
+        bar.evaluate((el) =>
+          el
+            .getAttribute('title')
+            ?.startsWith(`${el.querySelector('.label')?.textContent}\nSource `),
+        ),
+      )
+      .toBe(true);
+    const cell = page.locator('[data-testid="top-row"]').nth(1).locator('td.addr').first();
+    await cell.hover();
+    await expect
+      .poll(() => cell.evaluate((el) => el.getAttribute('title') === el.textContent))
+      .toBe(true);
+    expect(await bar.getAttribute('title')).toBeNull();
   }, 90_000);
 
   it('paints the time charts on the page when the painting worker cannot load', async () => {
