@@ -25,7 +25,7 @@ addEventListener('message', (e: MessageEvent<ToPainter>) => {
     canvases.delete(m.id);
     waiting.delete(m.id);
   } else {
-    waiting.set(m.id, { scene: m.scene, dpr: m.dpr });
+    for (const { id, scene, dpr } of m.jobs) waiting.set(id, { scene, dpr });
     if (!scheduled) {
       scheduled = true;
       setTimeout(flush, 0);
