@@ -32,6 +32,9 @@ type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
  * its stand-in already answers with the new data (merging the tooltip and an axis again only for
  * their formatters cost ECharts about 4 ms of a live update per chart).
  */
+const isPrimitive = (v: unknown) =>
+  v === null || (typeof v !== 'object' && typeof v !== 'function');
+
 export class FunctionSlots {
   #latest = new Map<string, AnyFunction>();
   #standIns = new Map<string, AnyFunction>();
@@ -54,7 +57,10 @@ export class FunctionSlots {
       let out: unknown[] | null = null;
       for (let i = 0; i < value.length; i++) {
         const v: unknown = value[i];
-        if (v === null || typeof v !== 'object') continue;
+        // A data point ([t, v]) holds no function: skipped without a path made for it (a live
+        // update binds a few hundred of them).
+        if (v === null || typeof v !== 'object' || (Array.isArray(v) && v.every(isPrimitive)))
+          continue;
         const b = this.bind(v, `${path}.${i}`);
         if (b !== v) (out ??= [...value])[i] = b;
       }
