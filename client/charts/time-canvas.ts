@@ -258,10 +258,11 @@ export function nearestT(l: TimeLayout, x: number): number | null {
 
 /** One band of a series: its upper edge, the area under it, its line and points. */
 export interface SceneBand {
-  /** The upper edge, x and y pairs from left to right. */
-  top: number[];
+  /** The upper edge, x and y pairs from left to right. (Typed arrays: the scene goes to the
+   * painting worker on every live update, and a typed array is copied in one piece.) */
+  top: Float64Array;
   /** The area's lower edge, x and y pairs from right to left; null without an area. */
-  bottom: number[] | null;
+  bottom: Float64Array | null;
   area: { color: string; opacity: number } | null;
   line: { color: string; width: number; opacity: number; dashed: boolean } | null;
   /** A dot on each point of the upper edge. */
@@ -291,8 +292,15 @@ export interface TimeScene {
 }
 
 /** Points' x and one of their y values (1: the band's lower edge, 2: its upper edge) in pixels. */
-function xyOf(l: TimeLayout, pts: LaidSeries['points'], at: 1 | 2): number[] {
-  return pts.flatMap((p) => toPixel(l, p[0], p[at]));
+function xyOf(l: TimeLayout, pts: LaidSeries['points'], at: 1 | 2, reversed = false): Float64Array {
+  const xy = new Float64Array(pts.length * 2);
+  for (let i = 0; i < pts.length; i++) {
+    const p = pts[reversed ? pts.length - 1 - i : i]!;
+    const [x, y] = toPixel(l, p[0], p[at]);
+    xy[2 * i] = x;
+    xy[2 * i + 1] = y;
+  }
+  return xy;
 }
 
 /** The scene of a laid-out chart: pixels, label texts (the option's formatters) and colours. */
@@ -319,7 +327,7 @@ export function timeScene(l: TimeLayout, option: TimeOption, p: Palette): TimeSc
     if (points.length === 0) return [];
     const color = s.lineStyle?.color ?? s.itemStyle?.color ?? p.accent;
     const top = xyOf(l, points, 2);
-    const bottom = s.areaStyle ? xyOf(l, [...points].reverse(), 1) : null;
+    const bottom = s.areaStyle ? xyOf(l, points, 1, true) : null;
     const width = s.lineStyle?.width ?? 2;
     return [
       {
@@ -378,7 +386,7 @@ const LEGEND_FONT = 12;
 type Context2D = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
 
 /** Traces x and y pairs: a new path part, or (`join`) on from the current point. */
-function tracePath(ctx: Context2D, xy: readonly number[], join: boolean): void {
+function tracePath(ctx: Context2D, xy: Float64Array, join: boolean): void {
   for (let i = 0; i < xy.length; i += 2) {
     if (i === 0 && !join) ctx.moveTo(xy[0]!, xy[1]!);
     else ctx.lineTo(xy[i]!, xy[i + 1]!);
