@@ -20,14 +20,22 @@ export function bucketLabel(t: number, step: number, long: boolean): string {
   return `${long ? formatDayTime(t) : formatHm(t)} – ${formatHm(t + step)}`;
 }
 
-/** Room for the legend above the plot; axis labels inside the panel. */
+/** A time chart's legend: its names, and those `hidden` (clicked off in ChartLegend) unselected. */
+export function bucketLegend(names: readonly string[], hidden: readonly string[] = []) {
+  return {
+    data: [...names],
+    selected: Object.fromEntries(names.map((n) => [n, !hidden.includes(n)])),
+  };
+}
+
+/** Room for the axis labels inside the chart (its legend is a row above it, ChartLegend). */
 export function bucketGrid() {
   // Fixed room for the axis labels ('250 Mbps', '0.75%', 'HH:mm' under the plot): ECharts does not
   // measure them to fit the grid on every update (a third of a live update's chart time).
   return {
     left: 64,
     right: 16,
-    top: 34,
+    top: 14,
     bottom: 22,
     outerBoundsMode: 'none' as const,
   };

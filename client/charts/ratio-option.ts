@@ -9,6 +9,7 @@ import { MIN_WINDOW_MS } from '../../shared/capture-window.ts';
 import {
   alertMarkArea,
   bucketGrid,
+  bucketLegend,
   type AlertMark,
   bucketLabel,
   bucketXAxis,
@@ -176,6 +177,8 @@ export interface RatioTimeOptions {
   span?: BucketSpan;
   /** Windows where an alert fired, shaded. */
   marks?: readonly AlertMark[];
+  /** Legend names clicked off ('by bytes', 'by packets'): not drawn; the axis fits the rest. */
+  hidden?: readonly string[];
 }
 
 /** REJECT share per bucket, by bytes and by packets, 0..1. */
@@ -188,10 +191,9 @@ export function buildRatioTimeOption(
   const span = opts.span ?? null;
   const long = isLongSpan(span);
   const byStart = new Map(points.map((w) => [w.t, w]));
-  const maxShare = Math.max(
-    0,
-    ...points.map((w) => Math.max(rejectShare(w, 'bytes'), rejectShare(w, 'packets'))),
-  );
+  const hidden = opts.hidden ?? [];
+  const shown = (['bytes', 'packets'] as const).filter((b) => !hidden.includes(`by ${b}`));
+  const maxShare = Math.max(0, ...points.flatMap((w) => shown.map((b) => rejectShare(w, b))));
   return {
     aria: { enabled: true },
     animationDurationUpdate: 300,
@@ -201,13 +203,7 @@ export function buildRatioTimeOption(
       p.textMuted,
     ),
     grid: bucketGrid(),
-    legend: {
-      top: 0,
-      right: 8,
-      itemWidth: 14,
-      itemHeight: 8,
-      data: ['by bytes', 'by packets'],
-    },
+    legend: bucketLegend(['by bytes', 'by packets'], hidden),
     tooltip: {
       trigger: 'axis',
       formatter: (params: unknown) => {

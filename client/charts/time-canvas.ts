@@ -1,8 +1,9 @@
 // The bucket time charts (traffic volume, REJECT share) laid out and painted on a canvas, from the
 // same option their builders make for ECharts (traffic-option.ts, ratio-option.ts): a grid, a time
 // x axis, a value y axis from 0, stacked or plain lines with areas, dashed parts, shaded alert
-// windows, a legend, an empty note. Made for these two charts only: a live update repaints them in
-// well under a millisecond, where ECharts' whole update pipeline took 6 to 11 ms per chart.
+// windows, an empty note (the legend is a row of the page's above it, ChartLegend.svelte). Made for
+// these two charts only: a live update repaints them in well under a millisecond, where ECharts'
+// whole update pipeline took 6 to 11 ms per chart.
 // Three steps: the layout (domains, ticks, stacked points: what the pointer maps back to), the
 // scene (everything to paint, in CSS pixels, plain data: it can be posted to a worker), and the
 // paint (paintSceneOn: a canvas of the page's, or an OffscreenCanvas in time-paint.worker.ts).
@@ -44,7 +45,10 @@ export interface TimeOption {
     splitNumber?: number;
     axisLabel?: { formatter?: (v: number) => string };
   };
-  legend?: { data?: readonly string[] };
+  /** The legend's names; a name `selected: false` is hidden (its series are neither stacked nor
+   * drawn, and the value axis fits the rest), as in ECharts. The legend itself is the page's
+   * (ChartLegend.svelte, from timeLegend), not painted. */
+  legend?: { data?: readonly string[]; selected?: Readonly<Record<string, boolean>> };
   title?: { show?: boolean; text?: string };
   tooltip?: { formatter?: (params: unknown) => string };
   series?: readonly TimeSeries[];
@@ -198,7 +202,8 @@ export function layoutTimeChart(option: TimeOption, width: number, height: numbe
     w: Math.max(1, width - (g.left ?? 60) - (g.right ?? 16)),
     h: Math.max(1, height - (g.top ?? 30) - (g.bottom ?? 24)),
   };
-  const series = stackSeries(option.series ?? []);
+  const selected = option.legend?.selected ?? {};
+  const series = stackSeries((option.series ?? []).filter((s) => selected[s.name] !== false));
   let lo = Infinity;
   let hi = -Infinity;
   let dataMax = 0;
@@ -285,8 +290,6 @@ export interface TimeScene {
   /** The time axis line, at a half pixel. */
   baseline: number;
   bands: SceneBand[];
-  /** Legend entries, right-aligned at the top: a filled swatch for a stacked band, else a line. */
-  legend: Array<{ name: string; color: string; swatch: 'band' | 'line'; dashed: boolean }>;
   /** The empty note, centred on the plot. */
   note: string | null;
 }
@@ -301,6 +304,27 @@ function xyOf(l: TimeLayout, pts: LaidSeries['points'], at: 1 | 2, reversed = fa
     xy[2 * i + 1] = y;
   }
   return xy;
+}
+
+/** A legend entry: a filled swatch for a stacked band, else a line (dashed as its series). */
+export interface LegendItem {
+  name: string;
+  color: string;
+  swatch: 'band' | 'line';
+  dashed: boolean;
+}
+
+/** The legend of a time chart's option: each name once, in the colour of its first series. */
+export function timeLegend(option: TimeOption, p: Palette): LegendItem[] {
+  return (option.legend?.data ?? []).map((name) => {
+    const s = (option.series ?? []).find((x) => x.name === name);
+    return {
+      name,
+      color: s?.itemStyle?.color ?? s?.lineStyle?.color ?? p.textMuted,
+      swatch: s?.areaStyle && s.stack !== undefined ? 'band' : 'line',
+      dashed: s?.lineStyle?.type === 'dashed',
+    };
+  });
 }
 
 /** The scene of a laid-out chart: pixels, label texts (the option's formatters) and colours. */
@@ -351,15 +375,6 @@ export function timeScene(l: TimeLayout, option: TimeOption, p: Palette): TimeSc
       },
     ];
   });
-  const legend = (option.legend?.data ?? []).map((name) => {
-    const s = (option.series ?? []).find((x) => x.name === name);
-    return {
-      name,
-      color: s?.itemStyle?.color ?? s?.lineStyle?.color ?? p.textMuted,
-      swatch: s?.areaStyle && s.stack !== undefined ? ('band' as const) : ('line' as const),
-      dashed: s?.lineStyle?.type === 'dashed',
-    };
-  });
   return {
     width: l.width,
     height: l.height,
@@ -374,13 +389,11 @@ export function timeScene(l: TimeLayout, option: TimeOption, p: Palette): TimeSc
     xTicks: l.xTicks.map((t) => ({ x: toPixel(l, t, 0)[0], label: timeLabel(t, xFormat) })),
     baseline: Math.round(plot.y + plot.h) + 0.5,
     bands,
-    legend,
     note: option.title?.show && option.title.text ? option.title.text : null,
   };
 }
 
 const LABEL_FONT = 11;
-const LEGEND_FONT = 12;
 
 /** The 2D context calls the painter makes: a canvas's or an OffscreenCanvas's context. */
 type Context2D = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
@@ -502,39 +515,6 @@ function paintScene(ctx: Context2D, s: TimeScene): void {
     ctx.globalAlpha = 1;
   }
   ctx.restore();
-
-  // The legend, top right: each name once, in the colour of its first series.
-  if (s.legend.length > 0) {
-    ctx.font = font(LEGEND_FONT);
-    ctx.textAlign = 'left';
-    ctx.textBaseline = 'middle';
-    const widths = s.legend.map((item) => 14 + 5 + ctx.measureText(item.name).width);
-    let x = s.width - 8 - widths.reduce((n, w) => n + w, 0) - 10 * (widths.length - 1);
-    const y = 9;
-    s.legend.forEach((item, i) => {
-      ctx.fillStyle = item.color;
-      ctx.strokeStyle = item.color;
-      if (item.swatch === 'band') {
-        ctx.beginPath();
-        ctx.roundRect(x, y - 4, 14, 8, 2);
-        ctx.fill();
-      } else {
-        ctx.lineWidth = 2;
-        ctx.setLineDash(item.dashed ? [3, 2] : []);
-        ctx.beginPath();
-        ctx.moveTo(x, y);
-        ctx.lineTo(x + 14, y);
-        ctx.stroke();
-        ctx.setLineDash([]);
-        ctx.beginPath();
-        ctx.arc(x + 7, y, 2.5, 0, Math.PI * 2);
-        ctx.fill();
-      }
-      ctx.fillStyle = s.colors.muted;
-      ctx.fillText(item.name, x + 19, y);
-      x += widths[i]! + 10;
-    });
-  }
 
   // The empty note, centred on the plot.
   if (s.note) {

@@ -15,6 +15,7 @@ import { MIN_WINDOW_MS } from '../../shared/capture-window.ts';
 import {
   alertMarkArea,
   bucketGrid,
+  bucketLegend,
   type AlertMark,
   bucketLabel,
   bucketXAxis,
@@ -39,6 +40,8 @@ export interface TrafficOptions {
   emptyText?: string;
   /** Windows where an alert fired, shaded behind the traffic. */
   marks?: readonly AlertMark[];
+  /** Legend names clicked off ('ACCEPT', 'REJECT'): not drawn; the value axis fits the rest. */
+  hidden?: readonly string[];
 }
 
 export type { AlertMark };
@@ -72,9 +75,10 @@ export interface TrafficHit {
 }
 
 /**
- * The bucket nearest x; REJECT is the bottom band of the stack, ACCEPT the one on top of it. A
- * REJECT band thinner than `tolerance` (y units, a few pixels) still takes clicks that close to
- * the axis, and so do clicks just under the axis.
+ * The bucket nearest x; REJECT is the bottom band of the stack, ACCEPT the one on top of it (a
+ * band `hidden` by its legend is not in the stack). A REJECT band thinner than `tolerance` (y
+ * units, a few pixels) still takes clicks that close to the axis, and so do clicks just under
+ * the axis.
  */
 export function trafficHit(
   points: readonly ChartPoint[],
@@ -83,12 +87,13 @@ export function trafficHit(
   x: number,
   y: number,
   tolerance = 0,
+  hidden: readonly string[] = [],
 ): TrafficHit | null {
   const point = nearestPoint(points, x, step);
   if (!point || y < -tolerance) return null;
   const at = Math.max(0, y);
-  const reject = pointRate(point, 'reject', metric, step);
-  const accept = pointRate(point, 'accept', metric, step);
+  const reject = hidden.includes('REJECT') ? 0 : pointRate(point, 'reject', metric, step);
+  const accept = hidden.includes('ACCEPT') ? 0 : pointRate(point, 'accept', metric, step);
   if (reject > 0 && at <= Math.max(reject, tolerance)) return { point, action: 'REJECT' };
   if (accept > 0 && at <= reject + accept) return { point, action: 'ACCEPT' };
   return { point };
@@ -153,14 +158,7 @@ export function buildTrafficOption(points: readonly ChartPoint[], opts: TrafficO
       p.textMuted,
     ),
     grid: bucketGrid(),
-    legend: {
-      top: 0,
-      right: 8,
-      itemWidth: 14,
-      itemHeight: 8,
-      icon: 'roundRect',
-      data: ['ACCEPT', 'REJECT'],
-    },
+    legend: bucketLegend(['ACCEPT', 'REJECT'], opts.hidden),
     tooltip: {
       trigger: 'axis',
       axisPointer: { type: 'line' },

@@ -151,6 +151,24 @@ describe('dashboards in Chromium', () => {
     expect(await num('data-latest-window')).toBeGreaterThan(before);
   });
 
+  it('hides a series clicked off in the legend, and the rest fills the axis', async () => {
+    const traffic = '[data-testid="chart-traffic"]';
+    const accept = page.locator('[data-testid="legend-item"][data-name="ACCEPT"]');
+    const colour = (c: string) => pixelsOfColour(page, traffic, c);
+    await expect.poll(() => colour(PALETTES.dark.accept), { timeout: 30_000 }).toBeGreaterThan(100);
+    const rejectBefore = await colour(PALETTES.dark.reject);
+    await accept.click();
+    expect(await accept.getAttribute('aria-pressed')).toBe('false');
+    // ACCEPT is gone from the plot, and REJECT, on its own scale, covers far more of it.
+    await expect.poll(() => colour(PALETTES.dark.accept), { timeout: 30_000 }).toBeLessThan(5);
+    await expect
+      .poll(() => colour(PALETTES.dark.reject), { timeout: 30_000 })
+      .toBeGreaterThan(rejectBefore + 200);
+    await accept.click();
+    expect(await accept.getAttribute('aria-pressed')).toBe('true');
+    await expect.poll(() => colour(PALETTES.dark.accept), { timeout: 30_000 }).toBeGreaterThan(100);
+  });
+
   it('keeps the view on reload', async () => {
     const url = page.url();
     await page.reload();

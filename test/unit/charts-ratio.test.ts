@@ -103,6 +103,21 @@ describe('ratio over time', () => {
     const x = o.xAxis as unknown as { min: number; max: number };
     expect([x.min, x.max]).toEqual([T0, T0 + 23 * 3_600_000]);
   });
+  it('fits the share axis to the series left on when one is clicked off', () => {
+    // Packets' REJECT share is far above bytes' here: with packets off, the axis fits bytes.
+    const points = pointsFromWindows(wins(5), null).map((p) => ({
+      ...p,
+      rejectPackets: p.acceptPackets + p.rejectPackets,
+      acceptPackets: 0,
+    }));
+    const axis = (hidden: string[]) =>
+      (buildRatioTimeOption(points, { theme: 'dark', hidden }).yAxis as { max: number }).max;
+    expect(axis([])).toBe(1);
+    expect(axis(['by packets'])).toBe(0.2);
+    expect(
+      buildRatioTimeOption(points, { theme: 'dark', hidden: ['by packets'] }).legend,
+    ).toMatchObject({ selected: { 'by bytes': true, 'by packets': false } });
+  });
   it('scales the share axis to round numbers above the data', () => {
     expect(shareAxis(0)).toEqual({ max: 0.01, interval: 0.0025 });
     expect(shareAxis(0.0909)).toEqual({ max: 0.2, interval: 0.05 });

@@ -8,6 +8,7 @@ import {
   nearestT,
   niceInterval,
   timeLabel,
+  timeLegend,
   timeScene,
   timeTicks,
   toPixel,
@@ -71,7 +72,7 @@ describe('time chart layout', () => {
     const points = pointsFromWindows(wins(6), null);
     const option = buildTrafficOption(points, { theme: 'dark', metric: 'bits' });
     const l = layoutTimeChart(option as never, 800, 300);
-    expect(l.plot).toEqual({ x: 64, y: 34, w: 800 - 64 - 16, h: 300 - 34 - 22 });
+    expect(l.plot).toEqual({ x: 64, y: 14, w: 800 - 64 - 16, h: 300 - 14 - 22 });
     const reject = l.series.find((s) => s.series.id === TRAFFIC_SERIES.reject)!;
     const accept = l.series.find((s) => s.series.id === TRAFFIC_SERIES.accept)!;
     // ACCEPT's band starts where REJECT's ends, bucket by bucket.
@@ -92,7 +93,26 @@ describe('time chart layout', () => {
     expect(inPlot(l, 10, 10)).toBe(false);
   });
 
-  it('makes a scene of plain data: pixels of the bands, the labels of the formatters, the legend', () => {
+  it('leaves a series clicked off in the legend out of the stack and the value axis', () => {
+    const points = pointsFromWindows(wins(6), null);
+    const both = buildTrafficOption(points, { theme: 'dark', metric: 'bits' });
+    const rejectOnly = buildTrafficOption(points, {
+      theme: 'dark',
+      metric: 'bits',
+      hidden: ['ACCEPT'],
+    });
+    const a = layoutTimeChart(both as never, 800, 300);
+    const b = layoutTimeChart(rejectOnly as never, 800, 300);
+    expect(a.series.map((s) => s.series.name)).toContain('ACCEPT');
+    expect(b.series.map((s) => s.series.name)).toEqual(['REJECT', 'REJECT']);
+    // The axis fits REJECT alone: a tenth of the traffic here.
+    expect(b.yMax).toBeLessThan(a.yMax / 5);
+    expect(timeScene(b, rejectOnly as never, palette('dark')).bands).toHaveLength(
+      b.series.filter((s) => s.points.length > 0).length,
+    );
+  });
+
+  it('makes a scene of plain data: pixels of the bands, the labels of the formatters; and the legend', () => {
     const points = pointsFromWindows(wins(6), null);
     const marks = [{ from: points[1]!.t, to: points[3]!.t, label: 'REJECT spike' }];
     const option = buildTrafficOption(points, { theme: 'dark', metric: 'bits', marks });
@@ -127,7 +147,7 @@ describe('time chart layout', () => {
     expect(scene.marks).toHaveLength(1);
     expect(scene.marks[0]!.x).toBeCloseTo(toPixel(l, points[1]!.t, 0)[0], 6);
     expect(scene.marks[0]!.x + scene.marks[0]!.w).toBeCloseTo(toPixel(l, points[3]!.t, 0)[0], 6);
-    expect(scene.legend).toEqual([
+    expect(timeLegend(option as never, p)).toEqual([
       { name: 'ACCEPT', color: p.accept, swatch: 'band', dashed: false },
       { name: 'REJECT', color: p.reject, swatch: 'band', dashed: false },
     ]);

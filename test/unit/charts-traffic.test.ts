@@ -176,6 +176,25 @@ describe('trafficHit (click -> bucket and band)', () => {
   });
 });
 
+describe('trafficHit with a band clicked off in the legend', () => {
+  const points: ChartPoint[] = live(wins(3));
+  const t1 = points[1]!.t;
+  it('maps clicks to the bands drawn: ACCEPT alone sits on the axis, REJECT alone tops out lower', () => {
+    // REJECT hidden: ACCEPT (80 Kbps) is the bottom band, so a click at 4 Kbps is ACCEPT's.
+    expect(trafficHit(points, MIN, 'bits', t1, 4_000, 0, ['REJECT'])?.action).toBe('ACCEPT');
+    // ACCEPT hidden: above REJECT's 8 Kbps is the whole bucket, not ACCEPT.
+    expect(trafficHit(points, MIN, 'bits', t1, 4_000, 0, ['ACCEPT'])?.action).toBe('REJECT');
+    expect(trafficHit(points, MIN, 'bits', t1, 50_000, 0, ['ACCEPT'])?.action).toBeUndefined();
+  });
+  it('tells the chart which names are off (legend.selected)', () => {
+    const o = buildTrafficOption(points, { theme: 'dark', metric: 'bits', hidden: ['ACCEPT'] });
+    expect(o.legend).toEqual({
+      data: ['ACCEPT', 'REJECT'],
+      selected: { ACCEPT: false, REJECT: true },
+    });
+  });
+});
+
 describe('trafficHit tolerance', () => {
   it('lets a thin REJECT band take clicks a few pixels high, and just under the axis', () => {
     const points = live(wins(2));
