@@ -68,8 +68,21 @@ describe('the wall in Chromium', () => {
           ]
             .filter((el) => el.scrollWidth > el.clientWidth + 1)
             .map((el) => el.textContent);
+          // And every note, with a long throughput note (a volume drop) and two rules firing among
+          // them: up to two lines, not cut. (Set and measured in one go, before the page's next update.)
+          const notes = [
+            ...document.querySelectorAll<HTMLElement>('[data-testid="wall-headline"] .note'),
+          ];
+          notes[0]!.textContent = "21.2% of the previous hour's median";
+          notes.at(-1)!.textContent = '2 rules: REJECT share above 5% · SSH/RDP and port scan';
+          const cutNotes = notes
+            .filter(
+              (el) => el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1,
+            )
+            .map((el) => el.textContent);
           return {
             cut,
+            cutNotes,
             scrollW: root.scrollWidth,
             scrollH: root.scrollHeight,
             w: innerWidth,
@@ -85,6 +98,7 @@ describe('the wall in Chromium', () => {
         expect(m.scrollH).toBeLessThanOrEqual(m.h);
         for (const px of m.sizes) expect(px).toBeGreaterThanOrEqual(0.06 * height);
         expect(m.cut).toEqual([]);
+        expect(m.cutNotes).toEqual([]);
         expect(m.cursor).toBe('none');
         expect(m.controls).toBe(0);
       } finally {
