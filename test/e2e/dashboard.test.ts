@@ -109,6 +109,10 @@ describe('dashboards in Chromium', () => {
       .poll(() => cell.evaluate((el) => el.getAttribute('title') === el.textContent))
       .toBe(true);
     expect(await bar.getAttribute('title')).toBeNull();
+    // A bar the keyboard focuses has it too (a screen reader reads it as the bar's description).
+    const third = page.locator('[data-testid="top-bar"]').nth(2);
+    await third.focus();
+    await expect.poll(() => third.getAttribute('title')).toMatch(/\nSource .*\nDestination /);
   }, 90_000);
 
   it('paints the time charts on the page when the painting worker cannot load', async () => {
