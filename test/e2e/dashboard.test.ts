@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp } from '../helpers/app.ts';
 import { launchBrowser, pixelsOfColour } from '../helpers/browser.ts';
 import { PALETTES } from '../../client/charts/palette.ts';
+import { mergeTop } from '../../client/lib/top.ts';
 
 // 30x: a new 1-minute capture window every two real seconds, a 5-minute one every ten.
 const args = ['--speed', '30', '--publish-delay', '5', '--jitter', '0', '--backfill', '60'];
@@ -172,6 +173,58 @@ describe('dashboards in Chromium', () => {
     expect(await accept.getAttribute('aria-pressed')).toBe('true');
     await expect.poll(() => colour(PALETTES.dark.accept), { timeout: 30_000 }).toBeGreaterThan(100);
   });
+
+  it('shows the latest complete window in every quintuple row one can see, also after scrolling', async () => {
+    const eni = ctx.app.catalog.topics().find((t) => t.format === 'eni')!;
+    // Rows one can see (not under the sticky header) and the window the page says is the latest
+    // complete; the rows that window's top list has at their ranks, from the store.
+    const seenRowsCurrent = async () => {
+      const { latest, rows } = await page.evaluate(() => {
+        const box = document
+          .querySelector('[data-testid="table-top"]')!
+          .closest('.panel-table')!
+          .getBoundingClientRect();
+        return {
+          latest: Number(
+            document
+              .querySelector('[data-testid="dashboard"]')!
+              .getAttribute('data-latest-complete'),
+          ),
+          rows: [...document.querySelectorAll<HTMLElement>('[data-testid="top-row"]')]
+            .filter((tr) => {
+              const r = tr.getBoundingClientRect();
+              return r.bottom > box.top + 30 && r.top < box.bottom;
+            })
+            .map((tr) => ({ key: tr.dataset.key!, rank: Number(tr.dataset.index) })),
+        };
+      });
+      await ctx.app.store.flush();
+      const windows = await ctx.app.store.loadWindows(eni.id, latest, latest + 1);
+      const expected = mergeTop(windows, 'latest').rows.map((r) => r.key);
+      return rows.length > 0 && rows.every((r) => r.key === expected[r.rank]);
+    };
+    const scrollTable = (to: 'top' | 'bottom') =>
+      page.evaluate((to) => {
+        const el = document.querySelector('[data-testid="table-top"]')!.closest('.panel-table')!;
+        el.scrollTop = to === 'top' ? 0 : el.scrollHeight;
+      }, to);
+    await scrollTable('top');
+    const before = await num('data-latest-complete');
+    // A new complete window: the rows in view show it.
+    await page.waitForFunction(
+      (prev) =>
+        Number(
+          document.querySelector('[data-testid="dashboard"]')?.getAttribute('data-latest-complete'),
+        ) > prev,
+      before,
+      { timeout: 45_000 },
+    );
+    await expect.poll(seenRowsCurrent, { timeout: 30_000 }).toBe(true);
+    // Scrolled to the last rows: they show it too (rows out of view catch up when seen).
+    await scrollTable('bottom');
+    await expect.poll(seenRowsCurrent, { timeout: 30_000 }).toBe(true);
+    await scrollTable('top');
+  }, 90_000);
 
   it('keeps the view on reload', async () => {
     const url = page.url();
