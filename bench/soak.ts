@@ -73,6 +73,18 @@ export async function runSoak(
       if (topic && !rotated.includes(topic)) rotated.push(topic);
       if (performance.now() >= next) {
         next += every;
+        // A page whose grid is drawn (as the wall test waits for it): a reading in the middle of
+        // a rotation, the next topic's grid not built yet, held half the page's nodes.
+        await page
+          .waitForFunction(
+            () =>
+              document.querySelectorAll(
+                '[data-testid="wall"] [data-testid^="chart-"][data-rendered="true"]',
+              ).length >= 5,
+            undefined,
+            { timeout: 15_000 },
+          )
+          .catch(() => undefined);
         // Two readings 3 s apart, the lower kept: what a page holds for good shows in both, while
         // a page caught in the middle of a rotation on a starved CPU (the next topic's grid
         // drawing, the last one not yet collected) has settled by the second.

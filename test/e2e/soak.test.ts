@@ -22,8 +22,17 @@ describe('the wall, soaked', () => {
     ]);
     // Flat: after the first minute (the wall has every topic's first hour loaded), nothing grows
     // beyond what a full rotation can vary by.
+    // The base is the larger of the first two warm samples (they show two of the topics): one
+    // reading on a starved CPU can be caught mid-rotation, far below what the page holds (815
+    // DOM nodes once, between samples of 1,600).
     const warm = r.samples.filter((s) => s.atSec >= 60);
-    const base = warm[0]!;
+    const early = warm.slice(0, 2);
+    const base: Omit<SoakSample, 'atSec' | 'topic'> = {
+      heap: Math.max(...early.map((s) => s.heap)),
+      nodes: Math.max(...early.map((s) => s.nodes)),
+      listeners: Math.max(...early.map((s) => s.listeners)),
+      serverRss: Math.max(...early.map((s) => s.serverRss)),
+    };
     const max = (f: (s: SoakSample) => number) => Math.max(...warm.map(f));
     expect(max((s) => s.heap) / MB).toBeLessThan((base.heap * 1.5) / MB + 8);
     expect(max((s) => s.nodes)).toBeLessThan(base.nodes * 1.3 + 300);
