@@ -233,11 +233,12 @@ export function layoutTimeChart(option: TimeOption, width: number, height: numbe
 
 /** Data (t, v) to pixels, and back. */
 export function toPixel(l: TimeLayout, t: number, v: number): [number, number] {
-  return [
-    l.plot.x + ((t - l.t0) / (l.t1 - l.t0)) * l.plot.w,
-    l.plot.y + l.plot.h - (v / l.yMax) * l.plot.h,
-  ];
+  return [pixelX(l, t), pixelY(l, v)];
 }
+
+/** Time t's x, value v's y, in pixels (toPixel's parts, for loops that make no pair per point). */
+const pixelX = (l: TimeLayout, t: number) => l.plot.x + ((t - l.t0) / (l.t1 - l.t0)) * l.plot.w;
+const pixelY = (l: TimeLayout, v: number) => l.plot.y + l.plot.h - (v / l.yMax) * l.plot.h;
 
 export function fromPixel(l: TimeLayout, x: number, y: number): [number, number] {
   return [
@@ -299,9 +300,8 @@ function xyOf(l: TimeLayout, pts: LaidSeries['points'], at: 1 | 2, reversed = fa
   const xy = new Float64Array(pts.length * 2);
   for (let i = 0; i < pts.length; i++) {
     const p = pts[reversed ? pts.length - 1 - i : i]!;
-    const [x, y] = toPixel(l, p[0], p[at]);
-    xy[2 * i] = x;
-    xy[2 * i + 1] = y;
+    xy[2 * i] = pixelX(l, p[0]);
+    xy[2 * i + 1] = pixelY(l, p[at]);
   }
   return xy;
 }
@@ -335,8 +335,8 @@ export function timeScene(l: TimeLayout, option: TimeOption, p: Palette): TimeSc
     const m = s.series.markArea;
     if (!m?.data?.length) continue;
     for (const [a, b] of m.data) {
-      const [x0] = toPixel(l, a.xAxis, 0);
-      const [x1] = toPixel(l, b.xAxis, 0);
+      const x0 = pixelX(l, a.xAxis);
+      const x1 = pixelX(l, b.xAxis);
       marks.push({
         x: Math.min(x0, x1),
         w: Math.abs(x1 - x0),
@@ -383,10 +383,10 @@ export function timeScene(l: TimeLayout, option: TimeOption, p: Palette): TimeSc
     colors: { muted: p.textMuted, grid: p.grid, axis: p.axis },
     marks,
     yTicks: l.yTicks.map((v) => ({
-      y: Math.round(toPixel(l, l.t0, v)[1]) + 0.5,
+      y: Math.round(pixelY(l, v)) + 0.5,
       label: yFormat(v),
     })),
-    xTicks: l.xTicks.map((t) => ({ x: toPixel(l, t, 0)[0], label: timeLabel(t, xFormat) })),
+    xTicks: l.xTicks.map((t) => ({ x: pixelX(l, t), label: timeLabel(t, xFormat) })),
     baseline: Math.round(plot.y + plot.h) + 0.5,
     bands,
     note: option.title?.show && option.title.text ? option.title.text : null,
