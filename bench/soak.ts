@@ -4,7 +4,7 @@
 // listeners through the DevTools protocol (the lower of two readings 3 s apart), and the server's
 // RSS through /api/health. Used by
 // test/e2e/soak.test.ts (which requires the figures to stay flat) and `npm run bench soak`.
-import { launchBrowser } from '../test/helpers/browser.ts';
+import { launchBrowser, wallDrawn } from '../test/helpers/browser.ts';
 import { serveChild } from '../test/helpers/child-server.ts';
 import { footprint, openProbe } from './browser-probe.ts';
 import type { BenchRow } from './table.ts';
@@ -75,16 +75,7 @@ export async function runSoak(
         next += every;
         // A page whose grid is drawn (as the wall test waits for it): a reading in the middle of
         // a rotation, the next topic's grid not built yet, held half the page's nodes.
-        await page
-          .waitForFunction(
-            () =>
-              document.querySelectorAll(
-                '[data-testid="wall"] [data-testid^="chart-"][data-rendered="true"]',
-              ).length >= 5,
-            undefined,
-            { timeout: 15_000 },
-          )
-          .catch(() => undefined);
+        await wallDrawn(page, 15_000).catch(() => undefined);
         // Two readings 3 s apart, the lower kept: what a page holds for good shows in both, while
         // a page caught in the middle of a rotation on a starved CPU (the next topic's grid
         // drawing, the last one not yet collected) has settled by the second.

@@ -5,7 +5,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp } from '../helpers/app.ts';
-import { launchBrowser } from '../helpers/browser.ts';
+import { launchBrowser, wallDrawn } from '../helpers/browser.ts';
 
 const args = ['--speed', '30', '--publish-delay', '5', '--jitter', '0', '--backfill', '60'];
 const TOPICS = ['topic-ccn-backbone', 'topic-eni-prod'];
@@ -48,12 +48,7 @@ describe('the wall in Chromium', () => {
     it(`fills ${width}x${height} without scrolling or a cursor, headline numbers >= 6% of its height`, async () => {
       const page = await open(width, height, `topics=${TOPICS.join(',')}&every=30&range=1h`);
       try {
-        // Traffic, action ratio, REJECT share, top quintuples, protocols: all drawn (the canvas
-        // charts draw in the frames after the figures).
-        const charts = '[data-testid="wall"] [data-testid^="chart-"][data-rendered="true"]';
-        await page.waitForFunction((sel) => document.querySelectorAll(sel).length >= 5, charts, {
-          timeout: 30_000,
-        });
+        await wallDrawn(page);
         const m = await page.evaluate(() => {
           const root = document.scrollingElement!;
           const stage = document.querySelector<HTMLElement>('.stage')!;

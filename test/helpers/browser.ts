@@ -52,3 +52,15 @@ export async function pixelsOfColour(
     { data: png.toString('base64'), hex, tolerance },
   );
 }
+
+/**
+ * Waits until the wall's grid is drawn: traffic, action ratio, REJECT share, top quintuples and
+ * protocols (the canvas charts draw in the frames after the figures).
+ */
+export async function wallDrawn(page: Page, timeout = 30_000): Promise<void> {
+  await page.waitForFunction(
+    (sel) => document.querySelectorAll(sel).length >= 5,
+    '[data-testid="wall"] [data-testid^="chart-"][data-rendered="true"]',
+    { timeout },
+  );
+}
