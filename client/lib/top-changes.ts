@@ -29,6 +29,25 @@ export function flowKey(r: TopRow): string {
     : `${r.srcaddr}:${r.srcport}>${r.dstaddr}:*|${r.protocol}`;
 }
 
+/** Each window's REJECTed bytes by quintuple key (those with any), made once per window: a window
+ * is never changed, a revision is a new object. Read for the few rows that could spike. */
+const rejectsOf = new WeakMap<WindowAggregate, ReadonlyMap<string, number>>();
+
+function windowRejects(w: WindowAggregate): ReadonlyMap<string, number> {
+  let rejects = rejectsOf.get(w);
+  if (!rejects) {
+    const m = new Map<string, number>();
+    for (const q of w.top)
+      if (q.rejectBytes > 0) {
+        const key = quintupleKey(q);
+        m.set(key, (m.get(key) ?? 0) + q.rejectBytes);
+      }
+    rejectsOf.set(w, m);
+    rejects = m;
+  }
+  return rejects;
+}
+
 /** A REJECT spike must also be at least this share of the range's traffic: scanners stay quiet. */
 export const MIN_SPIKE_SHARE = 0.01;
 
@@ -54,33 +73,32 @@ export function topChanges(
     const k = flowKey(r);
     if (!beforeFlow.has(k)) beforeFlow.set(k, i);
   });
-  // Each quintuple's REJECTed bytes per window over the previous hour (from the per-window lists).
-  const hourReject = new Map<string, number>();
-  for (const w of opts.hour)
-    for (const q of w.top)
-      if (q.rejectBytes > 0) {
-        const key = quintupleKey(q);
-        hourReject.set(key, (hourReject.get(key) ?? 0) + q.rejectBytes);
-      }
   const hourWindows = opts.hour.length;
   const out = new Map<string, RowChange>();
   rows.forEach((row, i) => {
     const was = before.get(row.key) ?? beforeFlow.get(flowKey(row));
-    const perWindow = row.rejectBytes / Math.max(1, opts.rangeWindows);
-    const usual = hourWindows > 0 ? (hourReject.get(row.key) ?? 0) / hourWindows : null;
-    const rejectSpike =
-      usual !== null &&
-      row.rejectBytes > 0 &&
-      opts.totalBytes > 0 &&
-      row.rejectBytes / opts.totalBytes >= MIN_SPIKE_SHARE &&
-      perWindow > t.spikeAbove * usual;
     out.set(row.key, {
       move: was === undefined ? 0 : was - i,
       isNew: previous !== null && was === undefined,
-      rejectSpike,
+      rejectSpike: rejectSpike(row),
     });
   });
   return out;
+
+  /** Only a row with REJECTed bytes enough to matter is weighed against its hour. */
+  function rejectSpike(row: TopRow): boolean {
+    if (
+      hourWindows === 0 ||
+      row.rejectBytes <= 0 ||
+      opts.totalBytes <= 0 ||
+      row.rejectBytes / opts.totalBytes < MIN_SPIKE_SHARE
+    )
+      return false;
+    let hourReject = 0;
+    for (const w of opts.hour) hourReject += windowRejects(w).get(row.key) ?? 0;
+    const perWindow = row.rejectBytes / Math.max(1, opts.rangeWindows);
+    return perWindow > t.spikeAbove * (hourReject / hourWindows);
+  }
 }
 
 /** One conversation: its two directions, each when in the list (at least one is). */

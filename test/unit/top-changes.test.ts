@@ -67,6 +67,14 @@ describe('top changes', () => {
       topChanges(usual, null, { hour, rangeWindows: 1, totalBytes: 10_000 }).get(usual[0]!.key)
         ?.rejectSpike,
     ).toBe(false);
+    // A revision of the hour's windows (new objects, each window's REJECTs learnt once per object)
+    // is weighed afresh: the quintuple was already this REJECTed, so now it is no spike.
+    const revised = hour.map((w) => ({ ...w, revision: 2, top: [{ ...db, rejectBytes: 20_000 }] }));
+    expect(
+      topChanges(now, null, { hour: revised, rangeWindows: 1, totalBytes: 100_000 }).get(
+        now[0]!.key,
+      )?.rejectSpike,
+    ).toBe(false);
   });
 });
 
