@@ -31,7 +31,14 @@ import type { AppSocket } from '../lib/socket.ts';
 import { rangeKpis, streamHealth, streamRows } from '../lib/stats.ts';
 import { DEFAULT_RANGE, absRange, rangeLabel, resolveRange, stepLabel } from '../lib/time-range.ts';
 import type { TimeRange } from '../lib/time-range.ts';
-import { mergeTop, topFromList, TOP_RANGES, topWindows, type TopRange } from '../lib/top.ts';
+import {
+  mergeTop,
+  TABLE_ROWS,
+  topFromList,
+  TOP_RANGES,
+  topWindows,
+  type TopRange,
+} from '../lib/top.ts';
 import { TopicFeed } from '../lib/topic-feed.svelte.ts';
 import { TopicHistory, type HistoryParams } from '../lib/topic-history.svelte.ts';
 import { sameItems, shownWindows } from '../lib/windows.ts';
@@ -272,7 +279,8 @@ export class TopicView {
     const hour = this.complete.filter(
       (w) => w.windowStart < first.windowStart && w.windowStart >= first.windowStart - 3_600_000,
     );
-    return topChanges(this.top.rows, previous, {
+    // For the rows the table shows (against the whole previous list: a row may climb from far).
+    return topChanges(this.top.rows.slice(0, TABLE_ROWS), previous, {
       hour,
       rangeWindows: picked.length,
       totalBytes: this.top.totalBytes,

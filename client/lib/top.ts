@@ -8,6 +8,9 @@ import { quintupleKey } from '../../shared/record.ts';
 
 export type TopRange = 'latest' | '15m' | '60m';
 
+/** Rows of the quintuple (and conversation) table: its changes are worked out for these only. */
+export const TABLE_ROWS = 20;
+
 export const TOP_RANGES: ReadonlyArray<{ value: TopRange; label: string }> = [
   { value: 'latest', label: 'Latest window' },
   { value: '15m', label: 'Last 15 min' },
