@@ -211,8 +211,13 @@ export function buildRatioTimeOption(
         if (!w) return '';
         return (
           tooltipHeader(`REJECT share · ${bucketLabel(w.t, step, long)}`) +
-          tooltipRow(p.reject, 'by bytes', formatPercent(rejectShare(w, 'bytes'))) +
-          tooltipRow(p.warn, 'by packets', formatPercent(rejectShare(w, 'packets'))) +
+          // A series clicked off in the legend is left out, as from the plot.
+          (shown.includes('bytes')
+            ? tooltipRow(p.reject, 'by bytes', formatPercent(rejectShare(w, 'bytes')))
+            : '') +
+          (shown.includes('packets')
+            ? tooltipRow(p.warn, 'by packets', formatPercent(rejectShare(w, 'packets')))
+            : '') +
           tooltipRow(null, 'REJECT bytes', formatBytes(w.rejectBytes))
         );
       },

@@ -111,6 +111,7 @@ export function buildTrafficOption(points: readonly ChartPoint[], opts: TrafficO
   const solid = firstPending < 0 ? points : points.slice(0, firstPending);
   const pending = firstPending < 0 ? [] : points.slice(Math.max(0, firstPending - 1));
   const value = (w: ChartPoint, a: ActionKey) => pointRate(w, a, metric, step);
+  const hidden = opts.hidden ?? [];
   // A few points over a wide axis (a week of which only hours are stored) would be invisible lines.
   const symbols = points.length > 0 && points.length <= 24;
 
@@ -168,8 +169,13 @@ export function buildTrafficOption(points: readonly ChartPoint[], opts: TrafficO
         const total = w.acceptBytes + w.rejectBytes;
         return (
           tooltipHeader(bucketLabel(w.t, step, long)) +
-          tooltipRow(p.accept, 'ACCEPT', formatTrafficValue(value(w, 'accept'), metric)) +
-          tooltipRow(p.reject, 'REJECT', formatTrafficValue(value(w, 'reject'), metric)) +
+          // A band clicked off in the legend is left out, as from the plot; the total stays.
+          (hidden.includes('ACCEPT')
+            ? ''
+            : tooltipRow(p.accept, 'ACCEPT', formatTrafficValue(value(w, 'accept'), metric))) +
+          (hidden.includes('REJECT')
+            ? ''
+            : tooltipRow(p.reject, 'REJECT', formatTrafficValue(value(w, 'reject'), metric))) +
           tooltipRow(
             null,
             'Total',

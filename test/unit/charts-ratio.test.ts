@@ -117,6 +117,17 @@ describe('ratio over time', () => {
     expect(
       buildRatioTimeOption(points, { theme: 'dark', hidden: ['by packets'] }).legend,
     ).toMatchObject({ selected: { 'by bytes': true, 'by packets': false } });
+    // Nor does its tooltip list the series clicked off.
+    const tip = (hidden: string[]) =>
+      (
+        buildRatioTimeOption(points, { theme: 'dark', hidden }).tooltip as {
+          formatter: (p: unknown) => string;
+        }
+      ).formatter([{ axisValue: points[1]!.t }]);
+    expect(tip([])).toMatch(/>by bytes<.*>by packets</s);
+    expect(tip(['by packets'])).toContain('>by bytes<');
+    expect(tip(['by packets'])).not.toContain('>by packets<');
+    expect(tip(['by bytes'])).not.toContain('>by bytes<');
   });
   it('scales the share axis to round numbers above the data', () => {
     expect(shareAxis(0)).toEqual({ max: 0.01, interval: 0.0025 });

@@ -193,6 +193,19 @@ describe('trafficHit with a band clicked off in the legend', () => {
       selected: { ACCEPT: false, REJECT: true },
     });
   });
+  it("leaves a band clicked off out of the tooltip, not the bucket's total", () => {
+    const tip = (hidden: string[]) =>
+      (
+        buildTrafficOption(points, { theme: 'dark', metric: 'bits', hidden })
+          .tooltip as unknown as Tooltip
+      ).formatter([{ axisValue: t1 }]);
+    // Window 1: ACCEPT 80 Kbps, REJECT 8 Kbps, 88 Kbps in all.
+    expect(tip([])).toMatch(/ACCEPT.*80 Kbps.*REJECT.*8 Kbps.*Total.*88 Kbps/s);
+    expect(tip(['ACCEPT'])).not.toContain('>ACCEPT<');
+    expect(tip(['ACCEPT'])).toMatch(/REJECT.*8 Kbps.*Total.*88 Kbps/s);
+    expect(tip(['REJECT'])).toMatch(/ACCEPT.*80 Kbps.*Total.*88 Kbps/s);
+    expect(tip(['REJECT'])).not.toMatch(/>REJECT</);
+  });
 });
 
 describe('trafficHit tolerance', () => {
