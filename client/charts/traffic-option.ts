@@ -159,7 +159,7 @@ export function buildTrafficOption(points: readonly ChartPoint[], opts: TrafficO
       p.textMuted,
     ),
     grid: bucketGrid(),
-    legend: bucketLegend(['ACCEPT', 'REJECT'], opts.hidden),
+    legend: bucketLegend(['ACCEPT', 'REJECT'], hidden),
     tooltip: {
       trigger: 'axis',
       axisPointer: { type: 'line' },
