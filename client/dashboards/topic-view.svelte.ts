@@ -68,6 +68,10 @@ export class TopicView {
   pairing = $derived(this.tableMode === 'conversations');
   mapSpan = $state<Span>('15m');
   matrixSpan = $state<Span>('15m');
+  /** Series clicked off in the traffic chart's legend ('ACCEPT', 'REJECT'). */
+  trafficHidden = $state<string[]>([]);
+  /** Series clicked off in the REJECT share chart's legend ('by bytes', 'by packets'). */
+  shareHidden = $state<string[]>([]);
 
   #request: () => ViewRequest;
   #connection: Connection;
