@@ -41,6 +41,7 @@ import {
 } from '../lib/top.ts';
 import { TopicFeed } from '../lib/topic-feed.svelte.ts';
 import { TopicHistory, type HistoryParams } from '../lib/topic-history.svelte.ts';
+import { DEFAULT_VIEW, type ViewChoices } from '../lib/url-state.ts';
 import { sameItems, shownWindows } from '../lib/windows.ts';
 import type { WindowAggregate } from '../../shared/events.ts';
 import { pairConversations, topChanges, type RowChange } from '../lib/top-changes.ts';
@@ -59,19 +60,47 @@ export class TopicView {
   readonly feed: TopicFeed;
   readonly history: TopicHistory;
 
-  // ---- choices made on the page (not in the URL) ----
-  metric = $state<TrafficMetric>('bits');
-  topRange = $state<TopRange>('latest');
-  selectedQuintuple = $state<string | null>(null);
+  // ---- choices made on the panels: the dashboard keeps them in its URL (`choices`, `apply`;
+  // lib/url-state.ts), the wall leaves them at their defaults ----
+  metric = $state<TrafficMetric>(DEFAULT_VIEW.metric);
+  topRange = $state<TopRange>(DEFAULT_VIEW.top);
   /** The quintuple table, or conversations (A→B and B→A folded into one row). */
-  tableMode = $state<'quintuples' | 'conversations'>('quintuples');
+  tableMode = $state<ViewChoices['table']>(DEFAULT_VIEW.table);
   pairing = $derived(this.tableMode === 'conversations');
-  mapSpan = $state<Span>('15m');
-  matrixSpan = $state<Span>('15m');
+  mapSpan = $state<Span>(DEFAULT_VIEW.map);
+  matrixSpan = $state<Span>(DEFAULT_VIEW.matrix);
   /** Series clicked off in the traffic chart's legend ('ACCEPT', 'REJECT'). */
   trafficHidden = $state<string[]>([]);
   /** Series clicked off in the REJECT share chart's legend ('by bytes', 'by packets'). */
   shareHidden = $state<string[]>([]);
+  /** The quintuple chosen on the bars (highlighted in the table); not in the URL. */
+  selectedQuintuple = $state<string | null>(null);
+
+  /** The panels' choices, as the URL holds them. */
+  get choices(): ViewChoices {
+    return {
+      metric: this.metric,
+      top: this.topRange,
+      table: this.tableMode,
+      map: this.mapSpan,
+      matrix: this.matrixSpan,
+      trafficHidden: [...this.trafficHidden],
+      shareHidden: [...this.shareHidden],
+    };
+  }
+
+  /** Takes the choices a URL holds (on load, Back and Forward); what is already so is left. */
+  applyChoices(c: ViewChoices): void {
+    if (this.metric !== c.metric) this.metric = c.metric;
+    if (this.topRange !== c.top) this.topRange = c.top;
+    if (this.tableMode !== c.table) this.tableMode = c.table;
+    if (this.mapSpan !== c.map) this.mapSpan = c.map;
+    if (this.matrixSpan !== c.matrix) this.matrixSpan = c.matrix;
+    if (this.trafficHidden.join(',') !== c.trafficHidden.join(','))
+      this.trafficHidden = [...c.trafficHidden];
+    if (this.shareHidden.join(',') !== c.shareHidden.join(','))
+      this.shareHidden = [...c.shareHidden];
+  }
 
   #request: () => ViewRequest;
   #connection: Connection;

@@ -3,7 +3,13 @@
 //   ?from=<ISO>&to=<ISO>              absolute range (epoch ms accepted too); wins over range
 //   &q=<query>                        the dashboard's filter, in the query language
 //   &drill=<fromMs>,<toMs>&dq=<query>&dlabel=<label>   an open drill-down (record table)
+//   &metric=packets  &top=15m|60m  &table=conversations  &map=…  &matrix=latest|15m|60m
+//   &hide=<series>,…                  the panels' choices (see ViewChoices); each is written only
+//                                     when it is not its default
 // Other parameters (wall=1...) are kept as they are.
+import { SPANS, type Span } from './regions.ts';
+import type { Metric } from './series.ts';
+import { TOP_RANGES, type TopRange } from './top.ts';
 import {
   absRange,
   DEFAULT_RANGE,
@@ -21,15 +27,63 @@ export interface DrillState {
   label: string;
 }
 
+/**
+ * What the dashboard's panels show, as chosen on them: kept in the URL, so a reload, Back and a
+ * copied link show the same panels.
+ */
+export interface ViewChoices {
+  /** The traffic chart's unit. */
+  metric: Metric;
+  /** What the top quintuples (bars and table) sum. */
+  top: TopRange;
+  table: 'quintuples' | 'conversations';
+  /** What the CCN flow map and region matrix sum. */
+  map: Span;
+  matrix: Span;
+  /** Series clicked off in the traffic chart's legend, and in the REJECT share chart's. */
+  trafficHidden: string[];
+  shareHidden: string[];
+}
+
+export const DEFAULT_VIEW: Readonly<ViewChoices> = Object.freeze({
+  metric: 'bits',
+  top: 'latest',
+  table: 'quintuples',
+  map: '15m',
+  matrix: '15m',
+  trafficHidden: [],
+  shareHidden: [],
+});
+
+/** The legend names of the traffic chart and of the REJECT share chart (their option builders'
+ * series names), in their legends' order: `hide` takes these and no others. */
+export const TRAFFIC_SERIES = ['ACCEPT', 'REJECT'] as const;
+export const SHARE_SERIES = ['by bytes', 'by packets'] as const;
+
 export interface DashboardUrlState {
   range: TimeRange;
   /** The dashboard's filter as typed (not canonicalised: the query bar shows it back). */
   q: string;
   drill: DrillState | null;
+  view: ViewChoices;
 }
 
 /** The parameters this module owns; every other one is left alone. */
-export const URL_KEYS = ['range', 'from', 'to', 'q', 'drill', 'dq', 'dlabel'] as const;
+export const URL_KEYS = [
+  'range',
+  'from',
+  'to',
+  'q',
+  'drill',
+  'dq',
+  'dlabel',
+  'metric',
+  'top',
+  'table',
+  'map',
+  'matrix',
+  'hide',
+] as const;
 
 /** ISO 8601 (with a date) or epoch milliseconds -> epoch ms; null for anything else. */
 export function parseTime(text: string | null): number | null {
@@ -55,6 +109,48 @@ function parseDrill(p: URLSearchParams): DrillState | null {
   return { from, to, q: p.get('dq') ?? '', label: p.get('dlabel') ?? '' };
 }
 
+/** `value` when it is one of `allowed`, else `fallback`. */
+function oneOf<T extends string>(value: string | null, allowed: readonly T[], fallback: T): T {
+  return allowed.includes(value as T) ? (value as T) : fallback;
+}
+
+/** The known names of `names`, once each, in `order`. */
+function pick(names: readonly string[], order: readonly string[]): string[] {
+  return order.filter((n) => names.includes(n));
+}
+
+function parseView(p: URLSearchParams): ViewChoices {
+  const spans = SPANS.map((s) => s.value);
+  const hide = (p.get('hide') ?? '').split(',').map((n) => n.trim());
+  return {
+    metric: oneOf(p.get('metric'), ['bits', 'packets'], DEFAULT_VIEW.metric),
+    top: oneOf(
+      p.get('top'),
+      TOP_RANGES.map((r) => r.value),
+      DEFAULT_VIEW.top,
+    ),
+    table: oneOf(p.get('table'), ['quintuples', 'conversations'], DEFAULT_VIEW.table),
+    map: oneOf(p.get('map'), spans, DEFAULT_VIEW.map),
+    matrix: oneOf(p.get('matrix'), spans, DEFAULT_VIEW.matrix),
+    trafficHidden: pick(hide, TRAFFIC_SERIES),
+    shareHidden: pick(hide, SHARE_SERIES),
+  };
+}
+
+/** Whether two views choose the same (hidden series in any order). */
+export function sameView(a: ViewChoices, b: ViewChoices): boolean {
+  const names = (v: ViewChoices) =>
+    [...pick(v.trafficHidden, TRAFFIC_SERIES), ...pick(v.shareHidden, SHARE_SERIES)].join(',');
+  return (
+    a.metric === b.metric &&
+    a.top === b.top &&
+    a.table === b.table &&
+    a.map === b.map &&
+    a.matrix === b.matrix &&
+    names(a) === names(b)
+  );
+}
+
 export function parseUrlState(search: string): DashboardUrlState {
   const p = new URLSearchParams(search);
   const from = parseTime(p.get('from'));
@@ -62,7 +158,7 @@ export function parseUrlState(search: string): DashboardUrlState {
   const name = p.get('range');
   let range: TimeRange = liveRange(isLiveRangeName(name) ? name : DEFAULT_RANGE);
   if (from !== null && to !== null && to > from) range = absRange(from, to);
-  return { range, q: p.get('q') ?? '', drill: parseDrill(p) };
+  return { range, q: p.get('q') ?? '', drill: parseDrill(p), view: parseView(p) };
 }
 
 /** A query-string value: percent-encoded, but `:` `/` `,` `@` stay readable (allowed in a query). */
@@ -89,6 +185,15 @@ export function formatUrlState(state: DashboardUrlState, keep = ''): string {
     if (state.drill.q !== '') add('dq', state.drill.q);
     if (state.drill.label !== '') add('dlabel', state.drill.label);
   }
+  const view = state.view;
+  for (const k of ['metric', 'top', 'table', 'map', 'matrix'] as const) {
+    if (view[k] !== DEFAULT_VIEW[k]) add(k, view[k]);
+  }
+  const hidden = [
+    ...pick(view.trafficHidden, TRAFFIC_SERIES),
+    ...pick(view.shareHidden, SHARE_SERIES),
+  ];
+  if (hidden.length > 0) add('hide', hidden.join(','));
   const others = new URLSearchParams(keep);
   for (const k of URL_KEYS) others.delete(k);
   const rest = others.toString();

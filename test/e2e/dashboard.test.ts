@@ -236,6 +236,84 @@ describe('dashboards in Chromium', () => {
     );
   });
 
+  it("keeps the panels' choices in the URL: through a reload, Back, and a copied link", async () => {
+    const radio = (group: string, name: string) =>
+      page.locator(`[data-testid="${group}"] [role="radio"]`, { hasText: name });
+    const legend = (name: string) =>
+      page.locator(`[data-testid="legend-item"][data-name="${name}"]`);
+    /** What a user sees chosen on the panels. */
+    const chosen = async () => ({
+      metric: await page
+        .locator('[data-testid="traffic-metric"] [aria-checked="true"]')
+        .textContent(),
+      top: await page.locator('[data-testid="top-range"] [aria-checked="true"]').textContent(),
+      table: await page.locator('[data-testid="top-pairing"] [aria-checked="true"]').textContent(),
+      accept: await legend('ACCEPT').getAttribute('aria-pressed'),
+      byPackets: await legend('by packets').getAttribute('aria-pressed'),
+      pairTable: await page.locator('[data-testid="table-pairs"]').count(),
+    });
+    const base = page.url().split('?')[0]!;
+    const entries = await page.evaluate(() => history.length);
+    await radio('traffic-metric', 'packets/s').click();
+    await legend('ACCEPT').click();
+    await legend('by packets').click();
+    await radio('top-range', 'Last 15 min').click();
+    await radio('top-pairing', 'Conversations').click();
+    await expect
+      .poll(() => new URL(page.url()).search)
+      .toBe('?metric=packets&top=15m&table=conversations&hide=ACCEPT,by%20packets');
+    // Each choice replaced the URL: Back still leaves the dashboard, not a legend click.
+    expect(await page.evaluate(() => history.length)).toBe(entries);
+    const want = {
+      metric: 'packets/s',
+      top: 'Last 15 min',
+      table: 'Conversations',
+      accept: 'false',
+      byPackets: 'false',
+      pairTable: 1,
+    };
+    expect(await chosen()).toEqual(want);
+
+    await page.reload();
+    await page.locator('[data-testid="chart-traffic"][data-rendered="true"]').waitFor();
+    expect(await chosen()).toEqual(want);
+
+    // The link, copied into a new tab.
+    const other = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    try {
+      await other.goto(page.url());
+      await other.locator('[data-testid="chart-traffic"][data-rendered="true"]').waitFor();
+      expect(
+        await other.locator('[data-testid="traffic-metric"] [aria-checked="true"]').textContent(),
+      ).toBe('packets/s');
+      expect(
+        await other
+          .locator('[data-testid="legend-item"][data-name="ACCEPT"]')
+          .getAttribute('aria-pressed'),
+      ).toBe('false');
+      expect(await other.locator('[data-testid="table-pairs"]').count()).toBe(1);
+    } finally {
+      await other.close();
+    }
+
+    // A range chosen on the picker is a new entry that keeps the choices; Back returns to the
+    // hour with them.
+    await page.locator('[data-testid="range-6h"]').click();
+    await expect.poll(() => new URL(page.url()).searchParams.get('range')).toBe('6h');
+    expect(new URL(page.url()).searchParams.get('hide')).toBe('ACCEPT,by packets');
+    await page.goBack();
+    await expect.poll(() => new URL(page.url()).searchParams.get('range')).toBeNull();
+    expect(await chosen()).toEqual(want);
+
+    // Every choice back at its default: the URL says nothing of them.
+    await radio('traffic-metric', 'bits/s').click();
+    await legend('ACCEPT').click();
+    await legend('by packets').click();
+    await radio('top-range', 'Latest window').click();
+    await radio('top-pairing', 'Quintuples').click();
+    await expect.poll(() => page.url()).toBe(base);
+  }, 90_000);
+
   it('draws the cross-region flow map and matrix of the CCN topic', async () => {
     const ccn = ctx.app.catalog.topics().find((t) => t.format === 'ccn')!;
     await page.goto(`${ctx.url}/topics/${ccn.id}`);

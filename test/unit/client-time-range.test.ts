@@ -15,12 +15,19 @@ import {
 } from '../../client/lib/time-range.ts';
 import {
   formatTime,
+  DEFAULT_VIEW,
   formatUrlState,
   parseTime,
   parseUrlState,
+  sameView,
+  SHARE_SERIES,
+  TRAFFIC_SERIES,
   type DashboardUrlState,
 } from '../../client/lib/url-state.ts';
-import { T0 } from './client-fixtures.ts';
+import { buildTrafficOption } from '../../client/charts/traffic-option.ts';
+import { buildRatioTimeOption } from '../../client/charts/ratio-option.ts';
+import { pointsFromWindows } from '../../client/lib/series.ts';
+import { MIN, T0, wins } from './client-fixtures.ts';
 
 const H = 3_600_000;
 const M = 60_000;
@@ -131,6 +138,7 @@ describe('URL state', () => {
     range: { kind: 'live', name: '1h' },
     q: '',
     drill: null,
+    view: { ...DEFAULT_VIEW },
     ...over,
   });
 
@@ -175,6 +183,47 @@ describe('URL state', () => {
     for (const q of ['a+b', '100%', 'x&y=z', 'ünïcode', '#hash', '[1 TO 2]']) {
       expect(parseUrlState(formatUrlState(state({ q }))).q).toBe(q);
     }
+  });
+
+  it("keeps the panels' choices, each written only when not its default, in a fixed order", () => {
+    const view = {
+      metric: 'packets' as const,
+      top: '15m' as const,
+      table: 'conversations' as const,
+      map: 'latest' as const,
+      matrix: '60m' as const,
+      trafficHidden: ['REJECT'],
+      shareHidden: ['by packets', 'by bytes'],
+    };
+    const search = formatUrlState(state({ view }), '?wall=1');
+    expect(search).toBe(
+      '?metric=packets&top=15m&table=conversations&map=latest&matrix=60m' +
+        '&hide=REJECT,by%20bytes,by%20packets&wall=1',
+    );
+    const back = parseUrlState(search).view;
+    expect(back).toEqual({ ...view, shareHidden: ['by bytes', 'by packets'] });
+    expect(sameView(back, view)).toBe(true);
+    expect(sameView(back, { ...view, trafficHidden: [] })).toBe(false);
+    expect(sameView(back, { ...view, metric: 'bits' })).toBe(false);
+    // One choice back to its default leaves its parameter out.
+    expect(formatUrlState(state({ view: { ...DEFAULT_VIEW, top: '60m' } }))).toBe('?top=60m');
+  });
+
+  it('takes only known choices and legend names from a hand-edited URL', () => {
+    const v = parseUrlState(
+      '?metric=bytes&top=2h&table=rows&map=&matrix=15m&hide=ACCEPT,,<b>x</b>,ACCEPT, by packets',
+    ).view;
+    expect(v).toEqual({ ...DEFAULT_VIEW, trafficHidden: ['ACCEPT'], shareHidden: ['by packets'] });
+    expect(formatUrlState(state({ view: v }))).toBe('?hide=ACCEPT,by%20packets');
+  });
+
+  it("names the time charts' legend series as their legends do", () => {
+    const points = pointsFromWindows(wins(3, 1), MIN);
+    const traffic = buildTrafficOption(points, { theme: 'dark', metric: 'bits' });
+    const share = buildRatioTimeOption(points, { theme: 'dark', step: MIN });
+    const names = (o: { legend?: unknown }) => (o.legend as { data: string[] }).data;
+    expect(names(traffic)).toEqual([...TRAFFIC_SERIES]);
+    expect(names(share)).toEqual([...SHARE_SERIES]);
   });
 
   it('drops a malformed drill-down', () => {
