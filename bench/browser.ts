@@ -1,13 +1,16 @@
 // The browser's side, measured in Debian's Chromium through the DevTools protocol against the
 // real server (`flowdeck serve` in a child process, the simulator at 10x: a 1-minute window about
 // every 6 s): the first load to the first chart drawn and the bytes it transferred, the main-thread
-// work per live update on a dashboard and on the wall, and the idle main thread between updates.
+// work per live update on a dashboard and on the wall, and the idle main thread between updates;
+// beside each, its peer in the same run: a fixed reference update (reference-page.ts) measured at
+// the same time in the same browser, and the page's cost as a multiple of it.
 // And the server's time to answer 100 subscribes at once, beside one alone.
 import type { Browser } from 'playwright-core';
 import { connectClient, type TestSocket } from '../test/helpers/app.ts';
 import { launchBrowser } from '../test/helpers/browser.ts';
 import { serveChild } from '../test/helpers/child-server.ts';
 import { openProbe, percentile, sampleTasks, updateCost } from './browser-probe.ts';
+import { REFERENCE_PAGE } from './reference-page.ts';
 import type { BenchRow } from './table.ts';
 
 const DASHBOARD = '/topics/topic-nat-prod';
@@ -60,9 +63,17 @@ async function liveCost(browser: Browser, url: string, path: string, seconds: nu
   // Let the first snapshot settle before measuring.
   await new Promise((r) => setTimeout(r, 3_000));
   const cdp = await openProbe(page);
-  const cost = updateCost(await sampleTasks(page, cdp, seconds));
+  // The peer, sampled over the same seconds.
+  const peer = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  await peer.setContent(REFERENCE_PAGE);
+  const peerCdp = await openProbe(peer);
+  const [own, ref] = await Promise.all([
+    sampleTasks(page, cdp, seconds),
+    sampleTasks(peer, peerCdp, seconds),
+  ]);
   await page.close();
-  return cost;
+  await peer.close();
+  return { ...updateCost(own), reference: updateCost(ref) };
 }
 
 async function subscribes(url: string) {
@@ -116,12 +127,19 @@ export async function benchBrowser(): Promise<BenchRow[]> {
       ['dashboard', dash],
       ['wall', wall],
     ] as const) {
+      const p50 = percentile(c.perUpdateMs, 50);
+      const ref = percentile(c.reference.perUpdateMs, 50);
       rows.push(
         {
           name: `browser: ${what}, main-thread ms per live revision, p50 (${c.updates} revisions, ${c.perCommitMs.length} redraws in ${Math.round(c.seconds)} s)`,
-          value: percentile(c.perUpdateMs, 50),
-          unit: 'ms',
+          value: p50,
+          unit: `ms (${(p50 / ref).toFixed(2)}x the reference update)`,
           target: '<= 16 ms',
+        },
+        {
+          name: `browser:   reference update at the same time (peer page: 20 table rows and a sparkline rewritten; ${c.reference.updates} updates), p50`,
+          value: ref,
+          unit: 'ms',
         },
         {
           name: `browser: ${what}, main-thread ms per live revision, p99`,
