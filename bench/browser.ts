@@ -9,7 +9,7 @@ import type { Browser } from 'playwright-core';
 import { connectClient, type TestSocket } from '../test/helpers/app.ts';
 import { launchBrowser } from '../test/helpers/browser.ts';
 import { serveChild } from '../test/helpers/child-server.ts';
-import { openProbe, percentile, sampleTasks, updateCost } from './browser-probe.ts';
+import { openProbe, percentile, sampleTasks, updateCost, watchUpdates } from './browser-probe.ts';
 import { REFERENCE_PAGE } from './reference-page.ts';
 import type { BenchRow } from './table.ts';
 
@@ -63,13 +63,15 @@ async function liveCost(browser: Browser, url: string, path: string, seconds: nu
   // Let the first snapshot settle before measuring.
   await new Promise((r) => setTimeout(r, 3_000));
   const cdp = await openProbe(page);
+  const updates = await watchUpdates(page);
   // The peer, sampled over the same seconds.
   const peer = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
   await peer.setContent(REFERENCE_PAGE);
   const peerCdp = await openProbe(peer);
+  const peerUpdates = await watchUpdates(peer);
   const [own, ref] = await Promise.all([
-    sampleTasks(page, cdp, seconds),
-    sampleTasks(peer, peerCdp, seconds),
+    sampleTasks(cdp, updates, seconds),
+    sampleTasks(peerCdp, peerUpdates, seconds),
   ]);
   await page.close();
   await peer.close();
