@@ -38,8 +38,8 @@ const BINDING = '__flowdeckBenchUpdate';
 
 /**
  * The page's update count, kept up to date by the page itself: each update mark calls a binding
- * with its detail. Set up once per page (the binding outlives a reload; the observer is set again
- * after one).
+ * with its detail. Set up once per page, once it has loaded (the observer does not outlive a
+ * reload).
  */
 export async function watchUpdates(page: Page): Promise<UpdateCount> {
   const count: UpdateCount = { revisions: 0, commits: 0 };

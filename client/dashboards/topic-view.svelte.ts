@@ -60,8 +60,8 @@ export class TopicView {
   readonly feed: TopicFeed;
   readonly history: TopicHistory;
 
-  // ---- choices made on the panels: the dashboard keeps them in its URL (`choices`, `apply`;
-  // lib/url-state.ts), the wall leaves them at their defaults ----
+  // ---- choices made on the panels: the dashboard keeps them in its URL (`choices`,
+  // `applyChoices`; lib/url-state.ts), the wall leaves them at their defaults ----
   metric = $state<TrafficMetric>(DEFAULT_VIEW.metric);
   topRange = $state<TopRange>(DEFAULT_VIEW.top);
   /** The quintuple table, or conversations (A→B and B→A folded into one row). */
