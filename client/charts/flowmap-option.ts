@@ -337,8 +337,12 @@ export function buildFlowMapOption(
       enterable: false,
       formatter: (params: TipParams | TipParams[]) => flowMapTooltip(params, pal),
     },
+    // The land is not drawn here but by a chart of its own under this one (flowMapLand): ECharts
+    // rebuilds and repaints every polygon of a shown geo on each update, about two thirds of the
+    // map's redraw. Hidden, the geo still projects the lines and regions.
     geo: {
       id: FLOWMAP_IDS.geo,
+      show: false,
       map: WORLD_MAP,
       roam: false,
       silent: true,
@@ -446,6 +450,16 @@ export function buildFlowMapOption(
     },
   };
   return option as EChartsCoreOption;
+}
+
+/**
+ * The land under a flow map: a chart of the map's geo alone (the same projection, bounds and
+ * layout), shown. Drawn once and again only when the map's view or theme changes, not on every
+ * live update as the lines are.
+ */
+export function flowMapLand(map: EChartsCoreOption): EChartsCoreOption {
+  const geo = (map as { geo?: Record<string, unknown> }).geo;
+  return { animation: false, geo: { ...geo, show: true } };
 }
 
 type Graphic = NonNullable<

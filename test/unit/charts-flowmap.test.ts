@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RegionPairTotals, WindowAggregate } from '../../shared/events.ts';
+import type { EChartsCoreOption } from '../../client/charts/echarts.ts';
 import {
   CURVENESS,
   FLOWMAP_IDS,
@@ -8,6 +9,7 @@ import {
   MILLER,
   WORLD_MAP,
   buildFlowMapOption,
+  flowMapLand,
   flowMapPalette,
   flowMapTooltip,
   lineWidth,
@@ -101,6 +103,24 @@ function side(a: number[], b: number[], c: number[]): number {
 // ---- tests ----------------------------------------------------------------------------------
 
 describe('buildFlowMapOption', () => {
+  it('leaves the land to a chart of its own, unchanged by a live update', () => {
+    const busy = build(fixture());
+    const quiet = build(fixture().slice(0, 1));
+    // The lines' chart projects on its geo but does not draw it (ECharts would rebuild and repaint
+    // every polygon of the world on each update).
+    expect((busy.geo as { show?: boolean }).show).toBe(false);
+    const land = flowMapLand(busy as unknown as EChartsCoreOption) as {
+      geo: Record<string, unknown>;
+      series?: unknown;
+    };
+    expect(land.geo.show).toBe(true);
+    expect(land.series).toBeUndefined();
+    // The same projection, bounds and layout as the lines', whatever the traffic: the land is
+    // drawn once, and the lines fall on it.
+    expect({ ...land.geo, show: false }).toEqual(busy.geo);
+    expect(flowMapLand(quiet as unknown as EChartsCoreOption)).toEqual(land);
+  });
+
   it('uses the world map and keeps stable series ids', () => {
     const o = build(fixture());
     expect(o.geo.map).toBe(WORLD_MAP);
