@@ -1,7 +1,8 @@
 // The browser's side, measured in Debian's Chromium through the DevTools protocol against the
 // real server (`flowdeck serve` in a child process, the simulator at 10x: a 1-minute window about
 // every 6 s): the first load to the first chart drawn and the bytes it transferred, the main-thread
-// work per live update on a dashboard and on the wall, and the idle main thread between updates;
+// work per live update on a dashboard (NAT, and CCN with its map and matrix) and on the wall, and
+// the idle main thread between updates;
 // beside each, its peer in the same run: a fixed reference update (reference-page.ts) measured at
 // the same time in the same browser, and the page's cost as a multiple of it.
 // And the server's time to answer 100 subscribes at once, beside one alone.
@@ -14,6 +15,8 @@ import { REFERENCE_PAGE } from './reference-page.ts';
 import type { BenchRow } from './table.ts';
 
 const DASHBOARD = '/topics/topic-nat-prod';
+// The CCN topic's dashboard adds the flow map and the region matrix (ECharts) to the same grid.
+const CCN_DASHBOARD = '/topics/topic-ccn-backbone';
 // Two topics kept warm, the rotation slower than the sample: a rotation rebuilds the chart grid
 // (a few hundred ms every `every` seconds), which is neither an update nor rest.
 const WALL = '/wall?topics=topic-nat-prod,topic-ccn-backbone&every=600&range=1h';
@@ -105,6 +108,7 @@ export async function benchBrowser(): Promise<BenchRow[]> {
     const url = await server.listening;
     const load = await firstLoad(browser, url);
     const dash = await liveCost(browser, url, DASHBOARD, DASHBOARD_SAMPLE_S);
+    const ccn = await liveCost(browser, url, CCN_DASHBOARD, SAMPLE_S);
     const wall = await liveCost(browser, url, WALL, SAMPLE_S);
     const subs = await subscribes(url);
     const rows: BenchRow[] = [
@@ -127,6 +131,7 @@ export async function benchBrowser(): Promise<BenchRow[]> {
     ];
     for (const [what, c] of [
       ['dashboard', dash],
+      ['CCN dashboard', ccn],
       ['wall', wall],
     ] as const) {
       const p50 = percentile(c.perUpdateMs, 50);
