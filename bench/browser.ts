@@ -2,9 +2,9 @@
 // real server (`flowdeck serve` in a child process, the simulator at 10x: a 1-minute window about
 // every 6 s): the first load to the first chart drawn and the bytes it transferred, the main-thread
 // work per live update on a dashboard (NAT, and CCN with its map and matrix) and on the wall, and
-// the idle main thread between updates;
-// beside each, its peer in the same run: a fixed reference update (reference-page.ts) measured at
-// the same time in the same browser, and the page's cost as a multiple of it.
+// the idle main thread between updates. Beside each, its peer in the same run: a fixed reference
+// update (reference-page.ts) measured at the same time in the same browser, and the page's cost as
+// a multiple of it.
 // And the server's time to answer 100 subscribes at once, beside one alone.
 import type { Browser } from 'playwright-core';
 import { connectClient, type TestSocket } from '../test/helpers/app.ts';

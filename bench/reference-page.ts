@@ -8,7 +8,7 @@
 import { UPDATE_MARK } from './browser-probe.ts';
 
 /** Seconds between two reference updates (the dashboard's topic publishes about every 6 s). */
-export const REFERENCE_EVERY_S = 2;
+const REFERENCE_EVERY_S = 2;
 
 export const REFERENCE_PAGE = `<!doctype html>
 <html><head><meta charset="utf-8"><title>flowdeck bench: reference update</title>

@@ -181,6 +181,9 @@ export interface RatioTimeOptions {
   hidden?: readonly string[];
 }
 
+/** The REJECT share chart's legend series, in its legend's order (the URL's `hide` takes these). */
+export const SHARE_LEGEND = ['by bytes', 'by packets'] as const;
+
 /** REJECT share per bucket, by bytes and by packets, 0..1. */
 export function buildRatioTimeOption(
   points: readonly ChartPoint[],
@@ -203,7 +206,7 @@ export function buildRatioTimeOption(
       p.textMuted,
     ),
     grid: bucketGrid(),
-    legend: bucketLegend(['by bytes', 'by packets'], hidden),
+    legend: bucketLegend(SHARE_LEGEND, hidden),
     tooltip: {
       trigger: 'axis',
       formatter: (params: unknown) => {

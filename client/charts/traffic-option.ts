@@ -29,6 +29,9 @@ import { emptyNote, tooltipHeader, tooltipRow } from './tooltip.ts';
 
 export type TrafficMetric = Metric;
 
+/** The traffic chart's legend series, in its legend's order (the URL's `hide` takes these). */
+export const TRAFFIC_LEGEND = ['ACCEPT', 'REJECT'] as const;
+
 export interface TrafficOptions {
   theme: ThemeName;
   metric: TrafficMetric;
@@ -159,7 +162,7 @@ export function buildTrafficOption(points: readonly ChartPoint[], opts: TrafficO
       p.textMuted,
     ),
     grid: bucketGrid(),
-    legend: bucketLegend(['ACCEPT', 'REJECT'], hidden),
+    legend: bucketLegend(TRAFFIC_LEGEND, hidden),
     tooltip: {
       trigger: 'axis',
       axisPointer: { type: 'line' },

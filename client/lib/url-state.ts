@@ -7,6 +7,8 @@
 //   &hide=<series>,…                  the panels' choices (see ViewChoices); each is written only
 //                                     when it is not its default
 // Other parameters (wall=1...) are kept as they are.
+import { SHARE_LEGEND } from '../charts/ratio-option.ts';
+import { TRAFFIC_LEGEND } from '../charts/traffic-option.ts';
 import { SPANS, type Span } from './regions.ts';
 import type { Metric } from './series.ts';
 import { TOP_RANGES, type TopRange } from './top.ts';
@@ -55,10 +57,8 @@ export const DEFAULT_VIEW: Readonly<ViewChoices> = Object.freeze({
   shareHidden: [],
 });
 
-/** The legend names of the traffic chart and of the REJECT share chart (their option builders'
- * series names), in their legends' order: `hide` takes these and no others. */
-export const TRAFFIC_SERIES = ['ACCEPT', 'REJECT'] as const;
-export const SHARE_SERIES = ['by bytes', 'by packets'] as const;
+// `hide` takes the legend names of the traffic chart and of the REJECT share chart, no others.
+export { SHARE_LEGEND, TRAFFIC_LEGEND };
 
 export interface DashboardUrlState {
   range: TimeRange;
@@ -132,23 +132,22 @@ function parseView(p: URLSearchParams): ViewChoices {
     table: oneOf(p.get('table'), ['quintuples', 'conversations'], DEFAULT_VIEW.table),
     map: oneOf(p.get('map'), spans, DEFAULT_VIEW.map),
     matrix: oneOf(p.get('matrix'), spans, DEFAULT_VIEW.matrix),
-    trafficHidden: pick(hide, TRAFFIC_SERIES),
-    shareHidden: pick(hide, SHARE_SERIES),
+    trafficHidden: pick(hide, TRAFFIC_LEGEND),
+    shareHidden: pick(hide, SHARE_LEGEND),
   };
+}
+
+/** The choices of one value each, in the order the URL writes them. */
+const ONE_VALUE_CHOICES = ['metric', 'top', 'table', 'map', 'matrix'] as const;
+
+/** The series clicked off in both legends, as `hide` writes them (known names, legend order). */
+function hiddenNames(v: ViewChoices): string {
+  return [...pick(v.trafficHidden, TRAFFIC_LEGEND), ...pick(v.shareHidden, SHARE_LEGEND)].join(',');
 }
 
 /** Whether two views choose the same (hidden series in any order). */
 export function sameView(a: ViewChoices, b: ViewChoices): boolean {
-  const names = (v: ViewChoices) =>
-    [...pick(v.trafficHidden, TRAFFIC_SERIES), ...pick(v.shareHidden, SHARE_SERIES)].join(',');
-  return (
-    a.metric === b.metric &&
-    a.top === b.top &&
-    a.table === b.table &&
-    a.map === b.map &&
-    a.matrix === b.matrix &&
-    names(a) === names(b)
-  );
+  return ONE_VALUE_CHOICES.every((k) => a[k] === b[k]) && hiddenNames(a) === hiddenNames(b);
 }
 
 export function parseUrlState(search: string): DashboardUrlState {
@@ -185,15 +184,11 @@ export function formatUrlState(state: DashboardUrlState, keep = ''): string {
     if (state.drill.q !== '') add('dq', state.drill.q);
     if (state.drill.label !== '') add('dlabel', state.drill.label);
   }
-  const view = state.view;
-  for (const k of ['metric', 'top', 'table', 'map', 'matrix'] as const) {
-    if (view[k] !== DEFAULT_VIEW[k]) add(k, view[k]);
+  for (const k of ONE_VALUE_CHOICES) {
+    if (state.view[k] !== DEFAULT_VIEW[k]) add(k, state.view[k]);
   }
-  const hidden = [
-    ...pick(view.trafficHidden, TRAFFIC_SERIES),
-    ...pick(view.shareHidden, SHARE_SERIES),
-  ];
-  if (hidden.length > 0) add('hide', hidden.join(','));
+  const hidden = hiddenNames(state.view);
+  if (hidden !== '') add('hide', hidden);
   const others = new URLSearchParams(keep);
   for (const k of URL_KEYS) others.delete(k);
   const rest = others.toString();

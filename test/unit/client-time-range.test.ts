@@ -20,8 +20,8 @@ import {
   parseTime,
   parseUrlState,
   sameView,
-  SHARE_SERIES,
-  TRAFFIC_SERIES,
+  SHARE_LEGEND,
+  TRAFFIC_LEGEND,
   type DashboardUrlState,
 } from '../../client/lib/url-state.ts';
 import { buildTrafficOption } from '../../client/charts/traffic-option.ts';
@@ -222,8 +222,8 @@ describe('URL state', () => {
     const traffic = buildTrafficOption(points, { theme: 'dark', metric: 'bits' });
     const share = buildRatioTimeOption(points, { theme: 'dark', step: MIN });
     const names = (o: { legend?: unknown }) => (o.legend as { data: string[] }).data;
-    expect(names(traffic)).toEqual([...TRAFFIC_SERIES]);
-    expect(names(share)).toEqual([...SHARE_SERIES]);
+    expect(names(traffic)).toEqual([...TRAFFIC_LEGEND]);
+    expect(names(share)).toEqual([...SHARE_LEGEND]);
   });
 
   it('drops a malformed drill-down', () => {
