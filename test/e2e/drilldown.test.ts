@@ -158,4 +158,50 @@ describe('drill-down in Chromium', () => {
     expect(await page.locator('[data-testid="drill-filter"]').innerText()).toMatch(/action:ACCEPT/);
     expect(errors).toEqual([]);
   });
+
+  it('opens the records behind a cell of the region matrix, by pointer and by keyboard', async () => {
+    const topic = ctx.app.catalog.topics().find((t) => t.format === 'ccn')!;
+    await openHistory(topic.id, '6h');
+    const cells = page.locator('[data-testid="matrix-cell"].on');
+    await cells.first().waitFor();
+    // A screen reader's view: the table has a caption and a header per row and column.
+    const matrix = page.locator('[data-testid="chart-matrix"] table');
+    expect(await matrix.locator('caption').innerText()).toMatch(/source region \(rows\)/);
+    const n = await matrix.locator('thead th[scope="col"]').count();
+    expect(await matrix.locator('tbody th[scope="row"]').count()).toBe(n - 1);
+    expect(await page.locator('[data-testid="matrix-cell"]').count()).toBe((n - 1) ** 2);
+
+    // The pointer: the tooltip names the pair, and a click opens exactly its records.
+    const cell = cells.nth(1);
+    const [src, dst] = [await cell.getAttribute('data-src'), await cell.getAttribute('data-dst')];
+    await cell.hover();
+    const tip = page.locator('[data-testid="chart-matrix"] [role="tooltip"]');
+    await expect.poll(() => tip.innerText()).toContain(`${src} → ${dst}`);
+    await cell.click();
+    await page.locator(explorer).waitFor();
+    const filter = page.locator('[data-testid="drill-filter"]');
+    // Both actions of the pair (a map line adds its action).
+    expect(await filter.innerText()).toContain(`srcregionid:${src} AND dstregionid:${dst}\n`);
+    const expected = await attr('[data-testid="drill-panel"]', 'data-expected-bytes');
+    expect(expected).toBeGreaterThan(0);
+    expect(await attr(explorer, 'data-sum-bytes')).toBe(expected);
+
+    // The keyboard: another cell's button takes the focus (its tooltip shows) and Enter opens it.
+    await page.goBack();
+    await page.locator('[data-testid="drill-panel"]').waitFor({ state: 'detached' });
+    const other = cells.nth(2);
+    const otherSrc = await other.getAttribute('data-src');
+    const otherDst = await other.getAttribute('data-dst');
+    await other.locator('button').focus();
+    await expect.poll(() => tip.innerText()).toContain(`${otherSrc} → ${otherDst}`);
+    await page.keyboard.press('Enter');
+    await page.locator(explorer).waitFor();
+    expect(await filter.innerText()).toContain(
+      `srcregionid:${otherSrc} AND dstregionid:${otherDst}\n`,
+    );
+    expect(await attr(explorer, 'data-sum-bytes')).toBe(
+      await attr('[data-testid="drill-panel"]', 'data-expected-bytes'),
+    );
+    expect(errors).toEqual([]);
+  });
 });

@@ -7,11 +7,7 @@ import {
   spanLabel,
   type FlowLineDatum,
 } from '../../client/charts/flowmap-option.ts';
-import {
-  buildRegionMatrixOption,
-  MATRIX_IDS,
-  type MatrixCellDatum,
-} from '../../client/charts/matrix-option.ts';
+import { buildRegionMatrix } from '../../client/charts/region-matrix.ts';
 import { pseudoWindow, spanBounds, type PairRange } from '../../client/lib/regions.ts';
 import { MIN, T0, win } from './client-fixtures.ts';
 
@@ -52,14 +48,11 @@ describe('CCN charts over a history range', () => {
       seconds: 120 * 60,
       windowMs: MIN,
     });
-    const matrix = buildRegionMatrixOption(w, regions, {
-      theme: 'dark',
-      seconds: range.seconds,
-    });
-    const [cell] = data<MatrixCellDatum>(matrix, MATRIX_IDS.cells);
+    const matrix = buildRegionMatrix(w, regions, { theme: 'dark', seconds: range.seconds });
+    const [cell] = matrix.rows.flat().filter((c) => c !== null);
     expect(cell).toMatchObject({ src: 'ap-guangzhou', dst: 'ap-singapore', bytes: 7_236_000 });
     // bits/s over 120 windows of 60 s, not over one.
-    expect(cell!.value[2]).toBeCloseTo((7_236_000 * 8) / (120 * 60));
+    expect(cell!.rate).toBeCloseTo((7_236_000 * 8) / (120 * 60));
     expect(spanLabel(120 * 60, MIN)).toBe('average of 120 windows (2 h)');
     expect(spanLabel(300, 5 * MIN)).toBe('1 window (5 min)');
   });

@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { RegionPairTotals, WindowAggregate } from '../../shared/events.ts';
 import {
-  MATRIX_IDS,
-  buildRegionMatrixOption,
+  buildRegionMatrix,
+  inkOn,
+  matrixRamp,
+  matrixSizing,
+  rampColor,
   ratePieces,
-  matrixLabel,
-  matrixPalette,
-  type MatrixCellDatum,
-} from '../../client/charts/matrix-option.ts';
+  type MatrixCell,
+  type RegionMatrix,
+} from '../../client/charts/region-matrix.ts';
 import { MIN, ccnWindow, regionPair } from './client-fixtures.ts';
 
 // ---- fixtures -------------------------------------------------------------------------------
@@ -38,97 +40,82 @@ function fixture(): WindowAggregate[] {
   ];
 }
 
-interface Built {
-  xAxis: { data: string[] };
-  yAxis: { data: string[] };
-  series: Array<{ id: string; type: string; data: MatrixCellDatum[] }>;
-  visualMap: { pieces: Array<{ gte?: number; lt?: number }>; seriesId: string };
-  tooltip: { formatter: (p: unknown) => string };
-  title: Array<{ id: string; show?: boolean }>;
+function build(windows: WindowAggregate[], regions = REGIONS): RegionMatrix {
+  return buildRegionMatrix(windows, regions, { theme: 'dark' });
 }
 
-function build(windows: WindowAggregate[], regions = REGIONS): Built {
-  return buildRegionMatrixOption(windows, regions, { theme: 'dark' }) as unknown as Built;
-}
-
-const cellsOf = (o: Built) => o.series.find((s) => s.id === MATRIX_IDS.cells)!.data;
+const cellsOf = (m: RegionMatrix): MatrixCell[] =>
+  m.rows.flat().filter((c): c is MatrixCell => c !== null);
 
 // ---- tests ----------------------------------------------------------------------------------
 
-describe('buildRegionMatrixOption', () => {
+describe('buildRegionMatrix', () => {
   it('has cells that sum to the total bytes of the windows', () => {
     const windows = fixture();
     const cells = cellsOf(build(windows));
     const total = windows.reduce((n, w) => n + w.accept.bytes + w.reject.bytes, 0);
     expect(cells.reduce((n, c) => n + c.bytes, 0)).toBe(total);
-    // Colour values are the average bit rates: bytes × 8 / (60 s × 3 windows).
-    const bps = cells.reduce((n, c) => n + c.value[2], 0);
+    // Colours and texts are the average bit rates: bytes × 8 / (60 s × 3 windows).
+    const bps = cells.reduce((n, c) => n + c.rate, 0);
     expect(bps).toBeCloseTo((total * 8) / 180, 3);
     expect(cells.every((c) => c.seconds === 180)).toBe(true);
   });
 
-  it('has the regions as axis categories, sources down and destinations across', () => {
-    const o = build(fixture());
-    expect(o.xAxis.data).toEqual(REGIONS);
-    expect(o.yAxis.data).toEqual(REGIONS);
-    const gzSh = cellsOf(o).find((c) => c.src === 'ap-guangzhou' && c.dst === 'ap-shanghai')!;
-    expect(gzSh.value.slice(0, 2)).toEqual([1, 0]);
-    expect(gzSh.bytes).toBe(1e10);
+  it('has the regions as rows and columns, sources down and destinations across', () => {
+    const m = build(fixture());
+    expect(m.regions.map((r) => r.id)).toEqual(REGIONS);
+    expect(m.regions[0]).toMatchObject({ short: 'Guangzhou', code: 'GZ' });
+    const gzSh = m.rows[0]![1]!;
+    expect(gzSh).toMatchObject({ src: 'ap-guangzhou', dst: 'ap-shanghai', bytes: 1e10 });
+    expect(gzSh.text).toBe('444M');
+    // A pair without traffic (and the diagonal) is an empty cell.
+    expect(m.rows[0]![0]).toBeNull();
+    expect(m.rows[1]![2]).toBeNull();
+    expect(m.rows.every((r) => r.length === REGIONS.length)).toBe(true);
     // Unknown ids in the data get a row and a column after the listed ones.
     const odd = build([win(0, [pair('ap-guangzhou', 'xx-new', 5e6)])]);
-    expect(odd.xAxis.data).toEqual([...REGIONS, 'xx-new']);
-    expect(odd.yAxis.data).toEqual([...REGIONS, 'xx-new']);
-    expect(cellsOf(odd)[0]!.value.slice(0, 2)).toEqual([4, 0]);
+    expect(odd.regions.map((r) => r.id)).toEqual([...REGIONS, 'xx-new']);
+    expect(odd.rows[0]![4]).toMatchObject({ src: 'ap-guangzhou', dst: 'xx-new' });
+    expect(odd.regions[4]!.name).toBe('unknown region');
   });
 
   it('marks the cells of pairs with REJECTs, and only those', () => {
     const cells = cellsOf(build(fixture()));
-    const reject = matrixPalette('dark').reject;
-    const marked = cells.filter((c) => c.itemStyle !== undefined);
+    const marked = cells.filter((c) => c.reject !== null);
     expect(marked.map((c) => `${c.src}>${c.dst}`).sort()).toEqual([
       'ap-shanghai>ap-guangzhou',
       'eu-frankfurt>ap-singapore',
     ]);
-    // A trickle (0.2 %) gets a thin translucent border, a REJECT-only pair the full one.
-    expect(marked.find((c) => c.src === 'eu-frankfurt')!.itemStyle).toEqual({
-      borderColor: reject,
-      borderWidth: 3,
-    });
-    expect(marked.find((c) => c.src === 'ap-shanghai')!.itemStyle).toEqual({
-      borderColor: 'rgba(255, 93, 79, 0.6)',
-      borderWidth: 1.5,
-    });
+    // A trickle (0.2 %) gets the thin outline, a REJECT-only pair the full one.
     const shGz = marked.find((c) => c.src === 'ap-shanghai')!;
-    expect(shGz.rejectBytes).toBe(4e6);
-    expect(matrixLabel({ data: shGz })).toMatch(/\{r\|✕ 0\.2%\}$/);
+    expect(shGz).toMatchObject({ rejectBytes: 4e6, reject: '0.2%', loud: false });
+    const fraSg = marked.find((c) => c.src === 'eu-frankfurt')!;
+    expect(fraSg).toMatchObject({ acceptBytes: 0, reject: '100%', loud: true });
     const plain = cells.find((c) => c.src === 'ap-guangzhou' && c.dst === 'ap-shanghai')!;
-    expect(plain.itemStyle).toBeUndefined();
-    expect(matrixLabel({ data: plain })).toBe('{v|444M}');
-    expect(matrixLabel({ data: shGz }, 'inline')).toMatch(/^\{v\|[^}]+\} \{r\|✕0\.2%\}$/);
-    expect(matrixLabel({ data: shGz }, 'none')).not.toContain('{r|');
-    // A REJECT-only pair still gets a cell.
-    expect(cells.find((c) => c.src === 'eu-frankfurt')!.acceptBytes).toBe(0);
+    expect(plain).toMatchObject({ reject: null, loud: false });
   });
 
-  it('escapes region ids and states the REJECT share in the tooltip', () => {
-    const evil = '"><script>alert(1)</script>';
-    const o = build([win(0, [pair(evil, 'ap-tokyo', 6e8, 6e6)])], [evil, 'ap-tokyo']);
-    const html = o.tooltip.formatter({ data: cellsOf(o)[0] });
-    expect(html).not.toMatch(/<script/i);
-    expect(html).toContain('&quot;&gt;&lt;script&gt;');
-    expect(html).toContain('80 Mbps ACCEPT, 800 Kbps REJECT (0.99%)');
-  });
-
-  it('colours on log-scale pieces that cover every cell', () => {
-    const o = build(fixture());
-    expect(o.visualMap.seriesId).toBe(MATRIX_IDS.cells);
-    for (const c of cellsOf(o)) {
-      const v = c.value[2];
-      const hits = o.visualMap.pieces.filter(
-        (p) => (p.gte === undefined || v >= p.gte) && (p.lt === undefined || v < p.lt),
+  it('colours on log-scale pieces that cover every cell, with text that reads on each', () => {
+    const m = build(fixture());
+    for (const c of cellsOf(m)) {
+      const hits = m.pieces.filter(
+        (p) => (p.gte === undefined || c.rate >= p.gte) && (p.lt === undefined || c.rate < p.lt),
       );
-      expect(hits).toHaveLength(1);
+      expect(hits).toEqual([m.pieces[c.piece]]);
     }
+    // The ramp's ends are the first and last pieces' colours; bright colours get dark text.
+    const ramp = matrixRamp('dark');
+    expect(m.pieces[0]!.color).toBe(ramp[0]);
+    expect(m.pieces.at(-1)!.color).toBe(ramp.at(-1));
+    expect(m.pieces[0]!.ink).toBe('light');
+    expect(m.pieces.at(-1)!.ink).toBe('dark');
+    expect(rampColor(['#000000', '#ffffff'], 0.5)).toBe('#808080');
+    expect(inkOn('#08306b')).toBe('light');
+    expect(inkOn('#d6e8f6')).toBe('dark');
+    const light = buildRegionMatrix(fixture(), REGIONS, { theme: 'light' });
+    expect(light.pieces[0]!.ink).toBe('dark');
+    expect(light.pieces.at(-1)!.ink).toBe('light');
+
     expect(ratePieces([]).length).toBeGreaterThanOrEqual(3);
     expect(ratePieces([5e7]).length).toBeGreaterThanOrEqual(3);
     expect(ratePieces([1, 1e15]).length).toBeLessThanOrEqual(8);
@@ -140,10 +127,30 @@ describe('buildRegionMatrixOption', () => {
     ]);
   });
 
-  it('keeps ids stable and shows the empty state without traffic', () => {
-    const empty = build([]);
-    expect(empty.series.map((s) => s.id)).toEqual([MATRIX_IDS.cells]);
-    expect(empty.title.find((t) => t.id === MATRIX_IDS.empty)!.show).toBe(true);
-    expect(build(fixture()).title.find((t) => t.id === MATRIX_IDS.empty)!.show).toBe(false);
+  it('says what it sums, and what stands in for cells without traffic', () => {
+    expect(build(fixture()).summary).toBe('550 Mbps · <0.1% REJECT');
+    expect(build(fixture()).empty).toBeNull();
+    expect(build([])).toMatchObject({
+      summary: 'no windows yet',
+      empty: 'Waiting for the first capture window…',
+      cells: 0,
+    });
+    expect(build([win(0, [])]).empty).toBe('No cross-region traffic');
+  });
+
+  it('fits its labels to the cells', () => {
+    const big = matrixSizing(1200, 700, REGIONS);
+    expect(big).toMatchObject({ names: true, xLabel: 'short', rotate: 0, cellLabels: true });
+    expect(big.rejectText).toBe('below');
+    const small = matrixSizing(420, 260, [
+      ...REGIONS,
+      'ap-tokyo',
+      'na-siliconvalley',
+      'ap-beijing',
+    ]);
+    expect(small.names).toBe(false);
+    expect(small.xLabel).toBe('code');
+    expect(small.rejectText).not.toBe('below');
+    expect(small.font).toBeGreaterThanOrEqual(10);
   });
 });
