@@ -123,6 +123,7 @@ export interface FlowLineDatum extends PairTip {
 
 /** A region node's data. */
 export interface FlowNodeDatum {
+  /** Its label: the region's short name. */
   name: string;
   /** [lon, lat, bytes through the region]. */
   value: [number, number, number];
@@ -258,7 +259,7 @@ export function buildFlowMapOption(
   const nodes: FlowNodeDatum[] = infos.map((r) => {
     const bytes = through(r.id);
     return {
-      name: r.id,
+      name: r.short,
       value: [r.coord[0], r.coord[1], bytes],
       region: r.id,
       short: r.short,
@@ -335,6 +336,8 @@ export function buildFlowMapOption(
       trigger: 'item',
       confine: true,
       enterable: false,
+      // As the worker-drawn map's tooltip (worker-chart.ts), whichever draws it.
+      className: 'fd-tooltip',
       formatter: (params: TipParams | TipParams[]) => flowMapTooltip(params, pal),
     },
     // The land is not drawn here but by a chart of its own under this one (flowMapLand): ECharts
@@ -417,7 +420,9 @@ export function buildFlowMapOption(
           color: pal.text,
           textBorderColor: pal.halo,
           textBorderWidth: 4,
-          formatter: (p: { data?: unknown }) => (p.data as FlowNodeDatum | undefined)?.short ?? '',
+          // The node's name is its label: a template, not a function, so that the option can be
+          // posted to the worker that draws the map (worker-chart.ts).
+          formatter: '{b}',
         },
         // Crowded clusters (Guangzhou and Hong Kong): the smaller region's label gives way.
         labelLayout: { hideOverlap: true },

@@ -3,26 +3,12 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp } from '../helpers/app.ts';
-import { launchBrowser, pixelsOfColour } from '../helpers/browser.ts';
+import { canvasPainter, launchBrowser, pixelsOfColour } from '../helpers/browser.ts';
 import { PALETTES } from '../../client/charts/palette.ts';
 import { mergeTop } from '../../client/lib/top.ts';
 
 // 30x: a new 1-minute capture window every two real seconds, a 5-minute one every ten.
 const args = ['--speed', '30', '--publish-delay', '5', '--jitter', '0', '--backfill', '60'];
-
-/** Who paints the chart's canvas: the painting worker it was handed to (the page then gets no
- * context of it), or the page. */
-function canvasPainter(page: Page, selector: string): Promise<'worker' | 'page' | null> {
-  return page.evaluate((sel) => {
-    const canvas = document.querySelector<HTMLCanvasElement>(`${sel} canvas`);
-    if (!canvas) return null;
-    try {
-      return canvas.getContext('2d') ? 'page' : null;
-    } catch {
-      return 'worker';
-    }
-  }, selector);
-}
 
 describe('dashboards in Chromium', () => {
   let ctx: Awaited<ReturnType<typeof startApp>>;

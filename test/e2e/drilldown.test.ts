@@ -4,7 +4,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp } from '../helpers/app.ts';
-import { launchBrowser } from '../helpers/browser.ts';
+import { canvasPainter, launchBrowser, pixelsOfColour } from '../helpers/browser.ts';
+import { PALETTES } from '../../client/charts/palette.ts';
 
 // Real time: windows publish once a minute, so the charts hold still while the test clicks.
 const args = ['--publish-delay', '5', '--jitter', '0', '--backfill', '60'];
@@ -66,6 +67,46 @@ async function acceptBand(page: Page): Promise<Target> {
     { polling: 'raf', timeout: 30_000 },
   );
   return (await handle.jsonValue()) as Target;
+}
+
+/**
+ * Page coordinates of the middle of the flow map's thickest line, from the charts at the moment of
+ * the click: the line's ends and bend from the lines' option, projected by the land's chart (the
+ * same geo, drawn on the page), on ECharts' curve (a quadratic through the bend).
+ */
+async function thickestLine(page: Page): Promise<{ x: number; y: number }> {
+  const handle = await page.waitForFunction(
+    () => {
+      type Line = {
+        coords: [[number, number], [number, number]];
+        lineStyle: { width: number; curveness: number };
+      };
+      const charts = (window as unknown as { __flowdeckCharts: Map<string, unknown> })
+        .__flowdeckCharts;
+      const lines = charts.get('chart-flowmap') as
+        { getOption(): { series?: Array<{ id: string; data: Line[] }> } } | undefined;
+      const land = charts.get('chart-flowmap-land') as
+        { convertToPixel(f: object, v: number[]): number[]; getDom(): HTMLElement } | undefined;
+      const data = lines?.getOption().series?.find((s) => s.id === 'accept-lines')?.data ?? [];
+      if (!land || data.length === 0) return false;
+      const line = data.reduce((a, b) => (b.lineStyle.width > a.lineStyle.width ? b : a));
+      const [a, b] = line.coords.map((c) => land.convertToPixel({ geoIndex: 0 }, c));
+      if (!a || !b || !a.every(Number.isFinite) || !b.every(Number.isFinite)) return false;
+      const c = line.lineStyle.curveness;
+      const cp = [
+        (a[0]! + b[0]!) / 2 - (a[1]! - b[1]!) * c,
+        (a[1]! + b[1]!) / 2 - (b[0]! - a[0]!) * c,
+      ];
+      const rect = land.getDom().getBoundingClientRect();
+      return {
+        x: rect.left + 0.25 * a[0]! + 0.5 * cp[0]! + 0.25 * b[0]!,
+        y: rect.top + 0.25 * a[1]! + 0.5 * cp[1]! + 0.25 * b[1]!,
+      };
+    },
+    undefined,
+    { polling: 'raf', timeout: 30_000 },
+  );
+  return (await handle.jsonValue()) as { x: number; y: number };
 }
 
 describe('drill-down in Chromium', () => {
@@ -204,4 +245,58 @@ describe('drill-down in Chromium', () => {
     );
     expect(errors).toEqual([]);
   });
+
+  it('opens the records behind a line of the flow map, which its worker draws', async () => {
+    const topic = ctx.app.catalog.topics().find((t) => t.format === 'ccn')!;
+    await openHistory(topic.id, '6h');
+    const map = '[data-testid="chart-flowmap"]';
+    await page.locator(`${map}[data-rendered="true"]`).waitFor();
+    // The lines' canvas was handed to the map's worker, and its lines are on screen.
+    expect(await canvasPainter(page, map)).toBe('worker');
+    await expect
+      .poll(() => pixelsOfColour(page, map, PALETTES.dark.accept), { timeout: 30_000 })
+      .toBeGreaterThan(200);
+
+    // The pointer on a line: its tooltip names the pair, and a click opens that pair's records.
+    const at = await thickestLine(page);
+    await page.mouse.move(at.x, at.y);
+    const tip = page.locator(`${map} [role="tooltip"]`);
+    await tip.waitFor({ state: 'visible' });
+    const [, src, dst] = /^(\S+) → (\S+):/.exec(await tip.innerText()) ?? [];
+    expect(src).toBeTruthy();
+    await page.mouse.click(at.x, at.y);
+    await page.locator(explorer).waitFor();
+    expect(await page.locator('[data-testid="drill-filter"]').innerText()).toMatch(
+      new RegExp(`srcregionid:${src} AND dstregionid:${dst} AND action:(ACCEPT|REJECT)`),
+    );
+    const expected = await attr('[data-testid="drill-panel"]', 'data-expected-bytes');
+    expect(expected).toBeGreaterThan(0);
+    expect(await attr(explorer, 'data-sum-bytes')).toBe(expected);
+    expect(errors).toEqual([]);
+  });
+
+  it('draws the flow map on the page when its worker cannot load', async () => {
+    const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+    try {
+      const blocked = await context.newPage();
+      await blocked.route(/flowmap\.worker/, (route) => route.abort());
+      const topic = ctx.app.catalog.topics().find((t) => t.format === 'ccn')!;
+      await blocked.goto(`${ctx.url}/topics/${topic.id}?range=6h`);
+      const map = '[data-testid="chart-flowmap"]';
+      await blocked.locator(`${map}[data-rendered="true"]`).waitFor();
+      // The worker failed: ECharts draws the lines on the page, from the option as it stood.
+      await expect.poll(() => canvasPainter(blocked, map), { timeout: 30_000 }).toBe('page');
+      await expect
+        .poll(() => pixelsOfColour(blocked, map, PALETTES.dark.accept), { timeout: 30_000 })
+        .toBeGreaterThan(200);
+      // Its pointer works there too.
+      const at = await thickestLine(blocked);
+      await blocked.mouse.move(at.x, at.y);
+      await expect
+        .poll(() => blocked.locator(`${map} .fd-tooltip`).innerText(), { timeout: 30_000 })
+        .toMatch(/^\S+ → \S+:/);
+    } finally {
+      await context.close();
+    }
+  }, 90_000);
 });

@@ -21,6 +21,20 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
+/** Who paints the chart's canvas: the painting worker it was handed to (the page then gets no
+ * context of it), or the page. */
+export function canvasPainter(page: Page, selector: string): Promise<'worker' | 'page' | null> {
+  return page.evaluate((sel) => {
+    const canvas = document.querySelector<HTMLCanvasElement>(`${sel} canvas`);
+    if (!canvas) return null;
+    try {
+      return canvas.getContext('2d') ? 'page' : null;
+    } catch {
+      return 'worker';
+    }
+  }, selector);
+}
+
 /**
  * How many pixels of the element, as it shows on screen (a screenshot: what the compositor
  * presents, whichever thread painted it), are within `tolerance` of the colour `hex` (#rrggbb).
