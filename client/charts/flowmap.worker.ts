@@ -1,5 +1,5 @@
-// The worker that draws a CCN flow map's lines and regions (worker-chart.ts): an ECharts instance
-// on the canvas the page handed over, with the map's parts, the app's themes and the world's land
+// The worker that draws the CCN flow maps' lines and regions (worker-chart.ts): an ECharts instance
+// per map, on the canvas the page handed over, with the map's parts, the app's themes and the world's land
 // (the lines project on its geo). The page posts options, sizes, its theme and its pointer; this
 // answers with ECharts' own events on the chart's elements. What is drawn here is presented
 // without the page's main thread.
@@ -23,7 +23,8 @@ for (const theme of ['dark', 'light'] as const)
   registerTheme(echartsTheme(theme), buildTheme(theme));
 ensureWorldMap();
 
-let chart: ECharts | null = null;
+/** The page's charts drawn here, by their id. */
+const charts = new Map<number, ECharts>();
 const post = (m: FromChartWorker) => postMessage(m);
 
 /** What the page reads of an event's params (the rest holds the chart's own objects). */
@@ -54,19 +55,27 @@ function withProjection(option: Record<string, unknown>): Record<string, unknown
 }
 
 function handle(m: ToChartWorker): void {
+  const { id } = m;
   if (m.kind === 'init') {
-    chart = init(m.canvas as unknown as HTMLElement, m.theme, {
+    const chart = init(m.canvas as unknown as HTMLElement, m.theme, {
       renderer: 'canvas',
       devicePixelRatio: m.dpr,
       width: m.width,
       height: m.height,
     });
+    charts.set(id, chart);
     for (const type of ['mouseover', 'mouseout', 'click'] as const)
       chart.on(type, (p) =>
-        post({ kind: 'event', type, params: paramsOf(p as unknown as Record<string, unknown>) }),
+        post({
+          kind: 'event',
+          id,
+          type,
+          params: paramsOf(p as unknown as Record<string, unknown>),
+        }),
       );
     return;
   }
+  const chart = charts.get(id);
   if (!chart) return;
   if (m.kind === 'option')
     chart.setOption(withProjection(m.option), {
@@ -77,7 +86,10 @@ function handle(m: ToChartWorker): void {
   else if (m.kind === 'resize')
     chart.resize({ width: m.width, height: m.height, animation: { duration: 0 } });
   else if (m.kind === 'theme') chart.setTheme(m.theme);
-  else {
+  else if (m.kind === 'dispose') {
+    chart.dispose();
+    charts.delete(id);
+  } else {
     const handler = (chart.getZr() as unknown as { handler: ZrHandler }).handler;
     const noop = () => {};
     handler.dispatch(m.type, {
@@ -96,6 +108,13 @@ addEventListener('message', (e: MessageEvent<ToChartWorker>) => {
   try {
     handle(e.data);
   } catch (err) {
-    post({ kind: 'error', message: err instanceof Error ? err.message : String(err) });
+    // This chart failed (the page draws it from now on); the others go on here.
+    charts.get(e.data.id)?.dispose();
+    charts.delete(e.data.id);
+    post({
+      kind: 'error',
+      id: e.data.id,
+      message: err instanceof Error ? err.message : String(err),
+    });
   }
 });

@@ -12,8 +12,8 @@ import type { ChartEngine, ChartInstance } from './chart-lifecycle.svelte.ts';
 import { echartsTheme, palette, type ThemeName } from './palette.ts';
 import { chartPixelRatio } from './render-scale.ts';
 
-/** What the page tells a chart worker. */
-export type ToChartWorker =
+/** What the page tells a chart worker, about its chart `id`. */
+export type ToChartWorker = { id: number } & (
   | {
       kind: 'init';
       canvas: OffscreenCanvas;
@@ -25,7 +25,9 @@ export type ToChartWorker =
   | { kind: 'option'; option: Record<string, unknown>; replaceMerge?: string[] }
   | { kind: 'resize'; width: number; height: number }
   | { kind: 'theme'; theme: string }
-  | { kind: 'pointer'; type: PointerKind; x: number; y: number };
+  | { kind: 'pointer'; type: PointerKind; x: number; y: number }
+  | { kind: 'dispose' }
+);
 
 /** zrender's pointer events, as the worker's chart is given them. */
 export type PointerKind = 'mousemove' | 'mousedown' | 'mouseup' | 'click' | 'mouseout';
@@ -41,10 +43,15 @@ export interface ChartEventParams {
   data?: unknown;
 }
 
-/** What a chart worker tells the page. */
+/** What a chart worker tells the page: an event of chart `id`, or that it failed (`id` null: all). */
 export type FromChartWorker =
-  | { kind: 'event'; type: 'mouseover' | 'mouseout' | 'click'; params: ChartEventParams }
-  | { kind: 'error'; message: string };
+  | {
+      kind: 'event';
+      id: number;
+      type: 'mouseover' | 'mouseout' | 'click';
+      params: ChartEventParams;
+    }
+  | { kind: 'error'; id: number | null; message: string };
 
 /**
  * The option as it can be posted: functions (formatters, which the worker has no use for: the page
@@ -111,11 +118,85 @@ const themeName = (echarts: string): ThemeName =>
 
 type ClickHandler = (params: unknown) => void;
 
+/**
+ * One worker drawing every chart of its kind on the page, kept for the page's life: a chart made
+ * again (a wall rotating back to a CCN topic) is drawn at once, by ECharts already loaded there.
+ * Messages carry the chart's id. Should the worker fail, each of its charts falls back, and charts
+ * made afterwards are drawn on the page.
+ */
+export class ChartWorkerHost {
+  readonly #make: () => Worker;
+  /** Undefined until first asked for; null once it failed or could not start. */
+  #worker: Worker | null | undefined;
+  readonly #charts = new Map<number, WorkerChart>();
+  #nextId = 1;
+
+  constructor(make: () => Worker) {
+    this.#make = make;
+  }
+
+  /** A new chart's id on a running worker; null when there is none to be had. */
+  join(chart: WorkerChart): number | null {
+    const w = this.#start();
+    if (!w) return null;
+    const id = this.#nextId++;
+    this.#charts.set(id, chart);
+    return id;
+  }
+
+  leave(id: number): void {
+    if (!this.#charts.delete(id)) return;
+    this.post({ id, kind: 'dispose' });
+  }
+
+  post(message: ToChartWorker, transfer: Transferable[] = []): void {
+    try {
+      this.#worker?.postMessage(message, transfer);
+    } catch (e) {
+      this.#fail(String(e));
+    }
+  }
+
+  #start(): Worker | null {
+    if (this.#worker !== undefined) return this.#worker;
+    this.#worker = null;
+    try {
+      const w = this.#make();
+      w.addEventListener('message', (e: MessageEvent<FromChartWorker>) => {
+        const m = e.data;
+        if (m.kind === 'event') return this.#charts.get(m.id)?.heard(m);
+        if (m.id === null) return this.#fail(m.message);
+        const chart = this.#charts.get(m.id);
+        this.#charts.delete(m.id);
+        chart?.lost(m.message);
+      });
+      w.addEventListener('error', (e) => {
+        e.preventDefault();
+        this.#fail(e.message);
+      });
+      this.#worker = w;
+    } catch {
+      this.#worker = null;
+    }
+    return this.#worker;
+  }
+
+  #fail(message: string): void {
+    this.#worker?.terminate();
+    this.#worker = null;
+    const charts = [...this.#charts.values()];
+    this.#charts.clear();
+    for (const c of charts) c.lost(message);
+  }
+}
+
 /** The page's stand-in for a chart drawn in a worker. */
 export class WorkerChart implements ChartInstance {
   readonly #el: HTMLElement;
   readonly #fallback: ChartEngine;
-  #worker: Worker | null;
+  readonly #host: ChartWorkerHost;
+  /** Its id on the host's worker; null once drawn on the page. */
+  #id: number | null;
   #canvas: HTMLCanvasElement | null;
   /** Drawing on the page after the worker failed. */
   #local: ChartInstance | null = null;
@@ -131,11 +212,13 @@ export class WorkerChart implements ChartInstance {
   #moveFrame = 0;
   readonly #listening = new AbortController();
 
-  constructor(el: HTMLElement, theme: ThemeName, worker: Worker, fallback: ChartEngine) {
+  /** Call `start` once made: drawn by the host's worker from then on, or on the page. */
+  constructor(el: HTMLElement, theme: ThemeName, host: ChartWorkerHost, fallback: ChartEngine) {
     this.#el = el;
     this.#theme = theme;
     this.#fallback = fallback;
-    this.#worker = worker;
+    this.#host = host;
+    this.#id = null;
     const canvas = document.createElement('canvas');
     Object.assign(canvas.style, { position: 'absolute', left: '0', top: '0' });
     el.prepend(canvas);
@@ -155,32 +238,29 @@ export class WorkerChart implements ChartInstance {
       boxShadow: '0 6px 24px rgba(0,0,0,0.35)',
     });
     el.append(this.#tip);
+  }
 
-    const { signal } = this.#listening;
-    worker.addEventListener('message', (e: MessageEvent<FromChartWorker>) => this.#heard(e.data), {
-      signal,
-    });
-    worker.addEventListener(
-      'error',
-      (e) => {
-        e.preventDefault();
-        this.#lost(e.message);
-      },
-      { signal },
-    );
+  /** Joins the host's worker and hands it the canvas; on the page if the host has no worker. */
+  start(): this {
+    this.#id = this.#host.join(this);
+    if (this.#id === null) {
+      this.lost('no worker');
+      return this;
+    }
     const size = this.#size();
-    const offscreen = canvas.transferControlToOffscreen();
+    const offscreen = this.#canvas!.transferControlToOffscreen();
     this.#post(
       {
         kind: 'init',
         canvas: offscreen,
         ...size,
         dpr: chartPixelRatio(),
-        theme: echartsTheme(theme),
+        theme: echartsTheme(this.#theme),
       },
       [offscreen],
     );
     this.#listen();
+    return this;
   }
 
   setOption(option: EChartsCoreOption, opts?: { replaceMerge?: string[] }): void {
@@ -240,8 +320,8 @@ export class WorkerChart implements ChartInstance {
     this.#disposed = true;
     cancelAnimationFrame(this.#moveFrame);
     this.#listening.abort();
-    this.#worker?.terminate();
-    this.#worker = null;
+    if (this.#id !== null) this.#host.leave(this.#id);
+    this.#id = null;
     this.#local?.dispose();
     this.#canvas?.remove();
     this.#tip.remove();
@@ -258,16 +338,13 @@ export class WorkerChart implements ChartInstance {
     return { width, height };
   }
 
-  #post(message: ToChartWorker, transfer: Transferable[] = []): void {
-    try {
-      this.#worker?.postMessage(message, transfer);
-    } catch (e) {
-      this.#lost(String(e));
-    }
+  /** Posts to this chart on the worker (its id added). */
+  #post(message: DistributiveOmit<ToChartWorker, 'id'>, transfer: Transferable[] = []): void {
+    if (this.#id !== null) this.#host.post({ ...message, id: this.#id } as ToChartWorker, transfer);
   }
 
-  #heard(m: FromChartWorker): void {
-    if (m.kind === 'error') return this.#lost(m.message);
+  /** An event of this chart on the worker. */
+  heard(m: Extract<FromChartWorker, { kind: 'event' }>): void {
     const { type, params } = m;
     if (type === 'click') {
       for (const h of this.#clicks) h(params as ECElementEvent);
@@ -354,14 +431,13 @@ export class WorkerChart implements ChartInstance {
     this.#el.style.cursor = '';
   }
 
-  /** The worker is gone: the chart is drawn on the page from now on, as it stands. */
-  #lost(message: string): void {
+  /** The worker is gone (or failed this chart): the chart is drawn on the page from now on. */
+  lost(message: string): void {
     if (this.#local || this.#disposed) return;
     console.warn('flowdeck: a chart is drawn on the main thread:', message);
     this.#listening.abort();
     cancelAnimationFrame(this.#moveFrame);
-    this.#worker?.terminate();
-    this.#worker = null;
+    this.#id = null;
     this.#canvas?.remove();
     this.#canvas = null;
     this.#hideTip();
@@ -374,10 +450,12 @@ export class WorkerChart implements ChartInstance {
 }
 
 /**
- * A chart engine drawing in the worker `makeWorker` gives, where the browser can hand a canvas to a
- * worker; `fallback` draws on the page otherwise (or once the worker fails).
+ * A chart engine drawing in the worker `makeWorker` gives (one for every chart of this engine, made
+ * when the first is), where the browser can hand a canvas to a worker; `fallback` draws on the page
+ * otherwise (or once the worker fails).
  */
 export function workerEngine(makeWorker: () => Worker, fallback: ChartEngine): ChartEngine {
+  const host = new ChartWorkerHost(makeWorker);
   return (el, theme) => {
     if (
       typeof Worker === 'undefined' ||
@@ -385,12 +463,9 @@ export function workerEngine(makeWorker: () => Worker, fallback: ChartEngine): C
       typeof HTMLCanvasElement.prototype.transferControlToOffscreen !== 'function'
     )
       return fallback(el, theme);
-    let worker: Worker;
-    try {
-      worker = makeWorker();
-    } catch {
-      return fallback(el, theme);
-    }
-    return new WorkerChart(el, theme, worker, fallback);
+    return new WorkerChart(el, theme, host, fallback).start();
   };
 }
+
+/** Omit over each member of a union (Omit alone merges them). */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
