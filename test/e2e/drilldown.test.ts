@@ -227,19 +227,28 @@ describe('drill-down in Chromium', () => {
     expect(expected).toBeGreaterThan(0);
     expect(await attr(explorer, 'data-sum-bytes')).toBe(expected);
 
-    // The keyboard: another cell's button takes the focus (its tooltip shows) and Enter opens it.
+    // The keyboard: the matrix is one tab stop; an arrow key moves to the next pair's cell (its
+    // tooltip shows), and Enter opens it.
     await page.goBack();
     await page.locator('[data-testid="drill-panel"]').waitFor({ state: 'detached' });
-    const other = cells.nth(2);
-    const otherSrc = await other.getAttribute('data-src');
-    const otherDst = await other.getAttribute('data-dst');
-    await other.locator('button').focus();
-    await expect.poll(() => tip.innerText()).toContain(`${otherSrc} → ${otherDst}`);
+    const stop = page.locator('[data-testid="chart-matrix"] button[tabindex="0"]');
+    expect(await stop.count()).toBe(1);
+    await stop.focus();
+    const focused = () =>
+      page.evaluate(() => {
+        const td = document.activeElement?.closest<HTMLElement>('td[data-testid="matrix-cell"]');
+        return td ? { index: td.dataset.index, src: td.dataset.src, dst: td.dataset.dst } : null;
+      });
+    const from = await focused();
+    await page.keyboard.press('ArrowDown');
+    const to = (await focused())!;
+    expect(to).not.toBeNull();
+    expect(to.index).not.toBe(from!.index);
+    expect(to.dst).toBe(from!.dst);
+    await expect.poll(() => tip.innerText()).toContain(`${to.src} → ${to.dst}`);
     await page.keyboard.press('Enter');
     await page.locator(explorer).waitFor();
-    expect(await filter.innerText()).toContain(
-      `srcregionid:${otherSrc} AND dstregionid:${otherDst}\n`,
-    );
+    expect(await filter.innerText()).toContain(`srcregionid:${to.src} AND dstregionid:${to.dst}\n`);
     expect(await attr(explorer, 'data-sum-bytes')).toBe(
       await attr('[data-testid="drill-panel"]', 'data-expected-bytes'),
     );
