@@ -108,6 +108,20 @@ export interface PairTip {
   windowMs: number;
 }
 
+/** A pair's sums as a tooltip shows them, over `seconds` in windows of `windowMs`. */
+export function pairTip(p: PairTotals, seconds: number, windowMs: number): PairTip {
+  return {
+    src: p.src,
+    dst: p.dst,
+    acceptBytes: p.acceptBytes,
+    acceptPackets: p.acceptPackets,
+    rejectBytes: p.rejectBytes,
+    rejectPackets: p.rejectPackets,
+    seconds,
+    windowMs,
+  };
+}
+
 /** A line's data: what tooltips show and what a click hands to drill-down. */
 export interface FlowLineDatum extends PairTip {
   name: string;
@@ -288,17 +302,10 @@ export function buildFlowMapOption(
         [b.coord[0], b.coord[1]],
       ],
       value: bytes,
-      src: p.src,
-      dst: p.dst,
+      ...pairTip(p, n, sum.windowMs),
       action,
       bytes,
       packets: action === 'ACCEPT' ? p.acceptPackets : p.rejectPackets,
-      acceptBytes: p.acceptBytes,
-      acceptPackets: p.acceptPackets,
-      rejectBytes: p.rejectBytes,
-      rejectPackets: p.rejectPackets,
-      seconds: n,
-      windowMs: sum.windowMs,
       lineStyle:
         action === 'ACCEPT'
           ? { width, curveness: CURVENESS.accept }

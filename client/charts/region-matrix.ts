@@ -4,7 +4,7 @@
 import type { WindowAggregate } from '../../shared/events.ts';
 import { formatBits, formatCount, formatPercent } from '../lib/format.ts';
 import { bitRate, regionInfo, summarisePairs } from '../lib/regions.ts';
-import { LOUD_REJECT_SHARE, type PairTip } from './flowmap-option.ts';
+import { LOUD_REJECT_SHARE, pairTip, type PairTip } from './flowmap-option.ts';
 import type { ThemeName } from './palette.ts';
 
 /** Low to high bit rate: dark to bright on the dark theme, light to dark on the light one. */
@@ -209,14 +209,7 @@ export function buildRegionMatrix(
     const rate = bitRate(bytes, n);
     const rejects = p.rejectBytes > 0 || p.rejectPackets > 0;
     rows[index.get(p.src)!]![index.get(p.dst)!] = {
-      src: p.src,
-      dst: p.dst,
-      acceptBytes: p.acceptBytes,
-      acceptPackets: p.acceptPackets,
-      rejectBytes: p.rejectBytes,
-      rejectPackets: p.rejectPackets,
-      seconds: n,
-      windowMs: sum.windowMs,
+      ...pairTip(p, n, sum.windowMs),
       bytes,
       rate,
       piece: pieceOf(bands, rate),

@@ -6,6 +6,7 @@
 // is made here; its scene is painted off the main thread when the browser can (time-painter.ts).
 import { chartPixelRatio } from './render-scale.ts';
 import { SceneCanvas } from './time-painter.ts';
+import { ChartTooltip } from './chart-tooltip.ts';
 import {
   fromPixel,
   inPlot,
@@ -32,7 +33,7 @@ export class TimeChart {
   readonly #el: HTMLElement;
   /** Painted off the main thread when the browser can (time-painter.ts). */
   readonly #canvas: SceneCanvas;
-  readonly #tip: HTMLDivElement;
+  readonly #tip: ChartTooltip;
   readonly #pointer: HTMLDivElement;
   #theme: ThemeName;
   #option: Record<string, unknown> = {};
@@ -55,21 +56,8 @@ export class TimeChart {
       display: 'none',
       pointerEvents: 'none',
     });
-    this.#tip = document.createElement('div');
-    this.#tip.className = 'fd-tooltip';
-    this.#tip.setAttribute('role', 'tooltip');
-    Object.assign(this.#tip.style, {
-      position: 'absolute',
-      display: 'none',
-      pointerEvents: 'none',
-      zIndex: '3',
-      padding: '8px 10px',
-      borderRadius: '6px',
-      fontSize: '12px',
-      whiteSpace: 'nowrap',
-      boxShadow: '0 6px 24px rgba(0,0,0,0.35)',
-    });
-    el.append(this.#pointer, this.#tip);
+    this.#tip = new ChartTooltip(el);
+    el.append(this.#pointer);
     // Pointer events on the element (the canvas fills it, at its top left: the offsets are the
     // same), so that a canvas replaced (time-painter.ts) keeps them.
     const { signal } = this.#listening;
@@ -132,22 +120,13 @@ export class TimeChart {
       height: `${l.plot.h}px`,
       background: p.axis,
     });
-    const tip = this.#tip;
-    tip.innerHTML = html;
-    Object.assign(tip.style, {
-      display: 'block',
-      background: p.tooltipBg,
-      border: `1px solid ${p.tooltipBorder}`,
-      color: p.text,
-    });
     // Beside the pointer, inside the chart.
-    const right = e.offsetX + 16 + tip.offsetWidth <= l.width;
-    tip.style.left = `${right ? e.offsetX + 16 : Math.max(0, e.offsetX - 16 - tip.offsetWidth)}px`;
-    tip.style.top = `${Math.max(0, Math.min(e.offsetY - tip.offsetHeight / 2, l.height - tip.offsetHeight))}px`;
+    this.#tip.show(html, p);
+    this.#tip.place(e.offsetX, e.offsetY, l.width, l.height);
   }
 
   #unhover(): void {
-    this.#tip.style.display = 'none';
+    this.#tip.hide();
     this.#pointer.style.display = 'none';
   }
 

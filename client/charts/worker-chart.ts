@@ -11,6 +11,7 @@ import type { ECElementEvent, EChartsCoreOption } from 'echarts/core';
 import type { ChartEngine, ChartInstance } from './chart-lifecycle.svelte.ts';
 import { echartsTheme, palette, type ThemeName } from './palette.ts';
 import { chartPixelRatio } from './render-scale.ts';
+import { ChartTooltip } from './chart-tooltip.ts';
 
 /** What the page tells a chart worker, about its chart `id`. */
 export type ToChartWorker = { id: number } & (
@@ -204,7 +205,7 @@ export class WorkerChart implements ChartInstance {
   #option: Record<string, unknown> = {};
   #disposed = false;
   readonly #clicks = new Set<ClickHandler>();
-  readonly #tip: HTMLDivElement;
+  readonly #tip: ChartTooltip;
   /** The element under the pointer (its params), and where the pointer is. */
   #hovered: ChartEventParams | null = null;
   #at = { x: 0, y: 0 };
@@ -223,21 +224,7 @@ export class WorkerChart implements ChartInstance {
     Object.assign(canvas.style, { position: 'absolute', left: '0', top: '0' });
     el.prepend(canvas);
     this.#canvas = canvas;
-    this.#tip = document.createElement('div');
-    this.#tip.className = 'fd-tooltip';
-    this.#tip.setAttribute('role', 'tooltip');
-    Object.assign(this.#tip.style, {
-      position: 'absolute',
-      display: 'none',
-      pointerEvents: 'none',
-      zIndex: '3',
-      padding: '8px 10px',
-      borderRadius: '6px',
-      fontSize: '12px',
-      whiteSpace: 'nowrap',
-      boxShadow: '0 6px 24px rgba(0,0,0,0.35)',
-    });
-    el.append(this.#tip);
+    this.#tip = new ChartTooltip(el);
   }
 
   /** Joins the host's worker and hands it the canvas; on the page if the host has no worker. */
@@ -401,33 +388,19 @@ export class WorkerChart implements ChartInstance {
     const tooltip = this.#option.tooltip as { formatter?: (params: unknown) => string } | undefined;
     const html = this.#hovered && tooltip?.formatter ? tooltip.formatter(this.#hovered) : '';
     if (!html) return this.#hideTip();
-    const p = palette(this.#theme);
-    // The formatter escapes every piece of text it is given (tooltip.ts).
-    this.#tip.innerHTML = html;
-    Object.assign(this.#tip.style, {
-      display: 'block',
-      background: p.tooltipBg,
-      border: `1px solid ${p.tooltipBorder}`,
-      color: p.text,
-    });
+    this.#tip.show(html, palette(this.#theme));
     const clickable = this.#hovered?.componentType === 'series' && this.#clicks.size > 0;
     this.#el.style.cursor = clickable ? 'pointer' : '';
     this.#placeTip();
   }
 
   #placeTip(): void {
-    const tip = this.#tip;
-    if (tip.style.display === 'none') return;
-    const { x, y } = this.#at;
-    const w = this.#el.clientWidth;
-    const h = this.#el.clientHeight;
-    const right = x + 16 + tip.offsetWidth <= w;
-    tip.style.left = `${right ? x + 16 : Math.max(0, x - 16 - tip.offsetWidth)}px`;
-    tip.style.top = `${Math.max(0, Math.min(y - tip.offsetHeight / 2, h - tip.offsetHeight))}px`;
+    if (!this.#tip.shown) return;
+    this.#tip.place(this.#at.x, this.#at.y, this.#el.clientWidth, this.#el.clientHeight);
   }
 
   #hideTip(): void {
-    this.#tip.style.display = 'none';
+    this.#tip.hide();
     this.#el.style.cursor = '';
   }
 
