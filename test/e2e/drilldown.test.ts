@@ -212,6 +212,21 @@ describe('drill-down in Chromium', () => {
     expect(await matrix.locator('tbody th[scope="row"]').count()).toBe(n - 1);
     expect(await page.locator('[data-testid="matrix-cell"]').count()).toBe((n - 1) ** 2);
 
+    // The colour scale: the pointer on a piece steps back the cells of the other pieces.
+    const piece = page.locator('[data-testid="matrix-scale"] li[data-piece]').first();
+    const lit = await piece.getAttribute('data-piece');
+    await piece.hover();
+    const dimmed = () =>
+      page.evaluate(() =>
+        [...document.querySelectorAll<HTMLElement>('[data-testid="matrix-cell"].on')].map(
+          (td) => [td.dataset.piece, td.classList.contains('dim')] as const,
+        ),
+      );
+    await expect.poll(async () => (await dimmed()).some(([, dim]) => dim)).toBe(true);
+    for (const [p, dim] of await dimmed()) expect(dim).toBe(p !== lit);
+    await page.mouse.move(0, 0);
+    await expect.poll(async () => (await dimmed()).some(([, dim]) => dim)).toBe(false);
+
     // The pointer: the tooltip names the pair, and a click opens exactly its records.
     const cell = cells.nth(1);
     const [src, dst] = [await cell.getAttribute('data-src'), await cell.getAttribute('data-dst')];
