@@ -44,7 +44,8 @@ export interface ChartEventParams {
   data?: unknown;
 }
 
-/** What a chart worker tells the page: an event of chart `id`, or that it failed (`id` null: all). */
+/** What a chart worker tells the page: an event of chart `id`, or that it failed that chart (a
+ * failure of the worker itself is its `error` event). */
 export type FromChartWorker =
   | {
       kind: 'event';
@@ -52,18 +53,17 @@ export type FromChartWorker =
       type: 'mouseover' | 'mouseout' | 'click';
       params: ChartEventParams;
     }
-  | { kind: 'error'; id: number | null; message: string };
+  | { kind: 'error'; id: number; message: string };
 
 /**
- * The option as it can be posted: functions (formatters, which the worker has no use for: the page
- * shows the tooltip) and DOM nodes (a tooltip's container) are left out, and so is the tooltip.
+ * The option as it can be posted: functions (formatters, which the worker has no use for) are left
+ * out, and so is the tooltip (the page shows it; it holds the DOM node it is appended to).
  */
 export function postable(option: Record<string, unknown>): Record<string, unknown> {
   const strip = (v: unknown): unknown => {
     if (typeof v === 'function') return undefined;
     if (Array.isArray(v)) return v.map(strip);
     if (v === null || typeof v !== 'object') return v;
-    if (typeof Node !== 'undefined' && v instanceof Node) return undefined;
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) {
       const y = strip(x);
@@ -166,7 +166,6 @@ export class ChartWorkerHost {
       w.addEventListener('message', (e: MessageEvent<FromChartWorker>) => {
         const m = e.data;
         if (m.kind === 'event') return this.#charts.get(m.id)?.heard(m);
-        if (m.id === null) return this.#fail(m.message);
         const chart = this.#charts.get(m.id);
         this.#charts.delete(m.id);
         chart?.lost(m.message);
