@@ -65,10 +65,13 @@ describe('the wall in Chromium', () => {
             .map((el) => el.textContent);
           // And every note, with a long throughput note (a volume drop) and two rules firing among
           // them: up to two lines, not cut. (Set and measured in one go, before the page's next update.)
-          const notes = [
-            ...document.querySelectorAll<HTMLElement>('[data-testid="wall-headline"] .note'),
-          ];
-          notes[0]!.textContent = "21.2% of the previous hour's median";
+          // The headline keeps its height whatever the notes say: a note that wraps must not resize
+          // every chart under it (a jump on the wall, and a redraw of each chart).
+          const headline = document.querySelector<HTMLElement>('[data-testid="wall-headline"]')!;
+          const notes = [...headline.querySelectorAll<HTMLElement>('.note')];
+          for (const n of notes) n.textContent = 'ok';
+          const shortHeight = headline.getBoundingClientRect().height;
+          notes[0]!.textContent = "latest window · 21.2% of the previous hour's median";
           notes.at(-1)!.textContent = '2 rules: REJECT share above 5% · SSH/RDP and port scan';
           const cutNotes = notes
             .filter(
@@ -78,6 +81,7 @@ describe('the wall in Chromium', () => {
           return {
             cut,
             cutNotes,
+            heights: [shortHeight, headline.getBoundingClientRect().height],
             scrollW: root.scrollWidth,
             scrollH: root.scrollHeight,
             w: innerWidth,
@@ -94,6 +98,7 @@ describe('the wall in Chromium', () => {
         for (const px of m.sizes) expect(px).toBeGreaterThanOrEqual(0.06 * height);
         expect(m.cut).toEqual([]);
         expect(m.cutNotes).toEqual([]);
+        expect(m.heights[1]).toBe(m.heights[0]);
         expect(m.cursor).toBe('none');
         expect(m.controls).toBe(0);
       } finally {
