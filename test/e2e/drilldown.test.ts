@@ -70,9 +70,11 @@ async function acceptBand(page: Page): Promise<Target> {
 }
 
 /**
- * Page coordinates of the middle of the flow map's thickest line, from the charts at the moment of
- * the click: the line's ends and bend from the lines' option, projected by the land's chart (the
- * same geo, drawn on the page), on ECharts' curve (a quadratic through the bend).
+ * Page coordinates of a point on one of the flow map's lines, the thickest it can, from the charts at
+ * the moment of the pointer: the lines' ends and bends from the lines' option, projected by the
+ * land's chart (the same geo, drawn on the page), on ECharts' curve (a quadratic through the bend).
+ * The point is the line's middle, or the nearest point along it clear of every region's node and
+ * label (the pointer there would name the region): where the lines run depends on the traffic.
  */
 async function thickestLine(page: Page): Promise<{ x: number; y: number }> {
   const handle = await page.waitForFunction(
@@ -81,27 +83,48 @@ async function thickestLine(page: Page): Promise<{ x: number; y: number }> {
         coords: [[number, number], [number, number]];
         lineStyle: { width: number; curveness: number };
       };
+      type Node = { value: [number, number, number]; symbolSize: number };
       const charts = (window as unknown as { __flowdeckCharts: Map<string, unknown> })
         .__flowdeckCharts;
       const lines = charts.get('chart-flowmap') as
-        { getOption(): { series?: Array<{ id: string; data: Line[] }> } } | undefined;
+        { getOption(): { series?: Array<{ id: string; data: Array<Line | Node> }> } } | undefined;
       const land = charts.get('chart-flowmap-land') as
         { convertToPixel(f: object, v: number[]): number[]; getDom(): HTMLElement } | undefined;
-      const data = lines?.getOption().series?.find((s) => s.id === 'accept-lines')?.data ?? [];
-      if (!land || data.length === 0) return false;
-      const line = data.reduce((a, b) => (b.lineStyle.width > a.lineStyle.width ? b : a));
-      const [a, b] = line.coords.map((c) => land.convertToPixel({ geoIndex: 0 }, c));
-      if (!a || !b || !a.every(Number.isFinite) || !b.every(Number.isFinite)) return false;
-      const c = line.lineStyle.curveness;
-      const cp = [
-        (a[0]! + b[0]!) / 2 - (a[1]! - b[1]!) * c,
-        (a[1]! + b[1]!) / 2 - (b[0]! - a[0]!) * c,
-      ];
+      const series = lines?.getOption().series ?? [];
+      const data = (series.find((s) => s.id === 'accept-lines')?.data ?? []) as Line[];
+      const nodes = (series.find((s) => s.id === 'regions')?.data ?? []) as Node[];
+      if (!land || data.length === 0 || nodes.length === 0) return false;
+      const px = (c: number[]) => land.convertToPixel({ geoIndex: 0 }, c);
+      const at = nodes.map((n) => ({ p: px(n.value.slice(0, 2)), r: n.symbolSize / 2 }));
+      if (at.some(({ p }) => !p || !p.every(Number.isFinite))) return false;
       const rect = land.getDom().getBoundingClientRect();
-      return {
-        x: rect.left + 0.25 * a[0]! + 0.5 * cp[0]! + 0.25 * b[0]!,
-        y: rect.top + 0.25 * a[1]! + 0.5 * cp[1]! + 0.25 * b[1]!,
-      };
+      // Clear of a node (with its label on any side) and of the summary and legend rows.
+      const clear = (x: number, y: number) =>
+        y > 36 &&
+        y < rect.height - 40 &&
+        at.every(({ p, r }) => {
+          const dx = Math.abs(x - p[0]!);
+          const dy = Math.abs(y - p[1]!);
+          return Math.hypot(dx, dy) > r + 12 && !(dx < 140 && dy < 22) && !(dx < 70 && dy < 38);
+        });
+      const byWidth = [...data].sort((a, b) => b.lineStyle.width - a.lineStyle.width);
+      const ts = [0.5, 0.45, 0.55, 0.4, 0.6, 0.35, 0.65, 0.3, 0.7, 0.25, 0.75];
+      for (const line of byWidth) {
+        const [a, b] = line.coords.map(px);
+        if (!a || !b || !a.every(Number.isFinite) || !b.every(Number.isFinite)) continue;
+        const c = line.lineStyle.curveness;
+        const cp = [
+          (a[0]! + b[0]!) / 2 - (a[1]! - b[1]!) * c,
+          (a[1]! + b[1]!) / 2 - (b[0]! - a[0]!) * c,
+        ];
+        for (const t of ts) {
+          const u = 1 - t;
+          const x = u * u * a[0]! + 2 * t * u * cp[0]! + t * t * b[0]!;
+          const y = u * u * a[1]! + 2 * t * u * cp[1]! + t * t * b[1]!;
+          if (clear(x, y)) return { x: rect.left + x, y: rect.top + y };
+        }
+      }
+      return false;
     },
     undefined,
     { polling: 'raf', timeout: 30_000 },
