@@ -1,10 +1,17 @@
 // The CCN region matrix as drawn by RegionMatrix.svelte: source regions down, destination regions
-// across, a cell per pair coloured by its bit rate on a decade scale, REJECTing cells outlined.
+// across, a cell per pair coloured by its bit rate on a decade scale, REJECTing cells marked by
+// their REJECT share against the topic's thresholds (calm below the warning one).
 // Pure, like every option builder: the component only lays it out as an HTML table.
 import type { WindowAggregate } from '../../shared/events.ts';
 import { formatBits, formatCount, formatPercent } from '../lib/format.ts';
 import { bitRate, regionInfo, summarisePairs } from '../lib/regions.ts';
-import { LOUD_REJECT_SHARE, pairTip, type PairTip } from './flowmap-option.ts';
+import {
+  DEFAULT_THRESHOLDS,
+  rejectLevel,
+  type Level,
+  type Thresholds,
+} from '../../shared/thresholds.ts';
+import { pairTip, type PairTip } from './flowmap-option.ts';
 import type { ThemeName } from './palette.ts';
 
 /** Low to high bit rate: dark to bright on the dark theme, light to dark on the light one. */
@@ -21,9 +28,11 @@ export interface RegionMatrixOptions {
   height?: number;
   /** Time the sums cover (s), when `windows` is a range's pseudo window (see the flow map). */
   seconds?: number;
+  /** The topic's thresholds, by which a pair's REJECT share is coloured (default: the defaults). */
+  thresholds?: Thresholds;
 }
 
-/** Where a cell's REJECT share goes: a second line, after the rate, or only the red outline. */
+/** Where a cell's REJECT share goes: a second line, after the rate, or only the cell's outline. */
 export type RejectText = 'below' | 'inline' | 'none';
 
 /** Width of the colour scale on the right, px. */
@@ -84,8 +93,11 @@ export interface MatrixCell extends PairTip {
   text: string;
   /** Its REJECT share ("0.2%"), when it has REJECTs. */
   reject: string | null;
-  /** At least LOUD_REJECT_SHARE of its bytes REJECTed (or only REJECTed packets): a full outline. */
-  loud: boolean;
+  /**
+   * Its REJECT share against the topic's thresholds, when it has REJECTs: 'ok' is marked quietly
+   * (a trickle of REJECTs is normal traffic), 'warn' and 'alert' in their colours, outlined.
+   */
+  level: Level | null;
 }
 
 export interface MatrixRegion {
@@ -215,7 +227,9 @@ export function buildRegionMatrix(
       piece: pieceOf(bands, rate),
       text: formatCount(rate),
       reject: rejects ? formatPercent(bytes > 0 ? p.rejectBytes / bytes : 1) : null,
-      loud: rejects && (bytes === 0 || p.rejectBytes / bytes >= LOUD_REJECT_SHARE),
+      level: rejects
+        ? rejectLevel(bytes > 0 ? p.rejectBytes / bytes : 1, opts.thresholds ?? DEFAULT_THRESHOLDS)
+        : null,
     };
   }
   const total = sum.acceptBytes + sum.rejectBytes;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RegionPairTotals, WindowAggregate } from '../../shared/events.ts';
+import { DEFAULT_THRESHOLDS, thresholdsOf, type Thresholds } from '../../shared/thresholds.ts';
 import {
   buildRegionMatrix,
   inkOn,
@@ -86,13 +87,30 @@ describe('buildRegionMatrix', () => {
       'ap-shanghai>ap-guangzhou',
       'eu-frankfurt>ap-singapore',
     ]);
-    // A trickle (0.2 %) gets the thin outline, a REJECT-only pair the full one.
+    // By the topic's thresholds: a trickle (0.2 %) is calm, a REJECT-only pair alerts.
     const shGz = marked.find((c) => c.src === 'ap-shanghai')!;
-    expect(shGz).toMatchObject({ rejectBytes: 4e6, reject: '0.2%', loud: false });
+    expect(shGz).toMatchObject({ rejectBytes: 4e6, reject: '0.2%', level: 'ok' });
     const fraSg = marked.find((c) => c.src === 'eu-frankfurt')!;
-    expect(fraSg).toMatchObject({ acceptBytes: 0, reject: '100%', loud: true });
+    expect(fraSg).toMatchObject({ acceptBytes: 0, reject: '100%', level: 'alert' });
     const plain = cells.find((c) => c.src === 'ap-guangzhou' && c.dst === 'ap-shanghai')!;
-    expect(plain).toMatchObject({ reject: null, loud: false });
+    expect(plain).toMatchObject({ reject: null, level: null });
+  });
+
+  it("colours a pair's REJECT share by the topic's own thresholds", () => {
+    const at = (thresholds: Thresholds) =>
+      cellsOf(buildRegionMatrix(fixture(), REGIONS, { theme: 'dark', thresholds })).find(
+        (c) => c.src === 'ap-shanghai' && c.dst === 'ap-guangzhou',
+      )!.level;
+    expect(at({ ...DEFAULT_THRESHOLDS, rejectWarn: 0.001, rejectAlert: 0.5 })).toBe('warn');
+    expect(at({ ...DEFAULT_THRESHOLDS, rejectWarn: 0.001, rejectAlert: 0.0015 })).toBe('alert');
+    expect(at({ ...DEFAULT_THRESHOLDS, rejectWarn: 0.003, rejectAlert: 0.5 })).toBe('ok');
+    // A topic that collects only REJECTed traffic is never coloured: 100 % is by design.
+    const rejectOnly = thresholdsOf({ flowLogs: [{ collectionType: 'REJECT' }] });
+    expect(
+      cellsOf(
+        buildRegionMatrix(fixture(), REGIONS, { theme: 'dark', thresholds: rejectOnly }),
+      ).every((c) => c.level !== 'warn' && c.level !== 'alert'),
+    ).toBe(true);
   });
 
   it('colours on log-scale pieces that cover every cell, with text that reads on each', () => {
