@@ -3,9 +3,10 @@
 // of script and, in the frame after, about as much again to hand the canvases' new pixels to the
 // compositor; a canvas handed to a worker (transferControlToOffscreen) is painted and presented
 // from there, and the page's frame does not touch it. One worker paints every time chart of the
-// page. Should it fail (it did not load, or it threw), each chart takes a new canvas of its own
-// and paints its last scene on the main thread from then on.
+// page (worker-host.ts). Should it fail (it did not load, or it threw), each chart takes a new
+// canvas of its own and paints its last scene on the main thread from then on.
 import { paintSceneOn, type TimeScene } from './time-canvas.ts';
+import { WorkerHost } from './worker-host.ts';
 
 /** What the page tells the painting worker. */
 export type ToPainter =
@@ -13,11 +14,14 @@ export type ToPainter =
   | { kind: 'paint'; jobs: Array<{ id: number; scene: TimeScene; dpr: number }> }
   | { kind: 'drop'; id: number };
 
-/** The shared worker: undefined until first asked for, null when unavailable or broken. */
-let worker: Worker | null | undefined;
-let nextId = 1;
-/** Canvases painted by the worker, told when it is lost. */
-const onWorker = new Set<SceneCanvas>();
+/** The worker every time chart of the page shares (worker-host.ts). */
+const painter = new WorkerHost<SceneCanvas, ToPainter>(
+  () =>
+    new Worker(new URL('./time-paint.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'flowdeck-time-charts',
+    }),
+);
 /** Scenes for the worker, sent together at the end of the task that made them: one message per
  * live update, not one per chart (the first message of a task costs the page far more than the
  * next, about 1 ms against 0.1 while the worker is busy). The newest scene per canvas. */
@@ -28,32 +32,9 @@ function send(id: number, scene: TimeScene, dpr: number): void {
     queueMicrotask(() => {
       const jobs = [...outbox].map(([id, job]) => ({ id, ...job }));
       outbox.clear();
-      worker?.postMessage({ kind: 'paint', jobs } satisfies ToPainter);
+      painter.post({ kind: 'paint', jobs });
     });
   outbox.set(id, { scene, dpr });
-}
-
-function paintWorker(): Worker | null {
-  if (worker !== undefined) return worker;
-  worker = null;
-  if (typeof Worker === 'undefined' || typeof OffscreenCanvas === 'undefined') return null;
-  try {
-    const w = new Worker(new URL('./time-paint.worker.ts', import.meta.url), {
-      type: 'module',
-      name: 'flowdeck-time-charts',
-    });
-    w.addEventListener('error', (e) => {
-      e.preventDefault();
-      console.warn('flowdeck: the time charts are painted on the main thread:', e.message);
-      w.terminate();
-      worker = null;
-      for (const c of [...onWorker]) c.workerLost();
-    });
-    worker = w;
-  } catch {
-    worker = null;
-  }
-  return worker;
 }
 
 /** A canvas in `host` (absolutely placed at its top left) that paints scenes. */
@@ -68,14 +49,16 @@ export class SceneCanvas {
   constructor(host: HTMLElement) {
     this.#host = host;
     this.#canvas = this.#newCanvas();
-    const w = paintWorker();
-    if (w && typeof this.#canvas.transferControlToOffscreen === 'function') {
-      const id = nextId++;
-      const canvas = this.#canvas.transferControlToOffscreen();
-      w.postMessage({ kind: 'canvas', id, canvas } satisfies ToPainter, [canvas]);
-      this.#id = id;
-      onWorker.add(this);
-    }
+    if (
+      typeof OffscreenCanvas === 'undefined' ||
+      typeof this.#canvas.transferControlToOffscreen !== 'function'
+    )
+      return;
+    const id = painter.join(this);
+    if (id === null) return;
+    const canvas = this.#canvas.transferControlToOffscreen();
+    painter.post({ kind: 'canvas', id, canvas }, [canvas]);
+    this.#id = id;
   }
 
   /** Paints `scene` at `dpr` device pixels per CSS pixel. */
@@ -94,8 +77,9 @@ export class SceneCanvas {
   }
 
   /** The worker is gone: a canvas of our own takes this one's place, painted here. */
-  workerLost(): void {
-    onWorker.delete(this);
+  lost(message: string): void {
+    if (this.#id === null) return;
+    console.warn('flowdeck: a time chart is painted on the main thread:', message);
     if (this.#id !== null) outbox.delete(this.#id);
     this.#id = null;
     this.#canvas.remove();
@@ -107,9 +91,8 @@ export class SceneCanvas {
   dispose(): void {
     if (this.#id !== null) {
       outbox.delete(this.#id);
-      worker?.postMessage({ kind: 'drop', id: this.#id } satisfies ToPainter);
+      painter.leave(this.#id, { kind: 'drop', id: this.#id });
     }
-    onWorker.delete(this);
     this.#id = null;
     this.#last = null;
     this.#canvas.remove();

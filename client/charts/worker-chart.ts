@@ -12,6 +12,7 @@ import type { ChartEngine, ChartInstance } from './chart-lifecycle.svelte.ts';
 import { echartsTheme, palette, type ThemeName } from './palette.ts';
 import { chartPixelRatio } from './render-scale.ts';
 import { ChartTooltip } from './chart-tooltip.ts';
+import { WorkerHost } from './worker-host.ts';
 
 /** What the page tells a chart worker, about its chart `id`. */
 export type ToChartWorker = { id: number } & (
@@ -119,76 +120,8 @@ const themeName = (echarts: string): ThemeName =>
 
 type ClickHandler = (params: unknown) => void;
 
-/**
- * One worker drawing every chart of its kind on the page, kept for the page's life: a chart made
- * again (a wall rotating back to a CCN topic) is drawn at once, by ECharts already loaded there.
- * Messages carry the chart's id. Should the worker fail, each of its charts falls back, and charts
- * made afterwards are drawn on the page.
- */
-export class ChartWorkerHost {
-  readonly #make: () => Worker;
-  /** Undefined until first asked for; null once it failed or could not start. */
-  #worker: Worker | null | undefined;
-  readonly #charts = new Map<number, WorkerChart>();
-  #nextId = 1;
-
-  constructor(make: () => Worker) {
-    this.#make = make;
-  }
-
-  /** A new chart's id on a running worker; null when there is none to be had. */
-  join(chart: WorkerChart): number | null {
-    const w = this.#start();
-    if (!w) return null;
-    const id = this.#nextId++;
-    this.#charts.set(id, chart);
-    return id;
-  }
-
-  leave(id: number): void {
-    if (!this.#charts.delete(id)) return;
-    this.post({ id, kind: 'dispose' });
-  }
-
-  post(message: ToChartWorker, transfer: Transferable[] = []): void {
-    try {
-      this.#worker?.postMessage(message, transfer);
-    } catch (e) {
-      this.#fail(String(e));
-    }
-  }
-
-  #start(): Worker | null {
-    if (this.#worker !== undefined) return this.#worker;
-    this.#worker = null;
-    try {
-      const w = this.#make();
-      w.addEventListener('message', (e: MessageEvent<FromChartWorker>) => {
-        const m = e.data;
-        if (m.kind === 'event') return this.#charts.get(m.id)?.heard(m);
-        const chart = this.#charts.get(m.id);
-        this.#charts.delete(m.id);
-        chart?.lost(m.message);
-      });
-      w.addEventListener('error', (e) => {
-        e.preventDefault();
-        this.#fail(e.message);
-      });
-      this.#worker = w;
-    } catch {
-      this.#worker = null;
-    }
-    return this.#worker;
-  }
-
-  #fail(message: string): void {
-    this.#worker?.terminate();
-    this.#worker = null;
-    const charts = [...this.#charts.values()];
-    this.#charts.clear();
-    for (const c of charts) c.lost(message);
-  }
-}
+/** The worker every chart of an engine shares (worker-host.ts). */
+type ChartWorkerHost = WorkerHost<WorkerChart, ToChartWorker>;
 
 /** The page's stand-in for a chart drawn in a worker. */
 export class WorkerChart implements ChartInstance {
@@ -306,7 +239,7 @@ export class WorkerChart implements ChartInstance {
     this.#disposed = true;
     cancelAnimationFrame(this.#moveFrame);
     this.#listening.abort();
-    if (this.#id !== null) this.#host.leave(this.#id);
+    if (this.#id !== null) this.#host.leave(this.#id, { id: this.#id, kind: 'dispose' });
     this.#id = null;
     this.#local?.dispose();
     this.#canvas?.remove();
@@ -427,7 +360,11 @@ export class WorkerChart implements ChartInstance {
  * otherwise (or once the worker fails).
  */
 export function workerEngine(makeWorker: () => Worker, fallback: ChartEngine): ChartEngine {
-  const host = new ChartWorkerHost(makeWorker);
+  const host: ChartWorkerHost = new WorkerHost(makeWorker, (data) => {
+    const m = data as FromChartWorker;
+    if (m.kind === 'event') host.member(m.id)?.heard(m);
+    else host.lose(m.id, m.message);
+  });
   return (el, theme) => {
     if (
       typeof Worker === 'undefined' ||

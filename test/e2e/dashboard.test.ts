@@ -3,7 +3,12 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp } from '../helpers/app.ts';
-import { canvasPainter, launchBrowser, pixelsOfColour } from '../helpers/browser.ts';
+import {
+  canvasPainter,
+  launchBrowser,
+  pixelsOfColour,
+  withWorkerBlocked,
+} from '../helpers/browser.ts';
 import { PALETTES } from '../../client/charts/palette.ts';
 import { mergeTop } from '../../client/lib/top.ts';
 
@@ -103,27 +108,26 @@ describe('dashboards in Chromium', () => {
   }, 90_000);
 
   it('paints the time charts on the page when the painting worker cannot load', async () => {
-    const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
-    try {
-      const blocked = await context.newPage();
-      await blocked.route(/time-paint\.worker/, (route) => route.abort());
-      const eni = ctx.app.catalog.topics().find((t) => t.format === 'eni')!;
-      await blocked.goto(`${ctx.url}/topics/${eni.id}`);
-      const traffic = '[data-testid="chart-traffic"]';
-      await blocked.locator(`${traffic}[data-rendered="true"]`).waitFor();
-      // The worker failed: each time chart took a canvas of its own and paints it here.
-      await expect.poll(() => canvasPainter(blocked, traffic), { timeout: 30_000 }).toBe('page');
-      await expect
-        .poll(() => pixelsOfColour(blocked, traffic, PALETTES.dark.accept), { timeout: 30_000 })
-        .toBeGreaterThan(100);
-      expect(await blocked.locator(`${traffic} canvas`).count()).toBe(1);
-      // The pointer still works on the new canvas.
-      const box = (await blocked.locator(traffic).boundingBox())!;
-      await blocked.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.6);
-      await blocked.locator(`${traffic} [role="tooltip"]`).waitFor({ state: 'visible' });
-    } finally {
-      await context.close();
-    }
+    const eni = ctx.app.catalog.topics().find((t) => t.format === 'eni')!;
+    const traffic = '[data-testid="chart-traffic"]';
+    await withWorkerBlocked(
+      browser,
+      /time-paint\.worker/,
+      `${ctx.url}/topics/${eni.id}`,
+      traffic,
+      async (blocked) => {
+        // The worker failed: each time chart took a canvas of its own and paints it here.
+        await expect.poll(() => canvasPainter(blocked, traffic), { timeout: 30_000 }).toBe('page');
+        await expect
+          .poll(() => pixelsOfColour(blocked, traffic, PALETTES.dark.accept), { timeout: 30_000 })
+          .toBeGreaterThan(100);
+        expect(await blocked.locator(`${traffic} canvas`).count()).toBe(1);
+        // The pointer still works on the new canvas.
+        const box = (await blocked.locator(traffic).boundingBox())!;
+        await blocked.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.6);
+        await blocked.locator(`${traffic} [role="tooltip"]`).waitFor({ state: 'visible' });
+      },
+    );
   }, 90_000);
 
   it('merges a live window into the open dashboard', async () => {

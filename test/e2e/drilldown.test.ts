@@ -4,7 +4,12 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp } from '../helpers/app.ts';
-import { canvasPainter, launchBrowser, pixelsOfColour } from '../helpers/browser.ts';
+import {
+  canvasPainter,
+  launchBrowser,
+  pixelsOfColour,
+  withWorkerBlocked,
+} from '../helpers/browser.ts';
 import { PALETTES } from '../../client/charts/palette.ts';
 
 // Real time: windows publish once a minute, so the charts hold still while the test clicks.
@@ -323,27 +328,26 @@ describe('drill-down in Chromium', () => {
   });
 
   it('draws the flow map on the page when its worker cannot load', async () => {
-    const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
-    try {
-      const blocked = await context.newPage();
-      await blocked.route(/flowmap\.worker/, (route) => route.abort());
-      const topic = ctx.app.catalog.topics().find((t) => t.format === 'ccn')!;
-      await blocked.goto(`${ctx.url}/topics/${topic.id}?range=6h`);
-      const map = '[data-testid="chart-flowmap"]';
-      await blocked.locator(`${map}[data-rendered="true"]`).waitFor();
-      // The worker failed: ECharts draws the lines on the page, from the option as it stood.
-      await expect.poll(() => canvasPainter(blocked, map), { timeout: 30_000 }).toBe('page');
-      await expect
-        .poll(() => pixelsOfColour(blocked, map, PALETTES.dark.accept), { timeout: 30_000 })
-        .toBeGreaterThan(200);
-      // Its pointer works there too.
-      const at = await thickestLine(blocked);
-      await blocked.mouse.move(at.x, at.y);
-      await expect
-        .poll(() => blocked.locator(`${map} .fd-tooltip`).innerText(), { timeout: 30_000 })
-        .toMatch(/^\S+ → \S+:/);
-    } finally {
-      await context.close();
-    }
+    const topic = ctx.app.catalog.topics().find((t) => t.format === 'ccn')!;
+    const map = '[data-testid="chart-flowmap"]';
+    await withWorkerBlocked(
+      browser,
+      /flowmap\.worker/,
+      `${ctx.url}/topics/${topic.id}?range=6h`,
+      map,
+      async (blocked) => {
+        // The worker failed: ECharts draws the lines on the page, from the option as it stood.
+        await expect.poll(() => canvasPainter(blocked, map), { timeout: 30_000 }).toBe('page');
+        await expect
+          .poll(() => pixelsOfColour(blocked, map, PALETTES.dark.accept), { timeout: 30_000 })
+          .toBeGreaterThan(200);
+        // Its pointer works there too.
+        const at = await thickestLine(blocked);
+        await blocked.mouse.move(at.x, at.y);
+        await expect
+          .poll(() => blocked.locator(`${map} .fd-tooltip`).innerText(), { timeout: 30_000 })
+          .toMatch(/^\S+ → \S+:/);
+      },
+    );
   }, 90_000);
 });

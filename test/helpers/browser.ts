@@ -21,6 +21,30 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
+/**
+ * `use` given a page, in a browser context of its own, at `url` with the worker whose script URL
+ * matches `worker` unable to load, once the chart `chart` (a selector) says it was drawn: the
+ * charts' fallback to the page's main thread. The context is closed after.
+ */
+export async function withWorkerBlocked(
+  browser: Browser,
+  worker: RegExp,
+  url: string,
+  chart: string,
+  use: (page: Page) => Promise<void>,
+): Promise<void> {
+  const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+  try {
+    const page = await context.newPage();
+    await page.route(worker, (route) => route.abort());
+    await page.goto(url);
+    await page.locator(`${chart}[data-rendered="true"]`).waitFor();
+    await use(page);
+  } finally {
+    await context.close();
+  }
+}
+
 /** Who paints the chart's canvas: the painting worker it was handed to (the page then gets no
  * context of it), or the page. */
 export function canvasPainter(page: Page, selector: string): Promise<'worker' | 'page' | null> {
