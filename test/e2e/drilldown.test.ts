@@ -79,7 +79,8 @@ async function acceptBand(page: Page): Promise<Target> {
  * the moment of the pointer: the lines' ends and bends from the lines' option, projected by the
  * land's chart (the same geo, drawn on the page), on ECharts' curve (a quadratic through the bend).
  * The point is the line's middle, or the nearest point along it clear of every region's node and
- * label (the pointer there would name the region): where the lines run depends on the traffic.
+ * label (the pointer there would name the region) and of every other line (a hover and a click
+ * there may each pick another): where the lines run depends on the traffic.
  */
 async function thickestLine(page: Page): Promise<{ x: number; y: number }> {
   const handle = await page.waitForFunction(
@@ -97,6 +98,7 @@ async function thickestLine(page: Page): Promise<{ x: number; y: number }> {
         { convertToPixel(f: object, v: number[]): number[]; getDom(): HTMLElement } | undefined;
       const series = lines?.getOption().series ?? [];
       const data = (series.find((s) => s.id === 'accept-lines')?.data ?? []) as Line[];
+      const rejects = (series.find((s) => s.id === 'reject-lines')?.data ?? []) as Line[];
       const nodes = (series.find((s) => s.id === 'regions')?.data ?? []) as Node[];
       if (!land || data.length === 0 || nodes.length === 0) return false;
       const px = (c: number[]) => land.convertToPixel({ geoIndex: 0 }, c);
@@ -112,21 +114,42 @@ async function thickestLine(page: Page): Promise<{ x: number; y: number }> {
           const dy = Math.abs(y - p[1]!);
           return Math.hypot(dx, dy) > r + 12 && !(dx < 140 && dy < 22) && !(dx < 70 && dy < 38);
         });
-      const byWidth = [...data].sort((a, b) => b.lineStyle.width - a.lineStyle.width);
-      const ts = [0.5, 0.45, 0.55, 0.4, 0.6, 0.35, 0.65, 0.3, 0.7, 0.25, 0.75];
-      for (const line of byWidth) {
+      /** Points along a line's curve (ECharts' quadratic through the bend), t from 0 to 1. */
+      const curve = (line: Line) => {
         const [a, b] = line.coords.map(px);
-        if (!a || !b || !a.every(Number.isFinite) || !b.every(Number.isFinite)) continue;
+        if (!a || !b || !a.every(Number.isFinite) || !b.every(Number.isFinite)) return null;
         const c = line.lineStyle.curveness;
         const cp = [
           (a[0]! + b[0]!) / 2 - (a[1]! - b[1]!) * c,
           (a[1]! + b[1]!) / 2 - (b[0]! - a[0]!) * c,
         ];
-        for (const t of ts) {
+        return (t: number): [number, number] => {
           const u = 1 - t;
-          const x = u * u * a[0]! + 2 * t * u * cp[0]! + t * t * b[0]!;
-          const y = u * u * a[1]! + 2 * t * u * cp[1]! + t * t * b[1]!;
-          if (clear(x, y)) return { x: rect.left + x, y: rect.top + y };
+          return [
+            u * u * a[0]! + 2 * t * u * cp[0]! + t * t * b[0]!,
+            u * u * a[1]! + 2 * t * u * cp[1]! + t * t * b[1]!,
+          ];
+        };
+      };
+      const all = [...data, ...rejects].map((line) => ({ line, at: curve(line) }));
+      const samples = all.map(({ line, at }) => ({
+        line,
+        points: at ? Array.from({ length: 101 }, (_, i) => at(i / 100)) : [],
+      }));
+      const alone = (line: Line, x: number, y: number) =>
+        samples.every(
+          (o) =>
+            o.line === line ||
+            o.points.every(([ox, oy]) => Math.hypot(x - ox, y - oy) > 14 + o.line.lineStyle.width),
+        );
+      const byWidth = [...data].sort((a, b) => b.lineStyle.width - a.lineStyle.width);
+      const ts = [0.5, 0.45, 0.55, 0.4, 0.6, 0.35, 0.65, 0.3, 0.7, 0.25, 0.75];
+      for (const line of byWidth) {
+        const along = all.find((l) => l.line === line)?.at;
+        if (!along) continue;
+        for (const t of ts) {
+          const [x, y] = along(t);
+          if (clear(x, y) && alone(line, x, y)) return { x: rect.left + x, y: rect.top + y };
         }
       }
       return false;
