@@ -95,7 +95,11 @@ export function hourBaseline(
 ): Baseline | null {
   const from = at - 3_600_000;
   const values: number[] = [];
-  for (const [t, bytes] of points) if (t >= from && t < at) values.push(bytes);
+  // (Indexes, not destructuring: each live update runs this once, unoptimised, per pair.)
+  for (let i = 0; i < points.length; i++) {
+    const p = points[i]!;
+    if (p[0] >= from && p[0] < at) values.push(p[1]);
+  }
   const expected = 3_600_000 / windowMs;
   if (values.length === 0 || values.length < expected * MIN_BASELINE_SHARE) return null;
   values.sort((a, b) => a - b);

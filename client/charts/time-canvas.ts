@@ -178,18 +178,26 @@ export function timeLabel(t: number, formatter: TimeFormatter = '{HH}:{mm}'): st
   return fill(template ?? formatter.minute ?? '{HH}:{mm}', d);
 }
 
-/** Stacked series add up in their order (the first is the bottom band), per x. */
+/**
+ * Stacked series add up in their order (the first is the bottom band), per x. (Plain loops and
+ * indexes, no destructuring: this runs once per live update, in code the engine has not
+ * optimised, where each destructured pair allocates an iterator and its results.)
+ */
 function stackSeries(series: readonly TimeSeries[]): LaidSeries[] {
   const tops = new Map<string, Map<number, number>>();
   return series.map((s) => {
     const top = s.stack === undefined ? null : (tops.get(s.stack) ?? new Map<number, number>());
     if (s.stack !== undefined && top) tops.set(s.stack, top);
-    const points = s.data.map(([t, v]) => {
+    const points = new Array<readonly [number, number, number]>(s.data.length);
+    for (let i = 0; i < s.data.length; i++) {
+      const d = s.data[i]!;
+      const t = d[0];
+      const v = d[1];
       const lo = top?.get(t) ?? 0;
       const hi = lo + (Number.isFinite(v) ? v : 0);
       top?.set(t, hi);
-      return [t, lo, hi] as const;
-    });
+      points[i] = [t, lo, hi];
+    }
     return { series: s, points };
   });
 }
@@ -208,10 +216,11 @@ export function layoutTimeChart(option: TimeOption, width: number, height: numbe
   let hi = -Infinity;
   let dataMax = 0;
   for (const s of series)
-    for (const [t, , top] of s.points) {
-      lo = Math.min(lo, t);
-      hi = Math.max(hi, t);
-      dataMax = Math.max(dataMax, top);
+    for (let i = 0; i < s.points.length; i++) {
+      const p = s.points[i]!;
+      lo = Math.min(lo, p[0]);
+      hi = Math.max(hi, p[0]);
+      dataMax = Math.max(dataMax, p[2]);
     }
   const now = Date.now();
   let t0 = option.xAxis?.min ?? (Number.isFinite(lo) ? lo : now - HOUR);
