@@ -183,9 +183,10 @@ const WORLD_VIEW = { west: -128, east: 150, north: 60, south: -36 };
 const MIN_VIEW = { lon: 70, lat: 36 };
 
 /** REJECT lines of pairs losing at least this share of their bytes are drawn at full strength. */
-export const LOUD_REJECT_SHARE = 0.01;
+const LOUD_REJECT_SHARE = 0.01;
 
-function rejectShare(p: PairTotals): number {
+/** A pair's REJECT share of its bytes (1 when it has only REJECTed packets, no bytes). */
+export function rejectShare(p: PairTotals): number {
   const total = p.acceptBytes + p.rejectBytes;
   return total > 0 ? p.rejectBytes / total : p.rejectPackets > 0 ? 1 : 0;
 }

@@ -11,7 +11,7 @@ import {
   type Level,
   type Thresholds,
 } from '../../shared/thresholds.ts';
-import { pairTip, type PairTip } from './flowmap-option.ts';
+import { pairTip, rejectShare, type PairTip } from './flowmap-option.ts';
 import type { ThemeName } from './palette.ts';
 
 /** Low to high bit rate: dark to bright on the dark theme, light to dark on the light one. */
@@ -220,16 +220,15 @@ export function buildRegionMatrix(
     const bytes = p.acceptBytes + p.rejectBytes;
     const rate = bitRate(bytes, n);
     const rejects = p.rejectBytes > 0 || p.rejectPackets > 0;
+    const share = rejectShare(p);
     rows[index.get(p.src)!]![index.get(p.dst)!] = {
       ...pairTip(p, n, sum.windowMs),
       bytes,
       rate,
       piece: pieceOf(bands, rate),
       text: formatCount(rate),
-      reject: rejects ? formatPercent(bytes > 0 ? p.rejectBytes / bytes : 1) : null,
-      level: rejects
-        ? rejectLevel(bytes > 0 ? p.rejectBytes / bytes : 1, opts.thresholds ?? DEFAULT_THRESHOLDS)
-        : null,
+      reject: rejects ? formatPercent(share) : null,
+      level: rejects ? rejectLevel(share, opts.thresholds ?? DEFAULT_THRESHOLDS) : null,
     };
   }
   const total = sum.acceptBytes + sum.rejectBytes;

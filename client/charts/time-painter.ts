@@ -80,7 +80,7 @@ export class SceneCanvas {
   lost(message: string): void {
     if (this.#id === null) return;
     console.warn('flowdeck: a time chart is painted on the main thread:', message);
-    if (this.#id !== null) outbox.delete(this.#id);
+    outbox.delete(this.#id);
     this.#id = null;
     this.#canvas.remove();
     this.#canvas = this.#newCanvas();

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp } from '../helpers/app.ts';
 import {
   canvasPainter,
+  expectPaintedOnPage,
   launchBrowser,
   pixelsOfColour,
   withWorkerBlocked,
@@ -117,10 +118,7 @@ describe('dashboards in Chromium', () => {
       traffic,
       async (blocked) => {
         // The worker failed: each time chart took a canvas of its own and paints it here.
-        await expect.poll(() => canvasPainter(blocked, traffic), { timeout: 30_000 }).toBe('page');
-        await expect
-          .poll(() => pixelsOfColour(blocked, traffic, PALETTES.dark.accept), { timeout: 30_000 })
-          .toBeGreaterThan(100);
+        await expectPaintedOnPage(blocked, traffic, 100);
         expect(await blocked.locator(`${traffic} canvas`).count()).toBe(1);
         // The pointer still works on the new canvas.
         const box = (await blocked.locator(traffic).boundingBox())!;

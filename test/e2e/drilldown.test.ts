@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp } from '../helpers/app.ts';
 import {
   canvasPainter,
+  expectPaintedOnPage,
   launchBrowser,
   pixelsOfColour,
   withWorkerBlocked,
@@ -360,10 +361,7 @@ describe('drill-down in Chromium', () => {
       map,
       async (blocked) => {
         // The worker failed: ECharts draws the lines on the page, from the option as it stood.
-        await expect.poll(() => canvasPainter(blocked, map), { timeout: 30_000 }).toBe('page');
-        await expect
-          .poll(() => pixelsOfColour(blocked, map, PALETTES.dark.accept), { timeout: 30_000 })
-          .toBeGreaterThan(200);
+        await expectPaintedOnPage(blocked, map, 200);
         // Its pointer works there too.
         const at = await thickestLine(blocked);
         await blocked.mouse.move(at.x, at.y);

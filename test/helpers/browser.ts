@@ -1,6 +1,8 @@
 // Debian's Chromium driven by playwright-core; .ci/run installs it (apt-get install chromium).
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { PALETTES } from '../../client/charts/palette.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -43,6 +45,21 @@ export async function withWorkerBlocked(
   } finally {
     await context.close();
   }
+}
+
+/**
+ * Waits until the chart `selector` is painted by the page itself (its worker gone) and shows more
+ * than `accentPixels` pixels of the dark theme's ACCEPT colour: the fallback drew its data.
+ */
+export async function expectPaintedOnPage(
+  page: Page,
+  selector: string,
+  accentPixels: number,
+): Promise<void> {
+  await expect.poll(() => canvasPainter(page, selector), { timeout: 30_000 }).toBe('page');
+  await expect
+    .poll(() => pixelsOfColour(page, selector, PALETTES.dark.accept), { timeout: 30_000 })
+    .toBeGreaterThan(accentPixels);
 }
 
 /** Who paints the chart's canvas: the painting worker it was handed to (the page then gets no
