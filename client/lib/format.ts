@@ -115,6 +115,14 @@ export function formatDuration(ms: number): string {
   return m % 60 === 0 ? `${h} h` : `${h} h ${m % 60} min`;
 }
 
+/**
+ * An age at minute resolution: '<1 min', '12 min', '3 h 5 min'. For a text on screen that counts
+ * up by itself: at second resolution it changes, and costs the page a frame, every second.
+ */
+export function formatAge(ms: number): string {
+  return ms < 60_000 ? '<1 min' : formatDuration(Math.floor(ms / 60_000) * 60_000);
+}
+
 /** `addr:port`, with IPv6 addresses bracketed. */
 export function formatEndpoint(addr: string, port: number): string {
   return addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`;

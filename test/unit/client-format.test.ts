@@ -5,6 +5,7 @@ import {
   formatBits,
   formatBytes,
   formatCount,
+  formatAge,
   formatDuration,
   formatEndpoint,
   formatInteger,
@@ -69,6 +70,14 @@ describe('other helpers', () => {
     expect(formatDuration(45_000)).toBe('45 s');
     expect(formatDuration(12 * 60_000)).toBe('12 min');
     expect(formatDuration(185 * 60_000)).toBe('3 h 5 min');
+  });
+  it('formats an age to the minute, so that it changes once a minute', () => {
+    expect(formatAge(0)).toBe('<1 min');
+    expect(formatAge(59_999)).toBe('<1 min');
+    expect(formatAge(60_000)).toBe('1 min');
+    // Down to the minute: 12 min 59 s is still 12 min.
+    expect(formatAge(12 * 60_000 + 59_000)).toBe('12 min');
+    expect(formatAge(185 * 60_000 + 30_000)).toBe('3 h 5 min');
   });
   it('brackets IPv6 endpoints', () => {
     expect(formatEndpoint('10.0.0.1', 443)).toBe('10.0.0.1:443');
