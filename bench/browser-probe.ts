@@ -15,8 +15,13 @@ export const UPDATE_MARK = 'flowdeck:update';
 export interface TaskSample {
   /** Seconds (the browser's monotonic clock). */
   at: number;
-  /** Main-thread task time so far, seconds. */
+  /** Main-thread task time so far, seconds, on the wall clock: how long tasks held the thread,
+   * waits for a core and for the compositor's commit included. */
   task: number;
+  /** The main thread's own CPU time so far, seconds: the work alone. On this 2-core machine it is
+   * a third less than `task`: the page's workers, raster and compositor threads, other pages and
+   * the server want the cores the main thread wants. */
+  cpu: number;
   /** Live revisions the page has merged so far. */
   updates: number;
   /** Merges so far (a burst of revisions is merged, and drawn, once). */
@@ -64,18 +69,9 @@ export async function watchUpdates(page: Page): Promise<UpdateCount> {
   return count;
 }
 
-/**
- * A DevTools session on `page` whose task durations are counted in `clock`: 'wall' (timeTicks, the
- * main thread's time taken, waits for a core and for the compositor included) or 'cpu'
- * (threadTicks, the main thread's own CPU time). On a shared 2-core machine the two differ by a
- * third: the page's worker, raster and compositor threads, the peer page and the server all want
- * the same two cores as the main thread.
- */
-export async function openProbe(page: Page, clock: 'wall' | 'cpu' = 'wall'): Promise<CDPSession> {
+export async function openProbe(page: Page): Promise<CDPSession> {
   const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Performance.enable', {
-    timeDomain: clock === 'wall' ? 'timeTicks' : 'threadTicks',
-  });
+  await cdp.send('Performance.enable', { timeDomain: 'timeTicks' });
   return cdp;
 }
 
@@ -94,6 +90,7 @@ export async function sampleTasks(
     out.push({
       at: m.Timestamp ?? 0,
       task: m.TaskDuration ?? 0,
+      cpu: m.ThreadTime ?? 0,
       updates: count.revisions,
       commits: count.commits,
     });
@@ -116,7 +113,11 @@ export interface UpdateCost {
 /** How long after an update its work is counted (charts, derived state, the next frames). */
 const AFTER_S = 1.5;
 
-export function updateCost(samples: readonly TaskSample[]): UpdateCost {
+export function updateCost(
+  samples: readonly TaskSample[],
+  clock: 'wall' | 'cpu' = 'wall',
+): UpdateCost {
+  const busy = (s: TaskSample) => (clock === 'wall' ? s.task : s.cpu);
   // Each interval is the update's (within AFTER_S of the newest update) or idle.
   let idleTask = 0;
   let idleTime = 0;
@@ -129,7 +130,7 @@ export function updateCost(samples: readonly TaskSample[]): UpdateCost {
     const a = samples[i - 1]!;
     const b = samples[i]!;
     const dt = b.at - a.at;
-    const dTask = b.task - a.task;
+    const dTask = busy(b) - busy(a);
     if (b.commits > a.commits) {
       lastUpdateAt = b.at;
       const early = idleBefore ?? { task: 0, time: 0 };

@@ -82,29 +82,24 @@ async function liveCost(browser: Browser, url: string, path: string, seconds: nu
   await page.locator('[data-rendered="true"]').first().waitFor({ timeout: 60_000 });
   // Let the first snapshot settle before measuring.
   await new Promise((r) => setTimeout(r, 3_000));
-  // Each page is measured on both clocks at once (two sessions, one per clock).
-  const wall = await openProbe(page, 'wall');
-  const cpu = await openProbe(page, 'cpu');
+  const cdp = await openProbe(page);
   const updates = await watchUpdates(page);
   // The peer, sampled over the same seconds.
   const peer = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
   await peer.setContent(REFERENCE_PAGE);
-  const peerWall = await openProbe(peer, 'wall');
-  const peerCpu = await openProbe(peer, 'cpu');
+  const peerCdp = await openProbe(peer);
   const peerUpdates = await watchUpdates(peer);
-  const [own, ownCpu, ref, refCpu] = await Promise.all([
-    sampleTasks(wall, updates, seconds),
-    sampleTasks(cpu, updates, seconds),
-    sampleTasks(peerWall, peerUpdates, seconds),
-    sampleTasks(peerCpu, peerUpdates, seconds),
+  const [own, ref] = await Promise.all([
+    sampleTasks(cdp, updates, seconds),
+    sampleTasks(peerCdp, peerUpdates, seconds),
   ]);
   await page.close();
   await peer.close();
   return {
     ...updateCost(own),
     reference: updateCost(ref),
-    cpu: updateCost(ownCpu),
-    referenceCpu: updateCost(refCpu),
+    cpu: updateCost(own, 'cpu'),
+    referenceCpu: updateCost(ref, 'cpu'),
   };
 }
 
