@@ -1,7 +1,7 @@
-// Measuring a page in Chromium through the DevTools protocol: main-thread task time
-// (Performance.getMetrics' TaskDuration) sampled every 100 ms beside the page's live-update marks
-// (client/lib/topic-feed.svelte.ts), the DOM's size and listeners, and the JS heap after a
-// collection. Shared by `npm run bench browser`, `npm run bench soak` and the soak test.
+// Measuring a page in Chromium through the DevTools protocol: main-thread task time and CPU time
+// (Performance.getMetrics' TaskDuration and ThreadTime) sampled every 100 ms beside the page's
+// live-update marks (client/lib/topic-feed.svelte.ts), the DOM's size and listeners, and the JS
+// heap after a collection. Shared by `npm run bench browser`, `npm run bench soak` and the soak test.
 //
 // The marks come to the probe as the page makes them (a PerformanceObserver calling a binding),
 // not by asking the page every 100 ms: a page.evaluate ten times a second cost the page's main
