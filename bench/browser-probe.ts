@@ -18,9 +18,8 @@ export interface TaskSample {
   /** Main-thread task time so far, seconds, on the wall clock: how long tasks held the thread,
    * waits for a core and for the compositor's commit included. */
   task: number;
-  /** The main thread's own CPU time so far, seconds: the work alone. On this 2-core machine it is
-   * a third less than `task`: the page's workers, raster and compositor threads, other pages and
-   * the server want the cores the main thread wants. */
+  /** The main thread's own CPU time so far, seconds (ThreadTime): the work alone, no waits (why the
+   * two clocks differ here: bench/browser.ts). */
   cpu: number;
   /** Live revisions the page has merged so far. */
   updates: number;

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   bytesToBps,
   escapeHtml,
+  formatAge,
   formatBits,
   formatBytes,
   formatCount,
-  formatAge,
   formatDuration,
   formatEndpoint,
   formatInteger,
